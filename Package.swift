@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// crier — a cross-channel post scheduler daemon.
+//
+// Layers (see README "Code map"):
+//   CrierCore      pure: post and config parsing, the delivery model, retry policy, scheduling heap,
+//                  platform request building (webhook signing). No files, sockets or clocks.
+//   CCurl          the libcurl system library plus typed shims for its variadic C calls.
+//   CrierCurl      the only Swift target that imports CCurl: the multi-interface transport.
+//   CrierReceiver  a small loopback HTTP/1.1 server: `crier receive` and the tests' webhook sink.
+//   CrierDaemon    the edge: queue directory, inotify, SQLite journal, Dispatch timers, signals.
+//   crier          the thin command line.
+let package = Package(
+    name: "crier",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "crier", targets: ["crier"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "CrierCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        .target(name: "CrierCurl", dependencies: ["CCurl", "CrierCore"]),
+        .target(name: "CrierReceiver", dependencies: ["CrierCore"]),
+        .target(
+            name: "CrierDaemon",
+            dependencies: [
+                "CrierCore", "CrierCurl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "crier",
+            dependencies: [
+                "CrierCore", "CrierDaemon", "CrierReceiver",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "crier-bench",
+            dependencies: ["CCurl", "CrierCore", "CrierDaemon", "CrierCurl", "CrierReceiver"],
+            path: "bench/Sources/crier-bench"
+        ),
+        .target(
+            name: "CrierTestSupport",
+            dependencies: ["CrierCore", "CrierReceiver", "CrierDaemon"]
+        ),
+        .testTarget(name: "CrierCoreTests", dependencies: ["CrierCore", "CrierTestSupport"]),
+        .testTarget(name: "CrierCurlTests", dependencies: ["CrierCurl", "CrierTestSupport"]),
+        .testTarget(name: "CrierDaemonTests", dependencies: ["CrierDaemon", "CrierTestSupport"]),
+        .testTarget(name: "CrierEndToEndTests", dependencies: ["CrierCore", "CrierTestSupport"]),
+    ]
+)

@@ -1,0 +1,35 @@
+import Foundation
+
+/// One configured destination: a platform, its endpoint, its secrets and its policies.
+public struct ChannelConfig: Sendable, Equatable {
+    public var name: String
+    public var platform: Platform
+    /// API root or endpoint; every platform takes `url` so tests can point at loopback.
+    public var url: String
+    /// Secret references by key (`secret`, `token`, ...), resolved by the daemon at start and reload.
+    public var secrets: [String: SecretReference]
+    /// Non-secret platform settings (`room`, `chat_id`, `author`, ...).
+    public var settings: [String: String]
+    public var retry: RetryPolicy
+    /// Overrides the platform's length limit (Mastodon instances differ; none by default for webhooks).
+    public var lengthLimit: Int?
+    public var long: LongPolicy?
+    public var requireAlt: Bool
+    /// Line of the channel in crier.yml, for messages that point at it.
+    public var line: Int
+
+    public init(name: String, platform: Platform, url: String, secrets: [String: SecretReference] = [:],
+                settings: [String: String] = [:], retry: RetryPolicy = RetryPolicy(), lengthLimit: Int? = nil,
+                long: LongPolicy? = nil, requireAlt: Bool = true, line: Int = 0) {
+        self.name = name
+        self.platform = platform
+        self.url = url
+        self.secrets = secrets
+        self.settings = settings
+        self.retry = retry
+        self.lengthLimit = lengthLimit
+        self.long = long
+        self.requireAlt = requireAlt
+        self.line = line
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+/// Parses and validates `crier.yml`, collecting every problem (for `crier check`) rather than
+/// stopping at the first. Pure: the caller reads the file and resolves secrets.
+public enum ConfigParser {
+    public struct Result: Sendable {
+        /// Present only when there are no problems.
+        public var config: CrierConfig?
+        public var problems: [FieldProblem]
+        /// Things that work but deserve attention (inline secrets, settings not enforced yet).
+        public var warnings: [FieldProblem]
+    }
+
+    static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels"]
+    static let channelKeys = ["platform", "url", "retry", "limit", "long", "require_alt", "limits", "slots", "timezone"]
+
+    public static func parse(_ text: String) -> Result {
+        let root: FieldNode
+        do {
+            root = try FieldNode.parseYAML(text)
+        } catch {
+            return Result(config: nil, problems: [FieldProblem(line: error.line, field: "", message: error.message)], warnings: [])
+        }
+        var reader = FieldReader()
+        var warnings: [FieldProblem] = []
+        var config = CrierConfig()
+        _ = reader.entries(root, "", known: topLevelKeys)
+
+        config.queue = reader.nonEmptyString(root["queue"], "queue")
+        if let zone = reader.nonEmptyString(root["timezone"], "timezone") {
+            if let timeZone = TimeZone(identifier: zone) {
+                config.timeZone = timeZone
+            } else {
+                reader.report(root["timezone"], "timezone", "'\(zone)' is not a time zone; use an IANA name like Europe/Berlin or UTC")
+            }
+        }
+        config.alerts = reader.nonEmptyString(root["alerts"], "alerts")
+        let globalRetry = readRetry(root["retry"], "retry", base: RetryPolicy(), &reader)
+        if let node = root["defaults"] { config.defaults = readDefaults(node, &reader) }
+        if let node = root["delivery"] { config.delivery = readDelivery(node, &reader) }
+
+        if let node = root["channels"] {
+            let entries = reader.entries(node, "channels", known: keys(of: node))
+            for entry in entries {
+                if let channel = readChannel(entry, globalRetry: globalRetry, &reader, &warnings) {
+                    config.channels.append(channel)
+                }
+            }
+        } else {
+            reader.report(line: nil, "channels", "no channels are configured; add at least one under `channels:`")
+        }
+
+        if let alerts = config.alerts, config.channel(named: alerts) == nil {
+            reader.report(root["alerts"], "alerts", "names channel '\(alerts)', which is not configured")
+        }
+        if case .named(let names) = config.defaults.channels {
+            for name in names where config.channel(named: name) == nil {
+                reader.report(root["defaults"]?["channels"], "defaults.channels", "names channel '\(name)', which is not configured")
+            }
+        }
+        return Result(config: reader.problems.isEmpty ? config : nil, problems: reader.problems, warnings: warnings)
+    }
+
+    private static func keys(of node: FieldNode) -> [String] {
+        guard case .map(let entries, _) = node else { return [] }
+        return entries.map(\.key)
+    }
+
+    private static func readDefaults(_ node: FieldNode, _ reader: inout FieldReader) -> PostDefaults {
+        _ = reader.entries(node, "defaults", known: ["expire", "long", "channels"])
+        var defaults = PostDefaults()
+        defaults.expire = reader.duration(node["expire"], "defaults.expire")
+        defaults.long = reader.enumValue(node["long"], "defaults.long", as: LongPolicy.self) ?? .thread
+        if let channels = node["channels"] {
+            if case .scalar(let value, _) = channels, value.lowercased() == "all" {
+                defaults.channels = .all
+            } else if let names = reader.stringList(channels, "defaults.channels") {
+                defaults.channels = .named(names)
+            }
+        }
+        return defaults
+    }
+
+    private static func readDelivery(_ node: FieldNode, _ reader: inout FieldReader) -> DeliverySettings {
+        _ = reader.entries(node, "delivery", known: ["max_in_flight", "connect_timeout", "timeout", "rescan", "drain_timeout", "settle_time"])
+        var settings = DeliverySettings()
+        settings.maxInFlight = reader.int(node["max_in_flight"], "delivery.max_in_flight", range: 1...1000) ?? settings.maxInFlight
+        settings.connectTimeout = positive(reader.duration(node["connect_timeout"], "delivery.connect_timeout"), node["connect_timeout"], "delivery.connect_timeout", &reader) ?? settings.connectTimeout
+        settings.timeout = positive(reader.duration(node["timeout"], "delivery.timeout"), node["timeout"], "delivery.timeout", &reader) ?? settings.timeout
+        settings.rescanInterval = positive(reader.duration(node["rescan"], "delivery.rescan"), node["rescan"], "delivery.rescan", &reader) ?? settings.rescanInterval
+        settings.drainTimeout = reader.duration(node["drain_timeout"], "delivery.drain_timeout") ?? settings.drainTimeout
+        settings.settleTime = reader.duration(node["settle_time"], "delivery.settle_time") ?? settings.settleTime
+        return settings
+    }
+
+    private static func positive(_ value: TimeInterval?, _ node: FieldNode?, _ field: String, _ reader: inout FieldReader) -> TimeInterval? {
+        guard let value else { return nil }
+        if value <= 0 {
+            reader.report(node, field, "must be more than zero")
+            return nil
+        }
+        return value
+    }
+
+    static func readRetry(_ node: FieldNode?, _ field: String, base: RetryPolicy, _ reader: inout FieldReader) -> RetryPolicy {
+        guard let node else { return base }
+        _ = reader.entries(node, field, known: ["max_attempts", "base", "max_delay", "max_retry_after"])
+        var policy = base
+        policy.maxAttempts = reader.int(node["max_attempts"], "\(field).max_attempts", range: 1...100) ?? base.maxAttempts
+        policy.baseDelay = reader.duration(node["base"], "\(field).base") ?? base.baseDelay
+        policy.maxDelay = reader.duration(node["max_delay"], "\(field).max_delay") ?? base.maxDelay
+        policy.maxRetryAfter = reader.duration(node["max_retry_after"], "\(field).max_retry_after") ?? base.maxRetryAfter
+        if policy.maxDelay < policy.baseDelay {
+            reader.report(node, field, "max_delay (\(DurationParser.format(policy.maxDelay))) is shorter than base (\(DurationParser.format(policy.baseDelay)))")
+        }
+        return policy
+    }
+
+    private static func readChannel(_ entry: FieldEntry, globalRetry: RetryPolicy, _ reader: inout FieldReader,
+                                    _ warnings: inout [FieldProblem]) -> ChannelConfig? {
+        let name = entry.key
+        let field = "channels.\(name)"
+        let node = entry.value
+        if let problem = ChannelName.problem(name) {
+            reader.report(line: entry.line, field, problem)
+        }
+        guard case .map = node else {
+            reader.report(node, field, "expected the channel's settings (`platform:`, `url:`, ...), got \(node.kindName)")
+            return nil
+        }
+        guard let platformNode = node["platform"] else {
+            reader.report(line: entry.line, field, "needs `platform:` (one of \(Platform.allCases.map(\.rawValue).joined(separator: ", ")))")
+            return nil
+        }
+        guard let platform = reader.enumValue(platformNode, "\(field).platform", as: Platform.self) else { return nil }
+        let capabilities = PlatformCapabilities.of(platform)
+        _ = reader.entries(node, field, known: channelKeys + capabilities.secretKeys + capabilities.settingKeys)
+        if !capabilities.deliverable {
+            reader.report(platformNode, "\(field).platform", "\(platform.rawValue) delivery is not available in this version yet; use platform: webhook")
+        }
+
+        let url = reader.nonEmptyString(node["url"], "\(field).url")
+        if node["url"] == nil {
+            reader.report(line: entry.line, field, "needs `url:` (the endpoint or API root)")
+        } else if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+            reader.report(node["url"], "\(field).url", "'\(url)' must start with https:// (or http:// for a local receiver)")
+        }
+
+        var secrets: [String: SecretReference] = [:]
+        for key in capabilities.secretKeys {
+            guard let text = reader.nonEmptyString(node[key], "\(field).\(key)") else { continue }
+            let reference = SecretReference(text)
+            if case .inline = reference {
+                warnings.append(FieldProblem(line: node[key]?.line, field: "\(field).\(key)",
+                                             message: "the secret is written into crier.yml; prefer env:NAME, file:/path or credential:NAME"))
+            }
+            secrets[key] = reference
+        }
+        for key in capabilities.requiredSecrets where secrets[key] == nil {
+            reader.report(line: entry.line, "\(field).\(key)", "is required for \(platform.rawValue)")
+        }
+        var settings: [String: String] = [:]
+        for key in capabilities.settingKeys {
+            if let value = reader.nonEmptyString(node[key], "\(field).\(key)") { settings[key] = value }
+        }
+        for key in ["limits", "slots"] where node[key] != nil {
+            warnings.append(FieldProblem(line: node[key]?.line, field: "\(field).\(key)",
+                                         message: "is accepted but not enforced by this version yet"))
+        }
+
+        let retry = readRetry(node["retry"], "\(field).retry", base: globalRetry, &reader)
+        let limit = reader.int(node["limit"], "\(field).limit", range: 1...1_000_000)
+        let long = reader.enumValue(node["long"], "\(field).long", as: LongPolicy.self)
+        let requireAlt = reader.bool(node["require_alt"], "\(field).require_alt") ?? true
+        return ChannelConfig(name: name, platform: platform, url: url ?? "", secrets: secrets, settings: settings,
+                             retry: retry, lengthLimit: limit, long: long, requireAlt: requireAlt, line: entry.line)
+    }
+}

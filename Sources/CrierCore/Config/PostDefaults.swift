@@ -1,0 +1,15 @@
+import Foundation
+
+/// Values a post gets when its file does not say (the `defaults:` config block).
+public struct PostDefaults: Sendable, Equatable {
+    public var expire: TimeInterval?
+    public var long: LongPolicy = .thread
+    /// Channels for posts without `channels:`; nil means such posts are rejected.
+    public var channels: ChannelSelection?
+
+    public init(expire: TimeInterval? = nil, long: LongPolicy = .thread, channels: ChannelSelection? = nil) {
+        self.expire = expire
+        self.long = long
+        self.channels = channels
+    }
+}

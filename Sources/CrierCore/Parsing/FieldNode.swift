@@ -1,0 +1,173 @@
+import Foundation
+import Yams
+
+/// A parsed YAML or JSON document reduced to what crier needs: scalars, lists and maps, each with the
+/// 1-based line it started on. Post files and the config are validated against this one shape, so
+/// errors point at the same lines whichever format the user wrote.
+public indirect enum FieldNode: Sendable, Equatable {
+    case scalar(String, line: Int)
+    case null(line: Int)
+    case list([FieldNode], line: Int)
+    case map([FieldEntry], line: Int)
+
+    public var line: Int {
+        switch self {
+        case .scalar(_, let line), .null(let line), .list(_, let line), .map(_, let line): return line
+        }
+    }
+
+    /// A short description of the node's kind for "expected X, got Y" messages.
+    public var kindName: String {
+        switch self {
+        case .scalar: return "a value"
+        case .null: return "nothing"
+        case .list: return "a list"
+        case .map: return "a map"
+        }
+    }
+
+    public subscript(key: String) -> FieldNode? {
+        guard case .map(let entries, _) = self else { return nil }
+        return entries.first { $0.key == key }?.value
+    }
+}
+
+/// One `key: value` of a map, with the line of its key.
+public struct FieldEntry: Sendable, Equatable {
+    public var key: String
+    public var line: Int
+    public var value: FieldNode
+
+    public init(key: String, line: Int, value: FieldNode) {
+        self.key = key
+        self.line = line
+        self.value = value
+    }
+}
+
+extension FieldNode {
+    /// Parses YAML text. `lineOffset` is added to every line (front matter starts below the `---`).
+    public static func parseYAML(_ text: String, lineOffset: Int = 0) throws(FieldSyntaxError) -> FieldNode {
+        let node: Yams.Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw FieldSyntaxError(yamlError: error, lineOffset: lineOffset)
+        } catch {
+            throw FieldSyntaxError(line: nil, message: "\(error)")
+        }
+        guard let node else { return .map([], line: lineOffset + 1) }
+        return try convert(node, lineOffset: lineOffset)
+    }
+
+    private static func convert(_ node: Yams.Node, lineOffset: Int) throws(FieldSyntaxError) -> FieldNode {
+        let line = (node.mark?.line ?? 0) + lineOffset
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
+                return .null(line: line)
+            }
+            return .scalar(scalar.string, line: line)
+        case .sequence(let sequence):
+            var items: [FieldNode] = []
+            for item in sequence { items.append(try convert(item, lineOffset: lineOffset)) }
+            return .list(items, line: line)
+        case .mapping(let mapping):
+            var entries: [FieldEntry] = []
+            for (key, value) in mapping {
+                let keyLine = (key.mark?.line ?? 0) + lineOffset
+                guard case .scalar(let keyScalar) = key else {
+                    throw FieldSyntaxError(line: keyLine, message: "a key must be a plain word")
+                }
+                if entries.contains(where: { $0.key == keyScalar.string }) {
+                    throw FieldSyntaxError(line: keyLine, message: "'\(keyScalar.string)' is given twice; keep one")
+                }
+                entries.append(FieldEntry(key: keyScalar.string, line: keyLine, value: try convert(value, lineOffset: lineOffset)))
+            }
+            return .map(entries, line: line)
+        case .alias:
+            throw FieldSyntaxError(line: line, message: "YAML aliases are not supported here; write the value out")
+        }
+    }
+
+    /// Parses JSON text. Foundation's parser has no positions, so each key's line is found by
+    /// searching for `"key"` in the source after its parent's line: exact for the usual one-key-per-line
+    /// layout, and never worse than pointing at the parent.
+    public static func parseJSON(_ data: Data) throws(FieldSyntaxError) -> FieldNode {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw FieldSyntaxError(line: lineNumber(inMessage: text), message: "not valid JSON: \(text)")
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        return convertJSON(object, line: 1, lines: lines)
+    }
+
+    private static func convertJSON(_ value: Any, line: Int, lines: [Substring]) -> FieldNode {
+        switch value {
+        case let dictionary as [String: Any]:
+            var entries: [FieldEntry] = []
+            for (key, item) in dictionary {
+                let keyLine = lineOfKey(key, from: line, in: lines)
+                entries.append(FieldEntry(key: key, line: keyLine, value: convertJSON(item, line: keyLine, lines: lines)))
+            }
+            entries.sort { ($0.line, $0.key) < ($1.line, $1.key) }
+            return .map(entries, line: line)
+        case let array as [Any]:
+            return .list(array.map { convertJSON($0, line: line, lines: lines) }, line: line)
+        case is NSNull:
+            return .null(line: line)
+        case let string as String:
+            return .scalar(string, line: line)
+        case let number as NSNumber:
+            // Foundation boxes JSON true/false in a distinct NSNumber subclass.
+            if String(describing: type(of: number)).contains("Boolean") {
+                return .scalar(number.boolValue ? "true" : "false", line: line)
+            }
+            return .scalar(number.stringValue, line: line)
+        default:
+            return .scalar("\(value)", line: line)
+        }
+    }
+
+    private static func lineOfKey(_ key: String, from line: Int, in lines: [Substring]) -> Int {
+        let needle = "\"\(key)\""
+        var index = max(0, line - 1)
+        while index < lines.count {
+            if lines[index].contains(needle) { return index + 1 }
+            index += 1
+        }
+        return line
+    }
+
+    private static func lineNumber(inMessage message: String) -> Int? {
+        guard let range = message.range(of: "line ") else { return nil }
+        return Int(message[range.upperBound...].prefix { $0.isNumber })
+    }
+}
+
+/// The file is not well-formed YAML or JSON at all.
+public struct FieldSyntaxError: Error, Sendable, Equatable {
+    public var line: Int?
+    public var message: String
+
+    public init(line: Int?, message: String) {
+        self.line = line
+        self.message = message
+    }
+
+    init(yamlError: YamlError, lineOffset: Int) {
+        switch yamlError {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            let where_ = context.map { "\($0.text) " } ?? ""
+            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(where_)\(problem)".trimmingCharacters(in: .whitespaces))
+        case .composer(let context, let problem, let mark, _):
+            let where_ = context.map { "\($0.text) " } ?? ""
+            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(where_)\(problem)")
+        default:
+            self.init(line: nil, message: "not valid YAML: \(yamlError)")
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Turns the bytes of a post file into a `Post`, or a `PostFileError` listing every problem with its
+/// line. Pure: the caller reads the file; channel names are checked against the config separately
+/// (`PostValidator`), because a post can be parsed before any config is known (`crier check`, editors).
+public struct PostParser: Sendable {
+    /// Largest accepted post file, per SPEC.md.
+    public static let maximumFileSize = 1 << 20
+    public static let topLevelKeys = ["id", "at", "channels", "tags", "link", "media", "expire", "long", "variants"]
+
+    /// Zone for local times written without an offset.
+    public var timeZone: TimeZone
+
+    public init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+    }
+
+    public func parse(_ data: Data, fileName: String) throws(PostFileError) -> Post {
+        guard let format = PostFileFormat(fileName: fileName) else {
+            throw PostFileError(file: fileName, message: "not a post file: use the extension .md, .markdown or .json")
+        }
+        guard data.count <= Self.maximumFileSize else {
+            throw PostFileError(file: fileName, message: "the file is \(data.count) bytes; posts may be at most 1 MiB (put large media beside it and reference them under media:)")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw PostFileError(file: fileName, line: Self.lineOfFirstInvalidUTF8(data), message: "the file is not valid UTF-8; save it as UTF-8")
+        }
+        let fields: FieldNode
+        let body: String
+        do throws(FieldSyntaxError) {
+            switch format {
+            case .markdown:
+                let split = try FrontMatter.split(text)
+                fields = try FieldNode.parseYAML(split.frontMatter, lineOffset: split.frontMatterFirstLine - 1)
+                body = split.body
+            case .json:
+                fields = try FieldNode.parseJSON(data)
+                body = ""
+            }
+        } catch {
+            throw PostFileError(file: fileName, line: error.line, message: error.message)
+        }
+        return try build(fields, body: body, format: format, fileName: fileName)
+    }
+
+    private func build(_ fields: FieldNode, body markdownBody: String, format: PostFileFormat, fileName: String) throws(PostFileError) -> Post {
+        var reader = FieldReader()
+        let known = format == .json ? Self.topLevelKeys + ["text"] : Self.topLevelKeys
+        let entries = reader.entries(fields, "", known: known)
+        var fieldLines: [String: Int] = [:]
+        for entry in entries { fieldLines[entry.key] = entry.line }
+
+        let id = reader.nonEmptyString(fields["id"], "id") ?? PostFileFormat.stem(of: fileName)
+        if let problem = PostID.problem(id) { reader.report(fields["id"] ?? .null(line: 1), "id", problem) }
+
+        var at: Date?
+        if let text = reader.string(fields["at"], "at") {
+            at = TimeParser.parse(text, timeZone: timeZone)
+            if at == nil {
+                reader.report(fields["at"], "at", "'\(text)' is not a time; write ISO 8601 like 2026-11-22T09:00:00+01:00, or '2026-11-22 09:00' for \(timeZone.identifier) time")
+            }
+        }
+
+        var channels = ChannelSelection.named([])
+        if let node = fields["channels"] {
+            if case .scalar(let value, _) = node, value.lowercased() == "all" {
+                channels = .all
+            } else if let names = reader.stringList(node, "channels") {
+                channels = .named(names)
+                if names.isEmpty { reader.report(node, "channels", "names no channel; list channel names from crier.yml, or write `channels: all`") }
+                var seen = Set<String>()
+                for name in names where !seen.insert(name).inserted {
+                    reader.report(node, "channels", "'\(name)' is listed twice")
+                }
+            }
+        }
+
+        let tags = (reader.stringList(fields["tags"], "tags") ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
+        if tags.contains(where: \.isEmpty) { reader.report(fields["tags"], "tags", "a tag is empty") }
+
+        let link = reader.nonEmptyString(fields["link"], "link")
+        if let link, !(link.hasPrefix("https://") || link.hasPrefix("http://")) || link.contains(where: \.isWhitespace) {
+            reader.report(fields["link"], "link", "'\(link)' is not a web address; write it as https://…")
+        }
+
+        let media = readMedia(fields["media"], &reader)
+        let expire = reader.duration(fields["expire"], "expire")
+        let long = reader.enumValue(fields["long"], "long", as: LongPolicy.self)
+
+        var variants: [String: String] = [:]
+        if let node = fields["variants"] {
+            for entry in reader.entries(node, "variants", known: entriesKeys(node)) {
+                if let value = reader.nonEmptyString(entry.value, "variants.\(entry.key)") { variants[entry.key] = value }
+            }
+        }
+
+        let body: String
+        if format == .json {
+            body = (reader.string(fields["text"], "text") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            body = markdownBody.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if body.isEmpty {
+            let hint = format == .json ? "add a \"text\" field" : "write the text below the closing ---"
+            reader.report(line: nil, format == .json ? "text" : "", "the post has no text; \(hint)")
+        }
+
+        if !reader.problems.isEmpty { throw PostFileError(file: fileName, problems: reader.problems) }
+        return Post(id: id, file: fileName, at: at, channels: channels, tags: tags, link: link, media: media,
+                    expire: expire, long: long, variants: variants, body: body, fieldLines: fieldLines)
+    }
+
+    private func entriesKeys(_ node: FieldNode) -> [String] {
+        guard case .map(let entries, _) = node else { return [] }
+        return entries.map(\.key)
+    }
+
+    private func readMedia(_ node: FieldNode?, _ reader: inout FieldReader) -> [PostMedia] {
+        guard let node else { return [] }
+        guard case .list(let items, _) = node else {
+            if case .null = node { return [] }
+            reader.report(node, "media", "expected a list of `- file: …` entries, got \(node.kindName)")
+            return []
+        }
+        var media: [PostMedia] = []
+        for (index, item) in items.enumerated() {
+            let field = "media[\(index + 1)]"
+            var file: String?
+            var alt: String?
+            switch item {
+            case .scalar(let value, _):
+                file = value
+            case .map:
+                _ = reader.entries(item, field, known: ["file", "alt"])
+                file = reader.nonEmptyString(item["file"], "\(field).file")
+                alt = reader.nonEmptyString(item["alt"], "\(field).alt")
+                if item["file"] == nil { reader.report(item, field, "needs `file:` (a path relative to the post file)") }
+            default:
+                reader.report(item, field, "expected `file:` and `alt:`, got \(item.kindName)")
+            }
+            guard let file else { continue }
+            if let problem = MediaPath.problem(file) {
+                reader.report(item, "\(field).file", problem)
+                continue
+            }
+            media.append(PostMedia(file: file, alt: alt))
+        }
+        return media
+    }
+
+    private static func lineOfFirstInvalidUTF8(_ data: Data) -> Int {
+        var line = 1
+        var iterator = data.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): if scalar == "\n" { line += 1 }
+            case .emptyInput: return line
+            case .error: return line
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// An HTTP request that a platform adapter built and a `Transport` will send.
+///
+/// Pure data: the adapter that builds it does no I/O, and the transport that sends it knows nothing
+/// about posts or platforms. `label` is for logs only (delivery id), never for the wire.
+public struct OutgoingRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: [HTTPHeader]
+    public var body: Data
+    public var label: String
+
+    public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: Data = Data(), label: String = "") {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.label = label
+    }
+}
