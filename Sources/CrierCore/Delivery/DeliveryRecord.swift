@@ -1,0 +1,88 @@
+import Foundation
+
+/// The journal's view of one delivery: its stable id, its state and its history in numbers.
+/// Transitions happen only through `apply(_:at:)` and `cancel(at:)`, so every rule about what may
+/// follow what lives here.
+public struct DeliveryRecord: Sendable, Equatable {
+    public var id: String
+    public var key: DeliveryKey
+    public var status: DeliveryStatus
+    public var attempts: Int
+    /// When the next attempt is due (pending), or nil once final.
+    public var dueAt: Date?
+    /// When it became final.
+    public var finishedAt: Date?
+    /// The receiver's HTTP status of the last attempt, if it answered.
+    public var httpStatus: Int?
+    /// Why the last attempt failed (the platform's message for permanent failures); never secrets.
+    public var error: String?
+    public var remote: RemoteReference?
+
+    public init(id: String, key: DeliveryKey, status: DeliveryStatus = .pending, attempts: Int = 0,
+                dueAt: Date?, finishedAt: Date? = nil, httpStatus: Int? = nil, error: String? = nil,
+                remote: RemoteReference? = nil) {
+        self.id = id
+        self.key = key
+        self.status = status
+        self.attempts = attempts
+        self.dueAt = dueAt
+        self.finishedAt = finishedAt
+        self.httpStatus = httpStatus
+        self.error = error
+        self.remote = remote
+    }
+
+    /// Records the outcome of an attempt that was just made (or, for `.expired` without an attempt,
+    /// the decision not to make one).
+    public mutating func apply(_ outcome: AttemptOutcome, at now: Date) {
+        precondition(status == .pending, "delivery \(id) is \(status.rawValue); only pending deliveries take outcomes")
+        switch outcome {
+        case .sent(let remote, let httpStatus):
+            attempts += 1
+            status = .sent
+            self.remote = remote
+            self.httpStatus = httpStatus
+            error = nil
+            dueAt = nil
+            finishedAt = now
+        case .retry(let next, let reason, let httpStatus):
+            attempts += 1
+            dueAt = next
+            error = reason
+            self.httpStatus = httpStatus
+        case .failed(let reason, let httpStatus):
+            attempts += 1
+            status = .failed
+            error = reason
+            self.httpStatus = httpStatus
+            dueAt = nil
+            finishedAt = now
+        case .expired(let reason, let attempted):
+            if attempted { attempts += 1 }
+            status = .expired
+            error = reason
+            dueAt = nil
+            finishedAt = now
+        }
+    }
+
+    /// Cancels a delivery that has not reached a final state; final ones are left as they are.
+    public mutating func cancel(at now: Date, reason: String) {
+        guard status == .pending else { return }
+        status = .cancelled
+        error = reason
+        dueAt = nil
+        finishedAt = now
+    }
+
+    /// Puts a failed or expired delivery back in line (`crier retry`), keeping its id.
+    public mutating func requeue(at now: Date) {
+        guard status == .failed || status == .expired else { return }
+        status = .pending
+        attempts = 0
+        dueAt = now
+        finishedAt = nil
+        error = nil
+        httpStatus = nil
+    }
+}

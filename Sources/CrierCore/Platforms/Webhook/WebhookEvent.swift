@@ -1,0 +1,71 @@
+import Foundation
+
+/// The JSON body crier POSTs to a generic webhook, in the Standard Webhooks payload shape
+/// (`type`, `timestamp`, `data`). Depends only on the delivery, so every retry sends the same bytes.
+public struct WebhookEvent: Encodable, Sendable, Equatable {
+    public static let type = "post.publish"
+
+    public struct Media: Encodable, Sendable, Equatable {
+        public var file: String
+        public var alt: String?
+    }
+
+    public struct Payload: Encodable, Sendable, Equatable {
+        public var post: String
+        public var file: String
+        public var channel: String
+        public var delivery: String
+        public var part: Int
+        public var parts: Int
+        public var text: String
+        public var link: String?
+        public var tags: [String]
+        public var media: [Media]
+        public var scheduledAt: String
+        public var replyTo: String?
+
+        enum CodingKeys: String, CodingKey {
+            case post, file, channel, delivery, part, parts, text, link, tags, media
+            case scheduledAt = "scheduled_at"
+            case replyTo = "reply_to"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(post, forKey: .post)
+            try container.encode(file, forKey: .file)
+            try container.encode(channel, forKey: .channel)
+            try container.encode(delivery, forKey: .delivery)
+            try container.encode(part, forKey: .part)
+            try container.encode(parts, forKey: .parts)
+            try container.encode(text, forKey: .text)
+            try container.encode(link, forKey: .link)
+            try container.encode(tags, forKey: .tags)
+            try container.encode(media, forKey: .media)
+            try container.encode(scheduledAt, forKey: .scheduledAt)
+            try container.encode(replyTo, forKey: .replyTo)
+        }
+    }
+
+    public var type: String
+    public var timestamp: String
+    public var data: Payload
+
+    public init(context: DeliveryContext) {
+        type = Self.type
+        timestamp = TimestampFormat.string(context.scheduledAt)
+        data = Payload(post: context.post.id, file: context.post.file, channel: context.channel.name,
+                       delivery: context.deliveryID, part: context.part, parts: context.partCount, text: context.text,
+                       link: context.post.link, tags: context.post.tags,
+                       media: context.post.media.map { Media(file: $0.file, alt: $0.alt) },
+                       scheduledAt: TimestampFormat.string(context.scheduledAt), replyTo: context.replyTo?.id)
+    }
+
+    /// Canonical bytes: sorted keys, no escaped slashes.
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings and numbers cannot fail.
+        return (try? encoder.encode(self)) ?? Data()
+    }
+}
