@@ -1,0 +1,146 @@
+import Foundation
+import Glibc
+
+/// The file operations the queue needs, done carefully: no symlink following, fsync before rename,
+/// fsync of the directory after, every errno reported with the path.
+public enum FileOperations {
+    /// `lstat`, or nil when the path does not exist.
+    public static func signature(_ path: String) throws(SystemError) -> FileSignature? {
+        var info = stat()
+        if lstat(path, &info) == 0 { return FileSignature(info) }
+        if errno == ENOENT || errno == ENOTDIR { return nil }
+        throw SystemError(call: "lstat", path: path, errno: errno)
+    }
+
+    /// Reads a regular file without following a symlink at its last component, refusing files over
+    /// `maxSize` bytes. Returns the content and the signature of exactly what was read.
+    public static func readRegularFile(_ path: String, maxSize: Int) throws(FileReadError) -> (Data, FileSignature) {
+        let fd: Int32
+        do {
+            fd = try systemCall("open", path) { open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) }
+        } catch {
+            if error.errno == ELOOP { throw .symlink }
+            if error.errno == ENOENT { throw .missing }
+            throw .system(error)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system(SystemError(call: "fstat", path: path, errno: errno)) }
+        let signature = FileSignature(info)
+        guard signature.isRegularFile else { throw .notRegular }
+        guard signature.size <= Int64(maxSize) else { throw .tooLarge(signature.size) }
+        var data = Data(count: Int(signature.size))
+        var offset = 0
+        while offset < data.count {
+            let count = data.withUnsafeMutableBytes { buffer in
+                read(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system(SystemError(call: "read", path: path, errno: errno))
+            }
+            if count == 0 { break }
+            offset += count
+        }
+        data.count = offset
+        return (data, signature)
+    }
+
+    /// Writes `data` to `path` atomically: a hidden temporary file in the same directory, fsync,
+    /// rename over `path`, fsync of the directory. Readers see the old file or the new, never half.
+    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o660) throws(SystemError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary = "\(directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd = try systemCall("open", temporary) { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
+        do {
+            var offset = 0
+            while offset < data.count {
+                let count = try systemCall("write", temporary) {
+                    data.withUnsafeBytes { buffer in write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+                }
+                offset += count
+            }
+            try systemCall("fsync", temporary) { fsync(fd) }
+            try systemCall("close", temporary) { close(fd) }
+            try systemCall("rename", path) { rename(temporary, path) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        try syncDirectory(directory)
+    }
+
+    /// Renames within one file system and makes the rename durable.
+    public static func move(_ source: String, to destination: String) throws(SystemError) {
+        try systemCall("rename", source) { rename(source, destination) }
+        try syncDirectory((destination as NSString).deletingLastPathComponent)
+        let sourceDirectory = (source as NSString).deletingLastPathComponent
+        if sourceDirectory != (destination as NSString).deletingLastPathComponent {
+            try syncDirectory(sourceDirectory)
+        }
+    }
+
+    public static func syncDirectory(_ path: String) throws(SystemError) {
+        let fd = try systemCall("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { close(fd) }
+        try systemCall("fsync", path) { fsync(fd) }
+    }
+
+    /// Creates `path` (and parents) if missing.
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o2770) throws(SystemError) {
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        if errno == ENOENT {
+            try makeDirectory((path as NSString).deletingLastPathComponent, mode: mode)
+            if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        }
+        throw SystemError(call: "mkdir", path: path, errno: errno)
+    }
+
+    /// Names in a directory (not `.`/`..`).
+    public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
+        guard let directory = opendir(path) else { throw SystemError(call: "opendir", path: path, errno: errno) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// `path`, or `stem.N.ext` for the first N that does not exist yet: nothing is ever overwritten.
+    public static func unusedPath(_ path: String) -> String {
+        guard (try? signature(path)) ?? nil != nil else { return path }
+        let url = path as NSString
+        let ext = url.pathExtension
+        let stem = url.deletingPathExtension
+        for counter in 1... {
+            let candidate = ext.isEmpty ? "\(stem).\(counter)" : "\(stem).\(counter).\(ext)"
+            if (try? signature(candidate)) ?? nil == nil { return candidate }
+        }
+        return path
+    }
+}
+
+/// Why a queue file could not be read.
+public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missing
+    case symlink
+    case notRegular
+    case tooLarge(Int64)
+    case system(SystemError)
+
+    public var description: String {
+        switch self {
+        case .missing: return "the file disappeared before it could be read"
+        case .symlink: return "the file is a symbolic link; copy the post into the queue instead of linking it"
+        case .notRegular: return "not a regular file"
+        case .tooLarge(let size): return "the file is \(size) bytes; posts may be at most 1 MiB"
+        case .system(let error): return error.description
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import Glibc
+
+/// Identity and version of a file as `stat` sees it: an unchanged signature means unchanged content
+/// (within the file system's timestamp resolution), so rescans need not re-read it.
+public struct FileSignature: Sendable, Equatable {
+    public var inode: UInt64
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+    public var isRegularFile: Bool
+    public var isSymlink: Bool
+
+    init(_ info: stat) {
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
+        isSymlink = (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    public var modifiedSeconds: Double { Double(modifiedNanoseconds) / 1_000_000_000 }
+}

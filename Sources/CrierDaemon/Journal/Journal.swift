@@ -1,0 +1,277 @@
+import CrierCore
+import Foundation
+import GRDB
+
+/// The SQLite journal (`queue/.crier/journal.sqlite`, WAL, synchronous=FULL): the source of truth for
+/// what was sent. Every (post, channel, part) gets its delivery id here before its first attempt.
+///
+/// Writes go through `commit(_:completion:)`, which groups: changes that arrive while a transaction is
+/// being written wait and go together in the next one, so one fsync covers many state changes and
+/// durability does not cap throughput. A completion runs only after its changes are durable.
+public final class Journal: @unchecked Sendable {
+    // Confinement: `pending`, `flushScheduled` are guarded by `lock`; the database is used only on
+    // `writerQueue` (writes) or through GRDB's own serialisation (reads).
+    public let path: String
+    private let database: DatabaseQueue
+    private let writerQueue = DispatchQueue(label: "crier.journal.writer")
+    private let lock = NSLock()
+    private var pending: [JournalChange] = []
+    private var completions: [@Sendable (JournalError?) -> Void] = []
+    private var flushScheduled = false
+
+    /// Opens (creating and migrating if needed) the journal at `path`.
+    public init(path: String) throws(JournalError) {
+        self.path = path
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// An in-memory journal starting as a copy of the one at `path` (if it exists): dry-runs work on
+    /// this, so they see real state but record nothing.
+    public init(inMemoryCopyOf path: String?) throws(JournalError) {
+        self.path = ":memory:"
+        do {
+            database = try DatabaseQueue()
+            if let path, FileManager.default.fileExists(atPath: path) {
+                var configuration = Configuration()
+                configuration.readonly = true
+                let source = try DatabaseQueue(path: path, configuration: configuration)
+                try source.backup(to: database)
+            }
+            try Self.migrator.migrate(database)
+        } catch {
+            throw JournalError(path: path ?? ":memory:", error)
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE post (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    file TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    scheduled_at REAL NOT NULL,
+                    expires_at REAL,
+                    accepted_at REAL NOT NULL,
+                    finished_at REAL
+                );
+                CREATE INDEX post_state ON post(state);
+                CREATE TABLE delivery (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    post_id TEXT NOT NULL REFERENCES post(id),
+                    channel TEXT NOT NULL,
+                    part INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    due_at REAL,
+                    finished_at REAL,
+                    http_status INTEGER,
+                    error TEXT,
+                    remote_id TEXT,
+                    remote_url TEXT,
+                    UNIQUE (post_id, channel, part)
+                );
+                CREATE INDEX delivery_status ON delivery(status);
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Writing
+
+    /// Queues `changes` for the next group commit; `completion` runs (on the journal's writer queue)
+    /// once they are durable, or with the error if the transaction failed.
+    public func commit(_ changes: [JournalChange], completion: (@Sendable (JournalError?) -> Void)? = nil) {
+        lock.lock()
+        pending.append(contentsOf: changes)
+        if let completion { completions.append(completion) }
+        let shouldSchedule = !flushScheduled
+        flushScheduled = true
+        lock.unlock()
+        if shouldSchedule { writerQueue.async { self.flush() } }
+    }
+
+    /// Blocks until everything committed so far is durable.
+    public func waitForPendingCommits() {
+        writerQueue.sync {}
+        lock.lock()
+        let more = flushScheduled
+        lock.unlock()
+        if more { writerQueue.sync {} }
+    }
+
+    private func flush() {
+        lock.lock()
+        let batch = pending
+        let callbacks = completions
+        pending.removeAll(keepingCapacity: true)
+        completions.removeAll(keepingCapacity: true)
+        flushScheduled = false
+        lock.unlock()
+        guard !batch.isEmpty || !callbacks.isEmpty else { return }
+        var failure: JournalError?
+        do {
+            try database.write { db in
+                for change in batch { try Self.write(change, in: db) }
+            }
+        } catch {
+            failure = JournalError(path: path, error)
+        }
+        for callback in callbacks { callback(failure) }
+    }
+
+    private static func write(_ change: JournalChange, in db: Database) throws {
+        switch change {
+        case .upsertPost(let post):
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO post (id, file, content_hash, state, scheduled_at, expires_at, accepted_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET file = excluded.file, content_hash = excluded.content_hash,
+                    state = excluded.state, scheduled_at = excluded.scheduled_at, expires_at = excluded.expires_at,
+                    finished_at = excluded.finished_at
+                """)
+            try statement.execute(arguments: [post.id, post.file, post.contentHash, post.state.rawValue,
+                                              post.scheduledAt.timeIntervalSince1970, post.expiresAt?.timeIntervalSince1970,
+                                              post.acceptedAt.timeIntervalSince1970, post.finishedAt?.timeIntervalSince1970])
+        case .upsertDelivery(let record):
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO delivery (id, post_id, channel, part, status, attempts, due_at, finished_at, http_status, error, remote_id, remote_url)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+                    due_at = excluded.due_at, finished_at = excluded.finished_at, http_status = excluded.http_status,
+                    error = excluded.error, remote_id = excluded.remote_id, remote_url = excluded.remote_url
+                """)
+            try statement.execute(arguments: [record.id, record.key.post, record.key.channel, record.key.part,
+                                              record.status.rawValue, record.attempts, record.dueAt?.timeIntervalSince1970,
+                                              record.finishedAt?.timeIntervalSince1970, record.httpStatus, record.error,
+                                              record.remote?.id, record.remote?.url])
+        }
+    }
+
+    // MARK: Reading
+
+    /// Posts not yet finished, with all their deliveries: what a restart resumes.
+    public func unfinishedPosts() throws(JournalError) -> [(JournalPost, [DeliveryRecord])] {
+        do {
+            return try database.read { db in
+                let posts = try Row.fetchAll(db, sql: "SELECT * FROM post WHERE state = 'pending'").map(Self.post)
+                var byPost: [String: [DeliveryRecord]] = [:]
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT d.* FROM delivery d JOIN post p ON p.id = d.post_id WHERE p.state = 'pending'
+                    """)
+                for row in rows {
+                    let record = Self.delivery(row)
+                    byPost[record.key.post, default: []].append(record)
+                }
+                return posts.map { ($0, byPost[$0.id] ?? []) }
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// One post and its deliveries, or nil.
+    public func post(id: String) throws(JournalError) -> (JournalPost, [DeliveryRecord])? {
+        do {
+            return try database.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM post WHERE id = ?", arguments: [id]) else { return nil }
+                let records = try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE post_id = ? ORDER BY channel, part", arguments: [id])
+                    .map(Self.delivery)
+                return (Self.post(row), records)
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// Counts of posts by state, for `crier status`.
+    public func postCounts() throws(JournalError) -> [JournalPost.State: Int] {
+        do {
+            return try database.read { db in
+                var counts: [JournalPost.State: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM post GROUP BY state") {
+                    if let state = JournalPost.State(rawValue: row["state"]) { counts[state] = row["n"] }
+                }
+                return counts
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// Pending deliveries' earliest due time per channel, for `crier status`.
+    public func nextDuePerChannel() throws(JournalError) -> [String: Date] {
+        do {
+            return try database.read { db in
+                var result: [String: Date] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT d.channel AS channel, MIN(d.due_at) AS due FROM delivery d JOIN post p ON p.id = d.post_id
+                    WHERE d.status = 'pending' AND p.state = 'pending' GROUP BY d.channel
+                    """) {
+                    if let due: Double = row["due"] { result[row["channel"]] = Date(timeIntervalSince1970: due) }
+                }
+                return result
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// The most recent failed or expired deliveries, newest first.
+    public func recentFailures(limit: Int) throws(JournalError) -> [DeliveryRecord] {
+        do {
+            return try database.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT * FROM delivery WHERE status IN ('failed', 'expired') ORDER BY finished_at DESC LIMIT ?
+                    """, arguments: [limit]).map(Self.delivery)
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// Writes `changes` at once in one transaction (for commands run outside the daemon).
+    public func commitNow(_ changes: [JournalChange]) throws(JournalError) {
+        do {
+            try database.write { db in
+                for change in changes { try Self.write(change, in: db) }
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    private static func post(_ row: Row) -> JournalPost {
+        JournalPost(id: row["id"], file: row["file"], contentHash: row["content_hash"],
+                    state: JournalPost.State(rawValue: row["state"]) ?? .pending,
+                    scheduledAt: Date(timeIntervalSince1970: row["scheduled_at"]),
+                    expiresAt: (row["expires_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    acceptedAt: Date(timeIntervalSince1970: row["accepted_at"]),
+                    finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    private static func delivery(_ row: Row) -> DeliveryRecord {
+        let remoteID: String? = row["remote_id"]
+        let remoteURL: String? = row["remote_url"]
+        return DeliveryRecord(
+            id: row["id"], key: DeliveryKey(post: row["post_id"], channel: row["channel"], part: row["part"]),
+            status: DeliveryStatus(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
+            dueAt: (row["due_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            httpStatus: row["http_status"], error: row["error"],
+            remote: remoteID == nil && remoteURL == nil ? nil : RemoteReference(id: remoteID, url: remoteURL))
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The queue directory and its state subdirectories (SPEC.md "The queue directory"). The directories
+/// *are* the states: a post file lives in the queue while pending and moves when it is finished.
+public struct QueueLayout: Sendable, Equatable {
+    public var root: String
+
+    public init(root: String) {
+        let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        self.root = (absolute as NSString).standardizingPath
+    }
+
+    public var sent: String { root + "/sent" }
+    public var failed: String { root + "/failed" }
+    public var rejected: String { root + "/rejected" }
+    /// Posts cancelled by `crier cancel` (an extension of SPEC.md: nothing is ever deleted).
+    public var cancelled: String { root + "/cancelled" }
+    public var state: String { root + "/.crier" }
+    public var journal: String { state + "/journal.sqlite" }
+    public var pauseFile: String { root + "/PAUSE" }
+
+    public func pending(_ name: String) -> String { root + "/" + name }
+
+    public func directory(for outcome: CrierCore.PostOutcome) -> String {
+        switch outcome {
+        case .sent: return sent
+        case .failed: return failed
+        case .cancelled: return cancelled
+        }
+    }
+
+    /// Creates the queue and its subdirectories if missing (group-writable and setgid, so members of
+    /// the queue's group can drop files).
+    public func create() throws(SystemError) {
+        for directory in [root, sent, failed, rejected, cancelled] {
+            try FileOperations.makeDirectory(directory)
+        }
+        try FileOperations.makeDirectory(state, mode: 0o700)
+    }
+}
+
+import CrierCore
