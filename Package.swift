@@ -7,6 +7,7 @@ import PackageDescription
 //   CrierCore      pure: post and config parsing, the delivery model, retry policy, scheduling heap,
 //                  platform request building (webhook signing). No files, sockets or clocks.
 //   CCurl          the libcurl system library plus typed shims for its variadic C calls.
+//   CCrierLinux    C shims for Linux calls Glibc's module does not expose (syncfs).
 //   CrierCurl      the only Swift target that imports CCurl: the multi-interface transport.
 //   CrierReceiver  a small loopback HTTP/1.1 server: `crier receive` and the tests' webhook sink.
 //   CrierDaemon    the edge: queue directory, inotify, SQLite journal, Dispatch timers, signals.
@@ -31,6 +32,7 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .target(name: "CCrierLinux"),
         .target(
             name: "CrierCore",
             dependencies: [
@@ -44,7 +46,7 @@ let package = Package(
         .target(
             name: "CrierDaemon",
             dependencies: [
-                "CrierCore", "CrierCurl",
+                "CrierCore", "CrierCurl", "CCrierLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

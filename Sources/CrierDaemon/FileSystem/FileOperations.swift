@@ -48,7 +48,8 @@ public enum FileOperations {
 
     /// Writes `data` to `path` atomically: a hidden temporary file in the same directory, fsync,
     /// rename over `path`, fsync of the directory. Readers see the old file or the new, never half.
-    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o660) throws(SystemError) {
+    /// With `sync: false` the fsyncs are left to the caller (who batches them with `syncfs`).
+    public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o660, sync: Bool = true) throws(SystemError) {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary = "\(directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -61,7 +62,7 @@ public enum FileOperations {
                 }
                 offset += count
             }
-            try systemCall("fsync", temporary) { fsync(fd) }
+            if sync { try systemCall("fsync", temporary) { fsync(fd) } }
             try systemCall("close", temporary) { close(fd) }
             try systemCall("rename", path) { rename(temporary, path) }
         } catch {
@@ -69,7 +70,7 @@ public enum FileOperations {
             unlink(temporary)
             throw error
         }
-        try syncDirectory(directory)
+        if sync { try syncDirectory(directory) }
     }
 
     /// Renames within one file system and makes the rename durable.

@@ -1,0 +1,8 @@
+#ifndef CCRIER_LINUX_H
+#define CCRIER_LINUX_H
+
+/// syncfs(2) is declared only under _GNU_SOURCE, which Glibc's Swift module map does not define;
+/// this shim compiles with it so Swift can flush a whole file system with one call.
+int ccrier_syncfs(int fd);
+
+#endif

@@ -1,0 +1,23 @@
+import CrierCore
+import Foundation
+
+/// What the intake tells the engine about the queue directory.
+public enum IntakeEvent: Sendable {
+    /// A complete, valid post file (new or changed).
+    case post(ParsedPostFile)
+    /// A complete file that cannot be accepted.
+    case invalid(name: String, error: PostFileError)
+    /// The file is gone from the queue (deleted, moved away, or renamed by an editor and not back).
+    case gone(name: String)
+    /// A full scan finished; these post files are in the queue (including ones still being written).
+    case scanned(present: Set<String>)
+}
+
+/// A post file that parsed and validated against the config.
+public struct ParsedPostFile: Sendable {
+    public var name: String
+    public var post: Post
+    /// The channels it resolves to, in order.
+    public var channels: [String]
+    public var contentHash: String
+}

@@ -1,0 +1,167 @@
+import CrierCore
+import Foundation
+import Logging
+
+/// Picks files up from the queue directory: decides when a file is complete, reads and parses it,
+/// and tells the engine (`IntakeEvent`). It never moves files or touches the journal itself.
+///
+/// A file is read when inotify reports it closed after writing or renamed into place, or when a scan
+/// finds it unchanged for `settleTime` with no write in progress — so a plain `cp` into the queue is
+/// never read half-written. Unchanged files (same inode, size, mtime) are not read again.
+public final class QueueIntake: @unchecked Sendable {
+    // Confinement: every member is used only on `queue`.
+    private let layout: QueueLayout
+    private let queue: DispatchQueue
+    private let logger: Logger
+    private let sink: @Sendable ([IntakeEvent]) -> Void
+    private var config: CrierConfig
+    private var settleTime: TimeInterval
+    /// The signature each name had when last handed to the engine.
+    private var known: [String: FileSignature] = [:]
+    /// Names with a write in progress (created or modified, not yet closed).
+    private var writing: Set<String> = []
+    private var recheckScheduled: Set<String> = []
+
+    public init(layout: QueueLayout, queue: DispatchQueue, config: CrierConfig, logger: Logger,
+                sink: @escaping @Sendable ([IntakeEvent]) -> Void) {
+        self.layout = layout
+        self.queue = queue
+        self.config = config
+        self.settleTime = config.delivery.settleTime
+        self.logger = logger
+        self.sink = sink
+    }
+
+    /// Uses a new config from now on (call on `queue`). Files are re-validated on the next scan.
+    public func update(config: CrierConfig) {
+        self.config = config
+        settleTime = config.delivery.settleTime
+        known.removeAll()
+    }
+
+    /// Handles a batch of inotify events (call on `queue`).
+    public func handle(_ events: [QueueWatcher.Event]) {
+        var out: [IntakeEvent] = []
+        var needsRescan = false
+        for event in events {
+            switch event {
+            case .completed(let name):
+                guard QueueFileName.isPostCandidate(name) else { continue }
+                writing.remove(name)
+                if let result = examine(name, trustComplete: true) { out.append(result) }
+            case .writing(let name):
+                guard QueueFileName.isPostCandidate(name) else { continue }
+                writing.insert(name)
+            case .removed(let name):
+                guard QueueFileName.isPostCandidate(name) else { continue }
+                writing.remove(name)
+                // Editors save by renaming the old file away and writing a new one: wait a moment
+                // before calling the file gone.
+                scheduleRecheck(name, after: settleTime)
+            case .rescanNeeded:
+                needsRescan = true
+            }
+        }
+        if !out.isEmpty { sink(out) }
+        if needsRescan { rescan() }
+    }
+
+    /// Lists the whole directory and examines every post file (call on `queue`).
+    public func rescan() {
+        let names: [String]
+        do {
+            names = try FileOperations.listDirectory(layout.root)
+        } catch {
+            logger.error("cannot list the queue directory", metadata: ["queue": "\(layout.root)", "error": "\(error)"])
+            return
+        }
+        var out: [IntakeEvent] = []
+        var present = Set<String>()
+        for name in names where QueueFileName.isPostCandidate(name) {
+            present.insert(name)
+            if let result = examine(name, trustComplete: false) { out.append(result) }
+        }
+        for name in known.keys where !present.contains(name) {
+            known[name] = nil
+            out.append(.gone(name: name))
+        }
+        out.append(.scanned(present: present))
+        sink(out)
+    }
+
+    /// Reads and parses `name` if it is complete and changed; nil when there is nothing to report yet.
+    private func examine(_ name: String, trustComplete: Bool) -> IntakeEvent? {
+        let path = layout.pending(name)
+        let signature: FileSignature
+        do {
+            guard let found = try FileOperations.signature(path) else { return nil }
+            signature = found
+        } catch {
+            logger.error("cannot stat queue file", metadata: ["file": "\(name)", "error": "\(error)"])
+            return nil
+        }
+        if known[name] == signature { return nil }
+        if !trustComplete {
+            let age = Date().timeIntervalSince1970 - signature.modifiedSeconds
+            if writing.contains(name) || age < settleTime {
+                scheduleRecheck(name, after: max(settleTime - age, 0.05))
+                return nil
+            }
+        }
+        let data: Data
+        let readSignature: FileSignature
+        do {
+            (data, readSignature) = try FileOperations.readRegularFile(path, maxSize: PostParser.maximumFileSize)
+        } catch {
+            if error == .missing { return nil }
+            known[name] = signature
+            return .invalid(name: name, error: PostFileError(file: name, message: error.description))
+        }
+        known[name] = readSignature
+        do throws(PostFileError) {
+            let post = try PostParser(timeZone: config.timeZone).parse(data, fileName: name)
+            let channels = try PostValidator.channels(for: post, config: config).get()
+            try checkMedia(post)
+            return .post(ParsedPostFile(name: name, post: post, channels: channels, contentHash: ContentHash.of(data)))
+        } catch {
+            return .invalid(name: name, error: error)
+        }
+    }
+
+    /// Media files must exist inside the queue, as regular files, not through symlinks.
+    private func checkMedia(_ post: Post) throws(PostFileError) {
+        var problems: [FieldProblem] = []
+        for (index, media) in post.media.enumerated() {
+            let field = "media[\(index + 1)].file"
+            let path = layout.root + "/" + media.file
+            guard let resolved = realpath(path, nil) else {
+                problems.append(FieldProblem(line: post.fieldLines["media"], field: field,
+                                             message: "'\(media.file)' does not exist in the queue directory; put the file there first"))
+                continue
+            }
+            let real = String(cString: resolved)
+            free(resolved)
+            if real != (path as NSString).standardizingPath || !real.hasPrefix(layout.root + "/") {
+                problems.append(FieldProblem(line: post.fieldLines["media"], field: field,
+                                             message: "'\(media.file)' is or passes through a symbolic link; copy the file into the queue instead"))
+            } else if let signature = try? FileOperations.signature(real), !signature.isRegularFile {
+                problems.append(FieldProblem(line: post.fieldLines["media"], field: field, message: "'\(media.file)' is not a regular file"))
+            }
+        }
+        if !problems.isEmpty { throw PostFileError(file: post.file, problems: problems) }
+    }
+
+    private func scheduleRecheck(_ name: String, after delay: TimeInterval) {
+        guard recheckScheduled.insert(name).inserted else { return }
+        queue.asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            self.recheckScheduled.remove(name)
+            let exists = ((try? FileOperations.signature(self.layout.pending(name))) ?? nil) != nil
+            if !exists {
+                if self.known.removeValue(forKey: name) != nil { self.sink([.gone(name: name)]) }
+                return
+            }
+            if let result = self.examine(name, trustComplete: false) { self.sink([result]) }
+        }
+    }
+}
