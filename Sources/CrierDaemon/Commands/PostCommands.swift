@@ -1,0 +1,90 @@
+import CrierCore
+import Foundation
+
+/// `crier cancel` and `crier retry`: they work on files and the journal directly, so they work with
+/// or without a running daemon; a running daemon notices the file moves through inotify.
+public enum PostCommands {
+    /// Moves a pending post's file to `cancelled/`. The daemon (now, or at its next start) cancels the
+    /// deliveries not yet sent and writes the receipt beside it.
+    public static func cancel(postID: String, layout: QueueLayout, timeZone: TimeZone) throws(DaemonError) -> String {
+        guard let name = pendingFile(of: postID, layout: layout, timeZone: timeZone) else {
+            throw DaemonError("no pending post '\(postID)' in \(layout.root) (see `crier status`)")
+        }
+        let destination = PostFiler.unusedPair(directory: layout.cancelled, name: name, sidecar: "receipt.json")
+        do {
+            try FileOperations.move(layout.pending(name), to: destination)
+        } catch {
+            throw DaemonError("cannot move \(name) to cancelled/: \(error)")
+        }
+        return destination
+    }
+
+    /// Puts a failed post's failed (or expired) deliveries back in line — only those of `channel` if
+    /// given — with their original delivery ids, and moves its file back into the queue.
+    public static func retry(postID: String, channel: String?, layout: QueueLayout) throws(DaemonError) -> [String] {
+        let journal: Journal
+        let found: (JournalPost, [DeliveryRecord])?
+        do {
+            journal = try Journal(path: layout.journal)
+            found = try journal.post(id: postID)
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        guard var (post, records) = found else { throw DaemonError("the journal has no post '\(postID)'") }
+        guard post.state == .failed else {
+            throw DaemonError("post '\(postID)' is \(post.state.rawValue), not failed; only failed posts can be retried")
+        }
+        let source = layout.failed + "/" + post.file
+        guard FileManager.default.fileExists(atPath: source) else {
+            throw DaemonError("\(source) is missing; put the post file back there first")
+        }
+        guard !FileManager.default.fileExists(atPath: layout.pending(post.file)) else {
+            throw DaemonError("the queue already has a file \(post.file); move it away first")
+        }
+        let now = Date()
+        var changes: [JournalChange] = []
+        var channels: [String] = []
+        for index in records.indices where records[index].status == .failed || records[index].status == .expired {
+            if let channel, records[index].key.channel != channel { continue }
+            records[index].requeue(at: now)
+            changes.append(.upsertDelivery(records[index]))
+            channels.append(records[index].key.channel)
+        }
+        guard !changes.isEmpty else {
+            throw DaemonError(channel.map { "post '\(postID)' has no failed delivery on channel '\($0)'" } ?? "post '\(postID)' has no failed deliveries")
+        }
+        post.state = .pending
+        post.finishedAt = nil
+        if let expiresAt = post.expiresAt, expiresAt < now {
+            // A retry is a deliberate new attempt: give it a fresh window of the same length.
+            post.expiresAt = now.addingTimeInterval(expiresAt.timeIntervalSince(post.scheduledAt))
+        }
+        changes.append(.upsertPost(post))
+        do {
+            try journal.commitNow(changes)
+            try FileOperations.move(source, to: layout.pending(post.file))
+            let receipt = PostFiler.sidecar(of: source, "receipt.json")
+            if FileManager.default.fileExists(atPath: receipt) { try FileOperations.move(receipt, to: FileOperations.unusedPath(receipt + ".previous")) }
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        return Array(Set(channels)).sorted()
+    }
+
+    /// The queue file holding `postID`: the journal's record of it, else a file named after it, else
+    /// any post file whose `id:` says so.
+    static func pendingFile(of postID: String, layout: QueueLayout, timeZone: TimeZone) -> String? {
+        if FileManager.default.fileExists(atPath: layout.journal),
+           let journal = try? Journal(path: layout.journal), let (post, _) = try? journal.post(id: postID),
+           post.state == .pending, FileManager.default.fileExists(atPath: layout.pending(post.file)) {
+            return post.file
+        }
+        let names = ((try? FileOperations.listDirectory(layout.root)) ?? []).filter(QueueFileName.isPostCandidate).sorted()
+        if let byName = names.first(where: { PostFileFormat.stem(of: $0) == postID }) { return byName }
+        let parser = PostParser(timeZone: timeZone)
+        return names.first { name in
+            guard let data = FileManager.default.contents(atPath: layout.pending(name)) else { return false }
+            return (try? parser.parse(data, fileName: name))?.id == postID
+        }
+    }
+}

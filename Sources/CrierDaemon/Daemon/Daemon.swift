@@ -1,0 +1,187 @@
+import CrierCore
+import CrierCurl
+import Foundation
+import Glibc
+import Logging
+
+/// `crier run`: wires the parts together and runs until SIGTERM/SIGINT (or, with `--once`, until
+/// nothing more is due). The path of a post: `QueueWatcher` → `QueueIntake` → `DeliveryEngine` →
+/// `PlatformAdapter` → `Transport` → `Journal` → `PostFiler`.
+public final class Daemon: @unchecked Sendable {
+    // Confinement: set up in `run()` before any queue is started; afterwards only read, except
+    // `runtime`, which changes only on `controlQueue` (reloads).
+    private let configPath: String
+    private let queueOverride: String?
+    private let options: EngineOptions
+    private let logger: Logger
+    private let loader: ConfigLoader
+
+    private let controlQueue = DispatchQueue(label: "crier.control")
+    private let engineQueue = DispatchQueue(label: "crier.engine")
+    private let intakeQueue = DispatchQueue(label: "crier.intake")
+    private var runtime: RuntimeConfig!
+    private var engine: DeliveryEngine!
+    private var intake: QueueIntake!
+    private var watcher: QueueWatcher?
+    private var rescanTimer: DispatchSourceTimer?
+    private var signalSources: [DispatchSourceSignal] = []
+    private var transport: (any Transport)!
+    private var journal: Journal!
+    private var filer: PostFiler!
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+    private var exitCode: Int32 = 0
+
+    public init(configPath: String, queueOverride: String?, options: EngineOptions, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.configPath = configPath
+        self.queueOverride = queueOverride
+        self.options = options
+        self.logger = logger
+        self.loader = ConfigLoader(environment: environment)
+    }
+
+    /// Runs the daemon; returns the process exit status.
+    public func run() throws(DaemonError) -> Int32 {
+        switch loader.load(path: configPath) {
+        case .failure(let failure):
+            throw DaemonError("the config has problems:\n\(failure)\nFix them and start again (`crier check` lists them).")
+        case .success(let loaded):
+            runtime = loaded.runtime
+            for warning in loaded.warnings {
+                logger.warning("config warning", metadata: ["config": "\(configPath)", "line": "\(warning.line ?? 0)",
+                                                            "field": "\(warning.field)", "problem": "\(warning.message)"])
+            }
+        }
+        let layout = QueueLayout(root: queueOverride ?? runtime.config.queue ?? "queue")
+        var lock: QueueLock?
+        if options.dryRun {
+            guard ((try? FileOperations.signature(layout.root)) ?? nil) != nil else {
+                throw DaemonError("queue directory \(layout.root) does not exist")
+            }
+        } else {
+            do {
+                try layout.create()
+            } catch {
+                throw DaemonError("cannot create the queue directories: \(error)")
+            }
+            lock = try QueueLock(layout: layout)
+        }
+        do {
+            journal = options.dryRun ? try Journal(inMemoryCopyOf: layout.journal) : try Journal(path: layout.journal)
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        let delivery = runtime.config.delivery
+        transport = options.dryRun ? RecordingTransport() : CurlTransport(options: TransportOptions(
+            connectTimeout: delivery.connectTimeout, totalTimeout: delivery.timeout, maxConcurrentTransfers: delivery.maxInFlight))
+        filer = PostFiler(layout: layout, dryRun: options.dryRun, logger: logger)
+        engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: transport, filer: filer,
+                                clock: SystemWallClock(), timer: DispatchWakeupTimer(queue: engineQueue), options: options, logger: logger)
+        do {
+            try engineQueue.sync { () throws(JournalError) in try engine.restore() }
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        let engine = self.engine!
+        intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in
+            engine.queue.async { engine.handle(events) }
+        }
+        do {
+            let intake = self.intake!
+            watcher = try QueueWatcher(directory: layout.root, queue: intakeQueue) { events in intake.handle(events) }
+        } catch {
+            throw DaemonError("cannot watch \(layout.root) with inotify: \(error)")
+        }
+        installSignalHandlers()
+        startRescanTimer(interval: delivery.rescanInterval)
+        logger.info("crier started", metadata: ["queue": "\(layout.root)", "config": "\(configPath)",
+                                                 "channels": "\(runtime.config.channelNames.joined(separator: ","))",
+                                                 "mode": "\(options.dryRun ? "dry-run" : "live")\(options.once ? ",once" : "")"])
+        intakeQueue.async { self.intake.rescan() }
+        if options.once {
+            engineQueue.async {
+                engine.onIdle { [weak self] in
+                    guard let self else { return }
+                    self.controlQueue.async { self.stop(reason: "nothing more is due") }
+                }
+            }
+        }
+        finished.wait()
+        withExtendedLifetime(lock) {}
+        return exitCode
+    }
+
+    private func startRescanTimer(interval: TimeInterval) {
+        let timer = DispatchSource.makeTimerSource(queue: intakeQueue)
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
+        timer.setEventHandler { [weak self] in self?.intake.rescan() }
+        timer.resume()
+        rescanTimer = timer
+    }
+
+    private func installSignalHandlers() {
+        for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: controlQueue)
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                if signalNumber == SIGHUP {
+                    self.reload()
+                } else {
+                    self.stop(reason: signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")
+                }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// SIGHUP: load the config again; keep the running one if the new one has problems.
+    private func reload() {
+        dispatchPrecondition(condition: .onQueue(controlQueue))
+        logger.info("reloading config", metadata: ["config": "\(configPath)"])
+        switch loader.load(path: configPath) {
+        case .failure(let failure):
+            for problem in failure.problems {
+                logger.error("config reload refused; keeping the running config",
+                             metadata: ["config": "\(configPath)", "line": "\(problem.line ?? 0)", "field": "\(problem.field)", "problem": "\(problem.message)"])
+            }
+        case .success(let loaded):
+            if loaded.runtime.config.queue != runtime.config.queue || loaded.runtime.config.delivery != runtime.config.delivery {
+                logger.warning("queue and delivery settings change only on restart", metadata: ["config": "\(configPath)"])
+            }
+            runtime = loaded.runtime
+            let runtime = loaded.runtime
+            engineQueue.async { self.engine.update(runtime: runtime) }
+            intakeQueue.async {
+                self.intake.update(config: runtime.config)
+                self.intake.rescan()
+            }
+            logger.info("config reloaded", metadata: ["channels": "\(runtime.config.channelNames.joined(separator: ","))"])
+        }
+    }
+
+    /// Stop taking work, let in-flight transfers finish (up to the drain timeout), record everything,
+    /// then let `run()` return 0. Abandoned transfers stay pending with their delivery ids.
+    private func stop(reason: String) {
+        dispatchPrecondition(condition: .onQueue(controlQueue))
+        guard !stopping else { return }
+        stopping = true
+        logger.info("crier stopping", metadata: ["reason": "\(reason)"])
+        rescanTimer?.cancel()
+        intakeQueue.sync { watcher?.stop() }
+        engineQueue.sync { engine.stopAccepting() }
+        let grace = runtime.config.delivery.drainTimeout
+        DispatchQueue.global().async {
+            self.transport.shutdown(graceSeconds: grace)
+            self.engineQueue.sync {}
+            self.journal.waitForPendingCommits()
+            self.filer.waitUntilIdle()
+            self.engineQueue.sync {}
+            self.journal.waitForPendingCommits()
+            self.logger.info("crier stopped")
+            self.finished.signal()
+        }
+    }
+}

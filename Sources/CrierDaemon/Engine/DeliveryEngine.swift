@@ -1,0 +1,422 @@
+import CrierCore
+import Foundation
+import Logging
+
+/// The scheduler (Postfix's qmgr): owns every unfinished post and delivery, decides what is due,
+/// hands requests to the transport, records outcomes in the journal and files finished posts.
+/// It never reads post files (the intake does) and never speaks HTTP (the transport does).
+///
+/// All state lives on `queue`, a serial Dispatch queue; one `WakeupTimer` is armed to the earliest
+/// due delivery, so an idle daemon does nothing until the next send is due.
+public final class DeliveryEngine: @unchecked Sendable {
+    // Confinement: every mutable member is used only on `queue`.
+    public let queue: DispatchQueue
+    private let journal: Journal
+    private let transport: any Transport
+    private let filer: PostFiler
+    private let clock: any WallClock
+    private let timer: any WakeupTimer
+    private let options: EngineOptions
+    private var logger: Logger
+    private var runtime: RuntimeConfig
+
+    private var posts: [String: ActivePost] = [:]
+    private var postIDByFile: [String: String] = [:]
+    private var due = DueQueue<DeliveryKey>()
+    private var inFlight = 0
+    private var accepting = true
+    /// Journal commits and filings under way; `once` mode is idle only when this is zero.
+    private var outstanding = 0
+    private var initialScanDone = false
+    private var idleHandler: (@Sendable () -> Void)?
+    private var random = SystemRandomNumberGenerator()
+
+    public init(queue: DispatchQueue, runtime: RuntimeConfig, journal: Journal, transport: any Transport,
+                filer: PostFiler, clock: any WallClock, timer: any WakeupTimer, options: EngineOptions, logger: Logger) {
+        self.queue = queue
+        self.runtime = runtime
+        self.journal = journal
+        self.transport = transport
+        self.filer = filer
+        self.clock = clock
+        self.timer = timer
+        self.options = options
+        self.logger = logger
+        timer.setHandler { [weak self] in self?.pump() }
+    }
+
+    // MARK: Lifecycle (call on `queue`)
+
+    /// Loads unfinished posts from the journal. Their deliveries wait until the intake has read their
+    /// files (content comes from the file, what was sent from the journal).
+    public func restore() throws(JournalError) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for (journalPost, records) in try journal.unfinishedPosts() {
+            var active = ActivePost(journal: journalPost)
+            active.durable = true
+            for record in records { active.records[record.key] = record }
+            posts[journalPost.id] = active
+            postIDByFile[journalPost.file] = journalPost.id
+        }
+        if !posts.isEmpty {
+            logger.info("journal restored", metadata: ["posts": "\(posts.count)",
+                                                       "deliveries": "\(posts.values.reduce(0) { $0 + $1.records.count })"])
+        }
+    }
+
+    /// Swaps in a reloaded config. Deliveries to channels it no longer has fail when they come due.
+    public func update(runtime: RuntimeConfig) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        self.runtime = runtime
+        pump()
+    }
+
+    /// Stops starting transfers; in-flight ones still complete and are recorded.
+    public func stopAccepting() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        accepting = false
+        timer.arm(at: nil)
+    }
+
+    /// With `once`: `handler` runs (on `queue`) when nothing is in flight, nothing is due within the
+    /// horizon and everything is recorded.
+    public func onIdle(_ handler: @escaping @Sendable () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        idleHandler = handler
+        checkIdle()
+    }
+
+    /// A short summary for status lines (sd_notify STATUS=, logs).
+    public func summary() -> (pending: Int, inFlight: Int, nextDue: Date?) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let pending = posts.values.reduce(0) { $0 + $1.records.values.filter { $0.status == .pending }.count }
+        return (pending, inFlight, due.nextDue())
+    }
+
+    // MARK: Intake (call on `queue`)
+
+    public func handle(_ events: [IntakeEvent]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for event in events {
+            switch event {
+            case .post(let parsed): accept(parsed)
+            case .invalid(let name, let error): reject(name: name, error: error)
+            case .gone(let name): fileGone(name)
+            case .scanned(let present):
+                initialScanDone = true
+                for file in postIDByFile.keys where !present.contains(file) { fileGone(file) }
+                for id in Array(posts.keys) { finalizeIfDone(id) }
+            }
+        }
+        pump()
+    }
+
+    private func accept(_ parsed: ParsedPostFile) {
+        let id = parsed.post.id
+        if let owner = postIDByFile[parsed.name], owner != id {
+            // The file's `id:` changed: the old post lost its file.
+            fileGone(parsed.name)
+        }
+        if var active = posts[id] {
+            guard active.journal.file == parsed.name else {
+                return reject(name: parsed.name, error: PostFileError(file: parsed.name, line: parsed.post.fieldLines["id"], field: "id",
+                    message: "post id '\(id)' is already pending as \(active.journal.file); give this post another id"))
+            }
+            guard !active.finalizing else { return }
+            if active.post != nil, active.journal.contentHash == parsed.contentHash { return }
+            let edited = active.post != nil || active.journal.contentHash != parsed.contentHash
+            reconcile(&active, with: parsed)
+            posts[id] = active
+            if edited { logger.info("post changed", metadata: ["post": "\(id)", "file": "\(parsed.name)"]) }
+            persist(id, records: Array(active.records.values))
+            return
+        }
+        let existing: (JournalPost, [DeliveryRecord])?
+        do {
+            existing = try journal.post(id: id)
+        } catch {
+            logger.error("cannot read the journal", metadata: ["error": "\(error)"])
+            return
+        }
+        var active: ActivePost
+        if let (journalPost, records) = existing {
+            switch journalPost.state {
+            case .sent, .failed:
+                let hint = journalPost.state == .failed ? "to send its failed channels again run `crier retry \(id)`" : "to post it again give it a new id"
+                return reject(name: parsed.name, error: PostFileError(file: parsed.name, line: parsed.post.fieldLines["id"], field: "id",
+                    message: "post '\(id)' was already \(journalPost.state.rawValue) (see \(journalPost.state.rawValue)/); \(hint)"))
+            case .pending, .cancelled:
+                // Pending: re-queued by `crier retry`, or restored. Cancelled: dropped again, so it
+                // comes back to life; channels already sent stay sent.
+                active = ActivePost(journal: journalPost)
+                active.durable = true
+                for var record in records {
+                    if record.status == .cancelled { record.requeue(at: clock.now()) }
+                    active.records[record.key] = record
+                }
+                active.journal.state = .pending
+                active.journal.finishedAt = nil
+                active.journal.file = parsed.name
+            }
+        } else {
+            let now = clock.now()
+            active = ActivePost(journal: JournalPost(id: id, file: parsed.name, contentHash: parsed.contentHash, state: .pending,
+                                                     scheduledAt: parsed.post.at ?? now, expiresAt: nil, acceptedAt: now))
+        }
+        reconcile(&active, with: parsed)
+        posts[id] = active
+        postIDByFile[parsed.name] = id
+        logger.info("post accepted", metadata: ["post": "\(id)", "file": "\(parsed.name)", "channels": "\(parsed.channels.joined(separator: ","))",
+                                                "at": "\(TimestampFormat.string(active.journal.scheduledAt))"])
+        persist(id, records: Array(active.records.values))
+    }
+
+    /// Brings a post's deliveries in line with its (new) content: channels and parts added get new
+    /// delivery ids; pending ones no longer wanted are cancelled; done ones are never touched.
+    private func reconcile(_ active: inout ActivePost, with parsed: ParsedPostFile) {
+        let post = parsed.post
+        let now = clock.now()
+        active.post = post
+        active.fileRemoved = false
+        active.journal.contentHash = parsed.contentHash
+        active.journal.scheduledAt = post.at ?? active.journal.acceptedAt
+        let expire = post.expire ?? runtime.config.defaults.expire
+        active.journal.expiresAt = expire.map { active.journal.scheduledAt.addingTimeInterval($0) }
+        active.parts = [:]
+        for channel in parsed.channels {
+            guard let config = runtime.config.channel(named: channel) else { continue }
+            active.parts[channel] = PartsPlanner.parts(for: post, channel: config)
+        }
+        for (key, var record) in active.records where record.status == .pending && !active.inFlight.contains(key) {
+            let wanted = (active.parts[key.channel]?.count ?? 0) >= key.part
+            if !wanted {
+                record.cancel(at: now, reason: "removed from the post by an edit")
+            } else if record.attempts == 0 {
+                record.dueAt = active.journal.scheduledAt
+            }
+            active.records[key] = record
+        }
+        for (channel, parts) in active.parts {
+            for part in 1...max(parts.count, 1) where parts.count >= part {
+                let key = DeliveryKey(post: post.id, channel: channel, part: part)
+                if active.records[key] == nil {
+                    active.records[key] = DeliveryRecord(id: DeliveryID.make(using: &random), key: key, dueAt: active.journal.scheduledAt)
+                }
+            }
+        }
+    }
+
+    /// Journals the post and `records`, then (once durable) schedules what may go.
+    private func persist(_ id: String, records: [DeliveryRecord]) {
+        guard let active = posts[id] else { return }
+        var changes: [JournalChange] = [.upsertPost(active.journal)]
+        changes.append(contentsOf: records.map { .upsertDelivery($0) })
+        outstanding += 1
+        journal.commit(changes) { [weak self] error in
+            guard let self else { return }
+            self.queue.async {
+                self.outstanding -= 1
+                if let error {
+                    self.logger.critical("journal write failed; deliveries of this post are held", metadata: ["post": "\(id)", "error": "\(error)"])
+                    return
+                }
+                guard var active = self.posts[id] else { return }
+                active.durable = true
+                self.posts[id] = active
+                self.scheduleReady(id)
+                self.finalizeIfDone(id)
+                self.pump()
+            }
+        }
+    }
+
+    private func scheduleReady(_ id: String) {
+        guard let active = posts[id], active.durable, active.post != nil, !active.fileRemoved else { return }
+        for key in active.nextPendingParts() where !active.inFlight.contains(key) {
+            if let dueAt = active.records[key]?.dueAt { due.schedule(key, at: dueAt) }
+        }
+    }
+
+    private func reject(name: String, error: PostFileError) {
+        logger.error("post file rejected", metadata: ["file": "\(name)", "reason": "\(error.description)"])
+        if let id = postIDByFile[name] { fileGone(name, reason: "the edited file was rejected", id: id) }
+        outstanding += 1
+        filer.reject(name: name, reason: error.description) { [weak self] destination in
+            guard let self else { return }
+            self.queue.async {
+                self.outstanding -= 1
+                if let destination { self.logger.info("rejected file moved", metadata: ["file": "\(name)", "to": "\(destination)"]) }
+                self.checkIdle()
+            }
+        }
+    }
+
+    private func fileGone(_ name: String, reason: String = "the post file left the queue", id knownID: String? = nil) {
+        guard let id = knownID ?? postIDByFile[name], var active = posts[id], !active.finalizing else { return }
+        postIDByFile[name] = nil
+        active.fileRemoved = true
+        active.post = nil
+        let now = clock.now()
+        var changed: [DeliveryRecord] = []
+        for (key, var record) in active.records where record.status == .pending && !active.inFlight.contains(key) {
+            record.cancel(at: now, reason: "cancelled: \(reason)")
+            due.cancel(key)
+            active.records[key] = record
+            changed.append(record)
+        }
+        posts[id] = active
+        logger.info("post cancelled", metadata: ["post": "\(id)", "file": "\(name)", "reason": "\(reason)"])
+        persist(id, records: changed)
+    }
+
+    // MARK: Sending
+
+    /// Starts every due delivery there is room for, then re-arms the timer.
+    public func pump() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard accepting else { return }
+        let now = clock.now()
+        let room = runtime.config.delivery.maxInFlight - inFlight
+        if room > 0 {
+            for key in due.popDue(now: now, limit: room) { start(key, now: now) }
+        }
+        timer.arm(at: inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil)
+        checkIdle()
+    }
+
+    private func start(_ key: DeliveryKey, now: Date) {
+        guard var active = posts[key.post], var record = active.records[key], record.status == .pending,
+              let post = active.post else { return }
+        if let expiresAt = active.journal.expiresAt, now > expiresAt {
+            record.apply(.expired(reason: "expired: not sent by \(TimestampFormat.string(expiresAt))", attempted: false), at: now)
+            return finish(key, record: record, in: &active)
+        }
+        guard let channel = runtime.channels[key.channel], let parts = active.parts[key.channel], key.part <= parts.count else {
+            record.apply(.failed(reason: "channel '\(key.channel)' is no longer configured in \(runtime.path)", httpStatus: nil), at: now)
+            return finish(key, record: record, in: &active)
+        }
+        let previous = key.part > 1 ? active.records[DeliveryKey(post: key.post, channel: key.channel, part: key.part - 1)]?.remote : nil
+        let context = DeliveryContext(deliveryID: record.id, post: post, channel: channel.config, secrets: channel.secrets,
+                                      part: key.part, partCount: parts.count, text: parts[key.part - 1],
+                                      scheduledAt: active.journal.scheduledAt, replyTo: previous)
+        let request: OutgoingRequest
+        do {
+            request = try channel.adapter.request(for: context, now: now)
+        } catch {
+            record.apply(.failed(reason: error.message, httpStatus: nil), at: now)
+            return finish(key, record: record, in: &active)
+        }
+        inFlight += 1
+        active.inFlight.insert(key)
+        posts[key.post] = active
+        if options.dryRun {
+            logger.info("dry-run: would send", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
+                                                          "delivery": "\(record.id)", "url": "\(request.url)", "text": "\(context.text)"])
+        }
+        let attempt = record.attempts + 1
+        transport.send(request) { [weak self] result in
+            guard let self else { return }
+            self.queue.async { self.complete(key, attempt: attempt, result: result) }
+        }
+    }
+
+    private func complete(_ key: DeliveryKey, attempt: Int, result: TransportResult) {
+        inFlight -= 1
+        guard var active = posts[key.post], var record = active.records[key] else { return pump() }
+        active.inFlight.remove(key)
+        let now = clock.now()
+        if case .failure(let error) = result, error.kind == .cancelled {
+            // Abandoned at shutdown: stays pending with the same id, resent on the next start.
+            posts[key.post] = active
+            return pump()
+        }
+        let policy = runtime.channels[key.channel]?.config.retry ?? RetryPolicy()
+        let adapter = runtime.channels[key.channel]?.adapter
+        let outcome = AttemptClassifier(policy: policy).classify(
+            result, attempt: attempt, now: now, expiresAt: active.journal.expiresAt,
+            randomFraction: Double.random(in: 0..<1, using: &random),
+            remote: { adapter?.remoteReference(from: $0) })
+        record.apply(outcome, at: now)
+        var metadata: Logger.Metadata = ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
+                                         "delivery": "\(record.id)", "attempt": "\(attempt)"]
+        if let status = record.httpStatus { metadata["status"] = "\(status)" }
+        switch record.status {
+        case .sent:
+            logger.info("delivery sent", metadata: metadata)
+        case .pending:
+            metadata["retry_at"] = "\(record.dueAt.map(TimestampFormat.string) ?? "-")"
+            metadata["error"] = "\(record.error ?? "")"
+            logger.warning("delivery will be retried", metadata: metadata)
+            if active.fileRemoved {
+                record.cancel(at: now, reason: "cancelled: the post file left the queue")
+            }
+        default:
+            metadata["error"] = "\(record.error ?? "")"
+            logger.error("delivery failed", metadata: metadata)
+        }
+        finish(key, record: record, in: &active)
+    }
+
+    /// Stores a changed record, journals it, and schedules whatever follows once it is durable.
+    private func finish(_ key: DeliveryKey, record: DeliveryRecord, in active: inout ActivePost) {
+        active.records[key] = record
+        posts[key.post] = active
+        if record.status == .pending, let dueAt = record.dueAt { due.schedule(key, at: dueAt) }
+        outstanding += 1
+        journal.commit([.upsertDelivery(record)]) { [weak self] error in
+            guard let self else { return }
+            self.queue.async {
+                self.outstanding -= 1
+                if let error {
+                    self.logger.critical("journal write failed", metadata: ["delivery": "\(record.id)", "error": "\(error)"])
+                    return
+                }
+                if record.status == .sent { self.scheduleReady(key.post) }
+                if record.status.isFinal { self.finalizeIfDone(key.post) }
+                self.pump()
+            }
+        }
+        pump()
+    }
+
+    // MARK: Filing
+
+    private func finalizeIfDone(_ id: String) {
+        guard var active = posts[id], active.durable, !active.finalizing, active.inFlight.isEmpty, active.allFinal else { return }
+        guard initialScanDone || active.post != nil else { return }
+        active.finalizing = true
+        posts[id] = active
+        let receipt = Receipt(post: id, file: active.journal.file, records: Array(active.records.values))
+        let outcome = receipt.outcome
+        outstanding += 1
+        filer.file(PostFiler.Finished(fileName: active.journal.file, fileInQueue: !active.fileRemoved, outcome: outcome, receipt: receipt)) { [weak self] destination in
+            guard let self else { return }
+            self.queue.async { self.filed(id, outcome: outcome, destination: destination) }
+        }
+    }
+
+    private func filed(_ id: String, outcome: PostOutcome, destination: String?) {
+        guard var active = posts[id] else { outstanding -= 1; return }
+        active.journal.state = JournalPost.State(rawValue: outcome.rawValue) ?? .failed
+        active.journal.finishedAt = clock.now()
+        logger.log(level: outcome == .failed ? .error : .info, "post finished",
+                   metadata: ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"])
+        let row = active.journal
+        journal.commit([.upsertPost(row)]) { [weak self] _ in
+            guard let self else { return }
+            self.queue.async {
+                self.outstanding -= 1
+                self.checkIdle()
+            }
+        }
+        posts[id] = nil
+        if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }
+    }
+
+    private func checkIdle() {
+        guard let idleHandler, initialScanDone, inFlight == 0, outstanding == 0 else { return }
+        if let next = due.nextDue(), next.timeIntervalSince(clock.now()) <= options.onceHorizon { return }
+        self.idleHandler = nil
+        idleHandler()
+    }
+}

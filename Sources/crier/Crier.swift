@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+
+/// `crier`: the root command. Each subcommand parses its flags and hands over to the library.
+struct Crier: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crier",
+        abstract: "Cross-channel post scheduler: drop post files into a queue, crier delivers them.",
+        version: "0.1.0",
+        subcommands: [RunCommand.self, EnqueueCommand.self, StatusCommand.self, CancelCommand.self,
+                      RetryCommand.self, CheckCommand.self, ReceiveCommand.self]
+    )
+}
+
+@main
+enum CrierMain {
+    /// SPEC.md: 0 success, 1 a failure the user must fix, 2 usage errors.
+    static func main() {
+        do {
+            var command = try Crier.parseAsRoot()
+            try command.run()
+        } catch let failure as UserFacingFailure {
+            FileHandle.standardError.write(Data("crier: \(failure.message)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            let code = Crier.exitCode(for: error)
+            if code == .success {
+                Crier.exit(withError: error)
+            }
+            FileHandle.standardError.write(Data((Crier.fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue == 1 ? 1 : 2)
+        }
+    }
+}
