@@ -32,7 +32,7 @@ struct CheckCommand: ParsableCommand {
             }
             for problem in problems { print("\(layout.root): \(problem)") }
             if !problems.isEmpty { throw UserFacingFailure("\(problems.count) problem(s)") }
-            print("\(path): OK — \(config.channels.count) channel\(config.channels.count == 1 ? "" : "s") (\(config.channelNames.joined(separator: ", "))), queue \(layout.root), time zone \(config.timeZone.identifier)")
+            print("\(path): OK — \(config.channels.count) channel\(config.channels.count == 1 ? "" : "s") (\(config.channelNames.joined(separator: ", "))), queue \(layout.root), time zone \(config.timeZone.identifier == "GMT" ? "UTC" : config.timeZone.identifier)")
         }
     }
 }

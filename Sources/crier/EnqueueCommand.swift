@@ -47,7 +47,7 @@ struct EnqueueCommand: ParsableCommand {
         let provisionalName = file == "-" ? "stdin" + (isJSON ? ".json" : ".md") : (file as NSString).lastPathComponent
         let post: Post
         do {
-            post = try PostParser(timeZone: timeZone).parse(content, fileName: provisionalName)
+            post = try PostParser(timeZone: timeZone, knownChannels: config?.channelNames).parse(content, fileName: provisionalName)
             if let config { _ = try PostValidator.channels(for: post, config: config).get() }
         } catch {
             throw UserFacingFailure("the post has problems:\n\(error)")

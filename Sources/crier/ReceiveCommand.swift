@@ -65,7 +65,7 @@ struct ReceiveCommand: ParsableCommand {
         let repeatNote = arrival.isRepeat ? " (repeat of an earlier delivery)" : ""
         var text = (arrival.text ?? String(decoding: arrival.body.prefix(200), as: UTF8.self)).replacingOccurrences(of: "\n", with: " ⏎ ")
         if text.count > 100 { text = String(text.prefix(100)) + "…" }
-        Swift.print("\(time) \(arrival.channel ?? "?") \(arrival.post ?? "?") \(arrival.webhookID) \(check)\(repeatNote)\n    \(text)")
-        fflush(stdout)
+        // Written straight to fd 1 so lines appear at once even when piped.
+        FileHandle.standardOutput.write(Data("\(time) \(arrival.channel ?? "?") \(arrival.post ?? "?") \(arrival.webhookID) \(check)\(repeatNote)\n    \(text)\n".utf8))
     }
 }

@@ -10,9 +10,13 @@ public struct PostParser: Sendable {
 
     /// Zone for local times written without an offset.
     public var timeZone: TimeZone
+    /// Configured channel names, when known: unknown names in `channels:` are then reported together
+    /// with every other problem of the file.
+    public var knownChannels: [String]?
 
-    public init(timeZone: TimeZone) {
+    public init(timeZone: TimeZone, knownChannels: [String]? = nil) {
         self.timeZone = timeZone
+        self.knownChannels = knownChannels
     }
 
     public func parse(_ data: Data, fileName: String) throws(PostFileError) -> Post {
@@ -71,6 +75,12 @@ public struct PostParser: Sendable {
                 var seen = Set<String>()
                 for name in names where !seen.insert(name).inserted {
                     reader.report(node, "channels", "'\(name)' is listed twice")
+                }
+                if let known = knownChannels {
+                    for name in names where !known.contains(name) {
+                        let suggestion = FieldReader.closest(to: name, in: known).map { "did you mean '\($0)'? " } ?? ""
+                        reader.report(node, "channels", "unknown channel '\(name)'; \(suggestion)configured channels: \(known.joined(separator: ", "))")
+                    }
                 }
             }
         }

@@ -78,12 +78,11 @@ public final class Daemon: @unchecked Sendable {
         filer = PostFiler(layout: layout, dryRun: options.dryRun, logger: logger)
         engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: transport, filer: filer,
                                 clock: SystemWallClock(), timer: DispatchWakeupTimer(queue: engineQueue), options: options, logger: logger)
-        do {
-            try engineQueue.sync { () throws(JournalError) in try engine.restore() }
-        } catch {
-            throw DaemonError("\(error)")
-        }
         let engine = self.engine!
+        let restored: Result<Void, JournalError> = engineQueue.sync {
+            Result { () throws(JournalError) in try engine.restore() }
+        }
+        if case .failure(let error) = restored { throw DaemonError("\(error)") }
         intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in
             engine.queue.async { engine.handle(events) }
         }

@@ -28,6 +28,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Journal commits and filings under way; `once` mode is idle only when this is zero.
     private var outstanding = 0
     private var initialScanDone = false
+    /// Files the intake is still waiting on; `once` mode is not idle while any remain.
+    private var settlingFiles = 0
     private var idleHandler: (@Sendable () -> Void)?
     private var random = SystemRandomNumberGenerator()
 
@@ -106,6 +108,8 @@ public final class DeliveryEngine: @unchecked Sendable {
                 initialScanDone = true
                 for file in postIDByFile.keys where !present.contains(file) { fileGone(file) }
                 for id in Array(posts.keys) { finalizeIfDone(id) }
+            case .settling(let count):
+                settlingFiles = count
             }
         }
         pump()
@@ -414,7 +418,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     }
 
     private func checkIdle() {
-        guard let idleHandler, initialScanDone, inFlight == 0, outstanding == 0 else { return }
+        guard let idleHandler, initialScanDone, settlingFiles == 0, inFlight == 0, outstanding == 0 else { return }
         if let next = due.nextDue(), next.timeIntervalSince(clock.now()) <= options.onceHorizon { return }
         self.idleHandler = nil
         idleHandler()

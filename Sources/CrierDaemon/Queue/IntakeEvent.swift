@@ -11,6 +11,9 @@ public enum IntakeEvent: Sendable {
     case gone(name: String)
     /// A full scan finished; these post files are in the queue (including ones still being written).
     case scanned(present: Set<String>)
+    /// How many files the intake is waiting on (still being written, or not yet settled). Sent with
+    /// every batch, so `run --once` does not stop while a file is on its way in.
+    case settling(Int)
 }
 
 /// A post file that parsed and validated against the config.

@@ -62,7 +62,7 @@ public final class QueueIntake: @unchecked Sendable {
                 needsRescan = true
             }
         }
-        if !out.isEmpty { sink(out) }
+        if !out.isEmpty { emit(out) }
         if needsRescan { rescan() }
     }
 
@@ -86,7 +86,7 @@ public final class QueueIntake: @unchecked Sendable {
             out.append(.gone(name: name))
         }
         out.append(.scanned(present: present))
-        sink(out)
+        emit(out)
     }
 
     /// Reads and parses `name` if it is complete and changed; nil when there is nothing to report yet.
@@ -119,7 +119,7 @@ public final class QueueIntake: @unchecked Sendable {
         }
         known[name] = readSignature
         do throws(PostFileError) {
-            let post = try PostParser(timeZone: config.timeZone).parse(data, fileName: name)
+            let post = try PostParser(timeZone: config.timeZone, knownChannels: config.channelNames).parse(data, fileName: name)
             let channels = try PostValidator.channels(for: post, config: config).get()
             try checkMedia(post)
             return .post(ParsedPostFile(name: name, post: post, channels: channels, contentHash: ContentHash.of(data)))
@@ -158,10 +158,14 @@ public final class QueueIntake: @unchecked Sendable {
             self.recheckScheduled.remove(name)
             let exists = ((try? FileOperations.signature(self.layout.pending(name))) ?? nil) != nil
             if !exists {
-                if self.known.removeValue(forKey: name) != nil { self.sink([.gone(name: name)]) }
+                self.emit(self.known.removeValue(forKey: name) != nil ? [.gone(name: name)] : [])
                 return
             }
-            if let result = self.examine(name, trustComplete: false) { self.sink([result]) }
+            self.emit(self.examine(name, trustComplete: false).map { [$0] } ?? [])
         }
+    }
+
+    private func emit(_ events: [IntakeEvent]) {
+        sink(events + [.settling(recheckScheduled.count + writing.count)])
     }
 }

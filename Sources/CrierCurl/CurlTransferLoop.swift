@@ -1,0 +1,193 @@
+import CCurl
+import CrierCore
+import Dispatch
+import Foundation
+
+/// The transfer thread of a `CurlTransport`: runs the `curl_multi_poll` loop over one multi handle,
+/// starts queued requests as slots free up and calls completions.
+///
+/// Confinement (hence `@unchecked Sendable`): `inbox` is shared and guarded by `inboxLock` (an
+/// `NSLock` rather than `Mutex`, which ThreadSanitizer cannot see through); `multi.wakeUp()` is
+/// thread-safe in libcurl and only called under that lock, which also orders it before the multi
+/// handle's cleanup. Every other property (easy handles, waiting queue, running
+/// list, handle pool) is touched only on the transfer thread.
+final class CurlTransferLoop: @unchecked Sendable {
+    /// A request and the caller waiting for its result.
+    struct PendingTransfer: Sendable {
+        var request: OutgoingRequest
+        var completion: @Sendable (TransportResult) -> Void
+    }
+
+    /// What other threads hand to the transfer thread.
+    private struct Inbox {
+        var submitted: [PendingTransfer] = []
+        var isAccepting = true
+        var shutdownDeadline: ContinuousClock.Instant?
+        var hasFinished = false
+        var transferThread: pthread_t?
+    }
+
+    private static let idlePollMilliseconds: Int32 = 1000
+
+    private let inboxLock = NSLock()
+    private var inbox = Inbox() // guarded by inboxLock
+    private let finished = DispatchSemaphore(value: 0)
+    private let multi: CurlMultiHandle
+    private let options: TransportOptions
+    private let maxConcurrentTransfers: Int
+
+    // Transfer thread only.
+    private var waiting = FIFOQueue<PendingTransfer>()
+    private var drainedBatch: [PendingTransfer] = []
+    private var running: [CurlEasyHandle] = []
+    private var idleHandles: [CurlEasyHandle] = []
+
+    init(options: TransportOptions) throws(TransportError) {
+        CurlGlobal.ensureInitialized()
+        self.options = options
+        maxConcurrentTransfers = max(1, options.maxConcurrentTransfers)
+        multi = try CurlMultiHandle(maxConnections: maxConcurrentTransfers)
+    }
+
+    /// Queues `pending`, or completes it with `.cancelled` at once after shutdown began.
+    func submit(_ pending: PendingTransfer) {
+        let accepted = inboxLock.withLock {
+            guard inbox.isAccepting else { return false }
+            inbox.submitted.append(pending)
+            // The first request since the last drain wakes the loop; later ones ride on that wake-up.
+            if inbox.submitted.count == 1 { multi.wakeUp() }
+            return true
+        }
+        if !accepted {
+            pending.completion(.failure(TransportError(kind: .cancelled, message: "the transport is shut down")))
+        }
+    }
+
+    /// Stops accepting, cancels queued requests, lets running transfers finish until the grace
+    /// deadline, then cancels the rest. Blocks until the loop ended, except on the transfer thread
+    /// itself (from a completion), where it only requests the shutdown. Repeated calls wait for the
+    /// same shutdown; the earliest deadline wins.
+    func shutdown(graceSeconds: Double) {
+        let grace = graceSeconds.isNaN ? 0 : min(max(graceSeconds, 0), 365 * 86_400)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(grace))
+        let isTransferThread = inboxLock.withLock {
+            inbox.isAccepting = false
+            inbox.shutdownDeadline = min(inbox.shutdownDeadline ?? deadline, deadline)
+            if !inbox.hasFinished { multi.wakeUp() }
+            return inbox.transferThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+        }
+        guard !isTransferThread else { return }
+        finished.wait()
+        finished.signal() // let every other waiter through too
+    }
+
+    /// The transfer thread's body; returns after shutdown with every handle cleaned up.
+    func run() {
+        inboxLock.withLock { inbox.transferThread = pthread_self() }
+        while true {
+            let shutdownDeadline = drainInbox()
+            if let shutdownDeadline {
+                cancelWaitingTransfers()
+                if running.isEmpty || ContinuousClock.now >= shutdownDeadline { break }
+            }
+            let performCode = multi.perform()
+            if performCode != CURLM_OK {
+                failRunningTransfers(CurlErrorMapping.error(multiCode: performCode, call: "curl_multi_perform"))
+            }
+            completeFinishedTransfers()
+            if shutdownDeadline == nil { startWaitingTransfers() }
+            let pollCode = multi.poll(timeoutMilliseconds: pollTimeout(until: shutdownDeadline))
+            if pollCode != CURLM_OK {
+                failRunningTransfers(CurlErrorMapping.error(multiCode: pollCode, call: "curl_multi_poll"))
+            }
+        }
+        failRunningTransfers(TransportError(kind: .cancelled,
+                                            message: "the transport shut down before the transfer finished"))
+        idleHandles.removeAll()
+        inboxLock.withLock { inbox.hasFinished = true } // no wake-ups from here on
+        multi.cleanUp()
+        finished.signal()
+    }
+
+    /// Moves newly submitted requests to the waiting queue; returns the shutdown deadline, if any.
+    private func drainInbox() -> ContinuousClock.Instant? {
+        let deadline = inboxLock.withLock {
+            swap(&inbox.submitted, &drainedBatch)
+            return inbox.shutdownDeadline
+        }
+        for pending in drainedBatch { waiting.append(pending) }
+        drainedBatch.removeAll(keepingCapacity: true)
+        return deadline
+    }
+
+    private func startWaitingTransfers() {
+        while running.count < maxConcurrentTransfers, let pending = waiting.popFirst() {
+            start(pending)
+        }
+    }
+
+    private func start(_ pending: PendingTransfer) {
+        guard let easy = idleHandles.popLast() ?? CurlEasyHandle() else {
+            pending.completion(.failure(TransportError(kind: .network, message: "curl_easy_init failed")))
+            return
+        }
+        do {
+            try easy.prepare(for: pending.request, options: options)
+        } catch {
+            idleHandles.append(easy)
+            pending.completion(.failure(error))
+            return
+        }
+        let addCode = multi.add(easy)
+        guard addCode == CURLM_OK else {
+            idleHandles.append(easy)
+            pending.completion(.failure(CurlErrorMapping.error(multiCode: addCode, call: "curl_multi_add_handle")))
+            return
+        }
+        easy.completion = pending.completion
+        easy.activeIndex = running.count
+        running.append(easy)
+    }
+
+    private func completeFinishedTransfers() {
+        while let (rawEasy, code) = multi.nextFinishedTransfer() {
+            guard let easy = CurlEasyHandle.owner(of: rawEasy) else { continue }
+            let result: TransportResult = code == CURLE_OK ? .success(easy.takeResponse()) : .failure(easy.error(for: code))
+            finish(easy, with: result)
+        }
+    }
+
+    private func failRunningTransfers(_ error: TransportError) {
+        while let easy = running.last {
+            finish(easy, with: .failure(error))
+        }
+    }
+
+    /// Detaches `easy`, returns it to the pool and calls its completion.
+    private func finish(_ easy: CurlEasyHandle, with result: TransportResult) {
+        multi.remove(easy)
+        let last = running.removeLast()
+        if last !== easy {
+            last.activeIndex = easy.activeIndex
+            running[easy.activeIndex] = last
+        }
+        let completion = easy.completion
+        easy.completion = nil
+        idleHandles.append(easy)
+        completion?(result)
+    }
+
+    private func cancelWaitingTransfers() {
+        while let pending = waiting.popFirst() {
+            pending.completion(.failure(TransportError(kind: .cancelled,
+                                                       message: "the transport shut down before the transfer started")))
+        }
+    }
+
+    private func pollTimeout(until deadline: ContinuousClock.Instant?) -> Int32 {
+        guard let deadline else { return Self.idlePollMilliseconds }
+        let remaining = ContinuousClock.now.duration(to: deadline).components
+        let milliseconds = remaining.seconds * 1000 + remaining.attoseconds / 1_000_000_000_000_000 + 1
+        return Int32(clamping: max(0, min(milliseconds, Int64(Self.idlePollMilliseconds))))
+    }
+}

@@ -1,0 +1,81 @@
+import CrierCore
+import Foundation
+import Testing
+
+@Suite struct ConfigParserTests {
+    @Test func parsesAFullConfig() throws {
+        let result = ConfigParser.parse("""
+            queue: /var/spool/crier
+            timezone: Europe/Berlin
+            alerts: ops
+            defaults: { expire: 6h, long: truncate }
+            retry: { max_attempts: 5, base: 10s, max_delay: 10m }
+            delivery: { max_in_flight: 20, timeout: 15s }
+            channels:
+              ops:
+                platform: webhook
+                url: https://hooks.example.com/crier
+                secret: credential:ops-signing
+              audit:
+                platform: webhook
+                url: http://127.0.0.1:9000/
+                retry: { max_attempts: 2 }
+            """)
+        let config = try #require(result.config, "\(result.problems)")
+        #expect(config.queue == "/var/spool/crier")
+        #expect(config.timeZone.identifier == "Europe/Berlin")
+        #expect(config.defaults.expire == 21_600)
+        #expect(config.defaults.long == .truncate)
+        #expect(config.delivery.maxInFlight == 20)
+        #expect(config.delivery.timeout == 15)
+        #expect(config.channelNames == ["ops", "audit"])
+        #expect(config.channel(named: "ops")?.secrets["secret"] == .credential("ops-signing"))
+        #expect(config.channel(named: "ops")?.retry == RetryPolicy(maxAttempts: 5, baseDelay: 10, maxDelay: 600))
+        #expect(config.channel(named: "audit")?.retry.maxAttempts == 2)
+        #expect(config.channel(named: "audit")?.retry.baseDelay == 10, "channel retry inherits the global one")
+        #expect(result.problems.isEmpty)
+    }
+
+    @Test func listsEveryProblem() {
+        let result = ConfigParser.parse("""
+            timezone: Mars/Olympus
+            alerts: nobody
+            channels:
+              Bad Name:
+                platform: webhook
+                url: https://x
+              noplatform:
+                url: https://x
+              typo:
+                platform: webhook
+                url: ftp://x
+                secrte: env:X
+              later:
+                platform: mastodon
+                url: https://fosstodon.org
+            """)
+        #expect(result.config == nil)
+        let text = result.problems.map(\.description).joined(separator: "\n")
+        #expect(text.contains("line 1: timezone: 'Mars/Olympus' is not a time zone"))
+        #expect(text.contains("alerts: names channel 'nobody'"))
+        #expect(text.contains("channel name 'Bad Name'"))
+        #expect(text.contains("channels.noplatform: needs `platform:`"))
+        #expect(text.contains("channels.typo.url: 'ftp://x' must start with https://"))
+        #expect(text.contains("line 12: channels.typo.secrte: unknown key; did you mean 'secret'?"))
+        #expect(text.contains("mastodon delivery is not available in this version yet"))
+    }
+
+    @Test func warnsAboutInlineSecrets() {
+        let result = ConfigParser.parse("channels:\n  ops:\n    platform: webhook\n    url: https://x\n    secret: whsec_abc\n")
+        #expect(result.config != nil)
+        #expect(result.warnings.contains { $0.field == "channels.ops.secret" && $0.message.contains("prefer env:") })
+    }
+
+    @Test func secretReferencesNeverPrintValues() {
+        #expect(SecretReference("env:TOKEN") == .environment("TOKEN"))
+        #expect(SecretReference("file:/etc/x") == .file("/etc/x"))
+        #expect(SecretReference("credential:ops") == .credential("ops"))
+        #expect(SecretReference("hunter2").description == "an inline value")
+        #expect("\(Secret("hunter2"))" == "<redacted>")
+    }
+}

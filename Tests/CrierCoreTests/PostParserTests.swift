@@ -1,0 +1,135 @@
+import CrierCore
+import Foundation
+import Testing
+
+@Suite struct PostParserTests {
+    let parser = PostParser(timeZone: TimeZone(identifier: "Europe/Berlin")!)
+
+    func parse(_ text: String, name: String = "launch.md") throws(PostFileError) -> Post {
+        try parser.parse(Data(text.utf8), fileName: name)
+    }
+
+    @Test func parsesMarkdownWithEveryField() throws {
+        let post = try parse("""
+            ---
+            at: 2026-11-22T09:00:00+01:00
+            channels: [mastodon, ops]
+            tags: [release, swift]
+            link: https://example.com/v2
+            media:
+              - file: media/v2.png
+                alt: Screenshot of the new dashboard
+            expire: 2h
+            long: thread
+            variants:
+              x: Shorter text just for X
+            ---
+            We just shipped v2. *Faster* builds.
+            """)
+        #expect(post.id == "launch")
+        #expect(post.at == Date(timeIntervalSince1970: 1_795_334_400))
+        #expect(post.channels == .named(["mastodon", "ops"]))
+        #expect(post.tags == ["release", "swift"])
+        #expect(post.link == "https://example.com/v2")
+        #expect(post.media == [PostMedia(file: "media/v2.png", alt: "Screenshot of the new dashboard")])
+        #expect(post.expire == 7200)
+        #expect(post.long == .thread)
+        #expect(post.variants == ["x": "Shorter text just for X"])
+        #expect(post.body == "We just shipped v2. *Faster* builds.")
+        #expect(post.fieldLines["channels"] == 3)
+        #expect(post.body(forChannel: "x", platform: .x) == "Shorter text just for X")
+        #expect(post.body(forChannel: "ops", platform: .webhook) == post.body)
+    }
+
+    @Test func parsesJSONWithTextAndID() throws {
+        let post = try parse("""
+            {
+              "id": "custom-id",
+              "channels": "all",
+              "at": "2026-11-22 09:00",
+              "text": "Hello from JSON"
+            }
+            """, name: "x.json")
+        #expect(post.id == "custom-id")
+        #expect(post.channels == .all)
+        #expect(post.body == "Hello from JSON")
+        #expect(post.at == Date(timeIntervalSince1970: 1_795_334_400), "local time in the configured zone")
+        #expect(post.fieldLines["at"] == 4)
+    }
+
+    @Test func listsEveryProblemWithItsLine() {
+        #expect {
+            try parse("""
+                ---
+                at: tomorrow
+                chanels: [ops]
+                long: sometimes
+                ---
+                text
+                """)
+        } throws: { error in
+            let problems = (error as! PostFileError).problems
+            return problems.contains { $0.line == 2 && $0.field == "at" && $0.message.contains("ISO 8601") }
+                && problems.contains { $0.line == 3 && $0.field == "chanels" && $0.message.contains("did you mean 'channels'") }
+                && problems.contains { $0.line == 4 && $0.field == "long" && $0.message.contains("thread | truncate | reject") }
+        }
+    }
+
+    @Test(arguments: [
+        ("no front matter", "just text", "no front matter"),
+        ("unclosed", "---\nchannels: [a]\ntext", "never closed"),
+        ("bad yaml", "---\nchannels: [a\n---\ntext", "not valid YAML"),
+        ("empty body", "---\nchannels: [a]\n---\n\n", "no text"),
+        ("media escapes", "---\nchannels: [a]\nmedia: [../etc/passwd]\n---\nx", "leaves the queue"),
+        ("absolute media", "---\nchannels: [a]\nmedia: [/etc/passwd]\n---\nx", "absolute"),
+        ("duplicate key", "---\nchannels: [a]\nchannels: [b]\n---\nx", "given twice"),
+        ("bad link", "---\nchannels: [a]\nlink: example com\n---\nx", "not a web address"),
+        ("bad id", "---\nid: ../../x\nchannels: [a]\n---\nx", "may contain only"),
+    ])
+    func rejectsWithReason(_ name: String, _ text: String, _ expected: String) {
+        #expect {
+            try parse(text)
+        } throws: { error in
+            (error as! PostFileError).description.contains(expected)
+        }
+    }
+
+    @Test func rejectsInvalidUTF8NamingTheLine() {
+        var data = Data("---\nchannels: [a]\n---\nline4\n".utf8)
+        data.append(contentsOf: [0xFF, 0xFE])
+        #expect {
+            try parser.parse(data, fileName: "bad.md")
+        } throws: { error in
+            let problem = (error as! PostFileError).problems.first!
+            return problem.line == 5 && problem.message.contains("UTF-8")
+        }
+    }
+
+    @Test func rejectsFilesOverOneMebibyte() {
+        let data = Data(count: PostParser.maximumFileSize + 1)
+        #expect(throws: PostFileError.self) { try parser.parse(data, fileName: "big.md") }
+    }
+
+    @Test func jsonSyntaxErrorsNameALine() {
+        #expect {
+            try parse("{\n  \"channels\": [\"a\"],\n  \"text\": \"x\",,\n}", name: "bad.json")
+        } throws: { error in
+            (error as! PostFileError).description.contains("not valid JSON")
+        }
+    }
+
+    @Test func errorDescriptionNamesFileAndLine() {
+        let error = PostFileError(file: "launch.md", problems: [FieldProblem(line: 4, field: "at", message: "bad")])
+        #expect(error.description == "launch.md:4: at: bad")
+    }
+
+    @Test func queueNamesToIgnore() {
+        #expect(QueueFileName.isPostCandidate("a.md"))
+        #expect(QueueFileName.isPostCandidate("a.markdown"))
+        #expect(QueueFileName.isPostCandidate("a.json"))
+        #expect(!QueueFileName.isPostCandidate(".a.md"))
+        #expect(!QueueFileName.isPostCandidate("a.md.tmp"))
+        #expect(!QueueFileName.isPostCandidate("a.md~"))
+        #expect(!QueueFileName.isPostCandidate("a.txt"))
+    }
+}
