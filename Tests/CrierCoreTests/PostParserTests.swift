@@ -82,9 +82,9 @@ import Testing
         ("empty body", "---\nchannels: [a]\n---\n\n", "no text"),
         ("media escapes", "---\nchannels: [a]\nmedia: [../etc/passwd]\n---\nx", "leaves the queue"),
         ("absolute media", "---\nchannels: [a]\nmedia: [/etc/passwd]\n---\nx", "absolute"),
-        ("duplicate key", "---\nchannels: [a]\nchannels: [b]\n---\nx", "given twice"),
+        ("duplicate key", "---\nchannels: [a]\nchannels: [b]\n---\nx", "duplicated key"),
         ("bad link", "---\nchannels: [a]\nlink: example com\n---\nx", "not a web address"),
-        ("bad id", "---\nid: ../../x\nchannels: [a]\n---\nx", "may contain only"),
+        ("bad id", "---\nid: a/../x\nchannels: [a]\n---\nx", "may contain only"),
     ])
     func rejectsWithReason(_ name: String, _ text: String, _ expected: String) {
         #expect {

@@ -1,0 +1,61 @@
+import CrierCore
+@testable import CrierDaemon
+import CrierTestSupport
+import Foundation
+import Testing
+
+@Suite struct JournalTests {
+    func post(_ id: String) -> JournalPost {
+        JournalPost(id: id, file: "\(id).md", contentHash: "h", state: .pending, scheduledAt: Date(timeIntervalSince1970: 100),
+                    expiresAt: nil, acceptedAt: Date(timeIntervalSince1970: 100))
+    }
+
+    @Test func groupCommitsAreDurableAndSurviveReopening() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/journal.sqlite"
+        var ids: [String] = []
+        do {
+            let journal = try Journal(path: path)
+            let done = DispatchGroup()
+            for index in 0..<500 {
+                let record = DeliveryRecord(id: DeliveryID.make(), key: DeliveryKey(post: "p\(index)", channel: "ops", part: 1),
+                                            dueAt: Date(timeIntervalSince1970: 100))
+                ids.append(record.id)
+                done.enter()
+                journal.commit([.upsertPost(post("p\(index)")), .upsertDelivery(record)]) { error in
+                    #expect(error == nil)
+                    done.leave()
+                }
+            }
+            #expect(done.wait(timeout: .now() + 30) == .success)
+        }
+        let reopened = try Journal(path: path)
+        let unfinished = try reopened.unfinishedPosts()
+        #expect(unfinished.count == 500)
+        #expect(Set(unfinished.flatMap { $0.1.map(\.id) }) == Set(ids), "delivery ids survive a reopen unchanged")
+    }
+
+    @Test func updatesReplaceStateAndFinishedPostsAreNotResumed() throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal(path: directory.path + "/j.sqlite")
+        var record = DeliveryRecord(id: "d_1", key: DeliveryKey(post: "a", channel: "ops", part: 1), dueAt: Date())
+        try journal.commitNow([.upsertPost(post("a")), .upsertDelivery(record)])
+        record.apply(.failed(reason: "HTTP 400: nope", httpStatus: 400), at: Date(timeIntervalSince1970: 200))
+        var finished = post("a")
+        finished.state = .failed
+        try journal.commitNow([.upsertDelivery(record), .upsertPost(finished)])
+        #expect(try journal.unfinishedPosts().isEmpty)
+        let (stored, records) = try #require(try journal.post(id: "a"))
+        #expect(stored.state == .failed)
+        #expect(records == [record])
+        #expect(try journal.recentFailures(limit: 5).map(\.id) == ["d_1"])
+        #expect(try journal.postCounts()[.failed] == 1)
+    }
+
+    @Test func usesWriteAheadLogging() throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal(path: directory.path + "/j.sqlite")
+        try journal.commitNow([.upsertPost(post("a"))])
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/j.sqlite-wal"))
+    }
+}
