@@ -1,4 +1,4 @@
-import CrierCore
+@testable import CrierCore
 import Foundation
 import Testing
 
@@ -77,5 +77,14 @@ import Testing
         #expect(SecretReference("credential:ops") == .credential("ops"))
         #expect(SecretReference("hunter2").description == "an inline value")
         #expect("\(Secret("hunter2"))" == "<redacted>")
+    }
+}
+
+@Suite struct SuggestionTests {
+    @Test func suggestsCloseKnownWordsIncludingSwappedLetters() {
+        #expect(FieldReader.editDistance("alpah", "alpha") == 1)
+        #expect(FieldReader.closest(to: "alpah", in: ["alpha", "beta"]) == "alpha")
+        #expect(FieldReader.closest(to: "secrte", in: ["secret", "url"]) == "secret")
+        #expect(FieldReader.closest(to: "zzz", in: ["secret", "url"]) == nil)
     }
 }
