@@ -29,6 +29,8 @@ public final class Daemon: @unchecked Sendable {
     private var journal: Journal!
     private var filer: PostFiler!
     private var stopping = false
+    private let notifier: SystemdNotifier?
+    private var heartbeat: DispatchSourceTimer?
     private let finished = DispatchSemaphore(value: 0)
     private var exitCode: Int32 = 0
 
@@ -39,6 +41,7 @@ public final class Daemon: @unchecked Sendable {
         self.options = options
         self.logger = logger
         self.loader = ConfigLoader(environment: environment)
+        self.notifier = SystemdNotifier(environment: environment)
     }
 
     /// Runs the daemon; returns the process exit status.
@@ -97,7 +100,16 @@ public final class Daemon: @unchecked Sendable {
         logger.info("crier started", metadata: ["queue": "\(layout.root)", "config": "\(configPath)",
                                                  "channels": "\(runtime.config.channelNames.joined(separator: ","))",
                                                  "mode": "\(options.dryRun ? "dry-run" : "live")\(options.once ? ",once" : "")"])
-        intakeQueue.async { self.intake.rescan() }
+        intakeQueue.async {
+            self.intake.rescan()
+            // Queued behind the scan's results on the engine queue: the journal is open and the
+            // queue has been read once.
+            self.engineQueue.async {
+                self.notifier?.ready()
+                self.reportStatus()
+            }
+        }
+        startHeartbeat()
         if options.once {
             engineQueue.async {
                 engine.onIdle { [weak self] in
@@ -136,9 +148,41 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// Runs on the engine's own queue, so a stuck scheduler stops the watchdog pings (and systemd
+    /// restarts it): WATCHDOG=1 at half of WATCHDOG_USEC, STATUS= every few seconds.
+    private func startHeartbeat() {
+        guard let notifier else { return }
+        let interval = min(notifier.watchdogInterval ?? 5, 5)
+        let timer = DispatchSource.makeTimerSource(queue: engineQueue)
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(50))
+        var ticks = 0.0
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            if notifier.watchdogInterval != nil { notifier.watchdog() }
+            ticks += interval
+            if ticks >= 5 {
+                ticks = 0
+                self.reportStatus()
+            }
+        }
+        timer.resume()
+        heartbeat = timer
+    }
+
+    /// STATUS= line for `systemctl status`: pending deliveries, in flight, next send.
+    private func reportStatus() {
+        dispatchPrecondition(condition: .onQueue(engineQueue))
+        guard let notifier else { return }
+        let summary = engine.summary()
+        let next = summary.nextDue.map { TimestampFormat.string($0) } ?? "none"
+        notifier.status("\(summary.pending) pending, \(summary.inFlight) in flight, next send \(next)")
+    }
+
     /// SIGHUP: load the config again; keep the running one if the new one has problems.
     private func reload() {
         dispatchPrecondition(condition: .onQueue(controlQueue))
+        notifier?.reloading()
+        defer { notifier?.ready() }
         logger.info("reloading config", metadata: ["config": "\(configPath)"])
         switch loader.load(path: configPath) {
         case .failure(let failure):
@@ -167,7 +211,9 @@ public final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(controlQueue))
         guard !stopping else { return }
         stopping = true
+        notifier?.stopping()
         logger.info("crier stopping", metadata: ["reason": "\(reason)"])
+        heartbeat?.cancel()
         rescanTimer?.cancel()
         intakeQueue.sync { watcher?.stop() }
         engineQueue.sync { engine.stopAccepting() }
