@@ -134,12 +134,14 @@ final class CurlTransferLoop: @unchecked Sendable {
         do {
             try easy.prepare(for: pending.request, options: options)
         } catch {
+            easy.resetBeforeNextUse()
             idleHandles.append(easy)
             pending.completion(.failure(error))
             return
         }
         let addCode = multi.add(easy)
         guard addCode == CURLM_OK else {
+            easy.resetBeforeNextUse()
             idleHandles.append(easy)
             pending.completion(.failure(CurlErrorMapping.error(multiCode: addCode, call: "curl_multi_add_handle")))
             return
@@ -166,6 +168,7 @@ final class CurlTransferLoop: @unchecked Sendable {
     /// Detaches `easy`, returns it to the pool and calls its completion.
     private func finish(_ easy: CurlEasyHandle, with result: TransportResult) {
         multi.remove(easy)
+        if case .failure = result { easy.resetBeforeNextUse() }
         let last = running.removeLast()
         if last !== easy {
             last.activeIndex = easy.activeIndex

@@ -178,3 +178,19 @@ final class Counter: @unchecked Sendable {
         return value - 1
     }
 }
+
+@Suite struct RenderedDeliveryTests {
+    @Test func aVariantThatCannotBeSentFailsItsChannelWhenDroppedWithTheMeasuredLength() throws {
+        let transport = RecordingTransport()
+        let config = "timezone: UTC\ndelivery: { settle_time: 0s }\nchannels:\n  short:\n    platform: webhook\n    url: http://127.0.0.1:9/a\n    limit: 20\n    long: reject\n  roomy:\n    platform: webhook\n    url: http://127.0.0.1:9/b\n"
+        let harness = try EngineHarness(configText: config, transport: transport)
+        harness.drop("p.md", "---\nchannels: [short, roomy]\n---\nThis text is longer than twenty characters.")
+        #expect(eventually { FileManager.default.fileExists(atPath: harness.layout.failed + "/p.receipt.json") })
+        #expect(transport.requests.count == 1, "only the channel that fits is sent")
+        let deliveries = try #require(harness.receipt("failed", "p"))["deliveries"] as! [[String: Any]]
+        let short = try #require(deliveries.first { $0["channel"] as? String == "short" })
+        #expect(short["status"] as? String == "failed")
+        #expect(short["attempts"] as? Int == 0)
+        #expect((short["error"] as? String)?.contains("/20") == true, "\(short["error"] ?? "")")
+    }
+}

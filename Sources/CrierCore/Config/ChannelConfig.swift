@@ -15,12 +15,14 @@ public struct ChannelConfig: Sendable, Equatable {
     public var lengthLimit: Int?
     public var long: LongPolicy?
     public var requireAlt: Bool
+    /// Number thread parts ` 1/3` (counted toward the limit).
+    public var numberThreadParts: Bool
     /// Line of the channel in crier.yml, for messages that point at it.
     public var line: Int
 
     public init(name: String, platform: Platform, url: String, secrets: [String: SecretReference] = [:],
                 settings: [String: String] = [:], retry: RetryPolicy = RetryPolicy(), lengthLimit: Int? = nil,
-                long: LongPolicy? = nil, requireAlt: Bool = true, line: Int = 0) {
+                long: LongPolicy? = nil, requireAlt: Bool = true, numberThreadParts: Bool = true, line: Int = 0) {
         self.name = name
         self.platform = platform
         self.url = url
@@ -30,6 +32,7 @@ public struct ChannelConfig: Sendable, Equatable {
         self.lengthLimit = lengthLimit
         self.long = long
         self.requireAlt = requireAlt
+        self.numberThreadParts = numberThreadParts
         self.line = line
     }
 }

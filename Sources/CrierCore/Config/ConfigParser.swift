@@ -12,7 +12,7 @@ public enum ConfigParser {
     }
 
     static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels"]
-    static let channelKeys = ["platform", "url", "retry", "limit", "long", "require_alt", "limits", "slots", "timezone"]
+    static let channelKeys = ["platform", "url", "retry", "limit", "long", "require_alt", "number_threads", "limits", "slots", "timezone"]
 
     public static func parse(_ text: String) -> Result {
         let root: FieldNode
@@ -172,7 +172,9 @@ public enum ConfigParser {
         let limit = reader.int(node["limit"], "\(field).limit", range: 1...1_000_000)
         let long = reader.enumValue(node["long"], "\(field).long", as: LongPolicy.self)
         let requireAlt = reader.bool(node["require_alt"], "\(field).require_alt") ?? true
+        let numberThreads = reader.bool(node["number_threads"], "\(field).number_threads") ?? true
         return ChannelConfig(name: name, platform: platform, url: url ?? "", secrets: secrets, settings: settings,
-                             retry: retry, lengthLimit: limit, long: long, requireAlt: requireAlt, line: entry.line)
+                             retry: retry, lengthLimit: limit, long: long, requireAlt: requireAlt,
+                             numberThreadParts: numberThreads, line: entry.line)
     }
 }

@@ -66,6 +66,16 @@ public struct DeliveryRecord: Sendable, Equatable {
         }
     }
 
+    /// Fails a pending delivery without an attempt: it cannot be sent as it is (a variant too long
+    /// under `long: reject`, a channel no longer configured, a request that cannot be built).
+    public mutating func refuse(at now: Date, reason: String) {
+        guard status == .pending else { return }
+        status = .failed
+        error = reason
+        dueAt = nil
+        finishedAt = now
+    }
+
     /// Cancels a delivery that has not reached a final state; final ones are left as they are.
     public mutating func cancel(at now: Date, reason: String) {
         guard status == .pending else { return }

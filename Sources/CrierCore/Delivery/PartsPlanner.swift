@@ -1,8 +1,14 @@
-/// The parts (texts) a post becomes on a channel. Until per-platform rendering lands, every platform
-/// gets one part: the body for that channel (variants applied). The webhook keeps this shape: its
-/// `link`, `tags` and `media` travel as separate JSON fields.
+/// What a post becomes on one channel: the rendered variant (one part, or a thread), with the
+/// channel's and the config's policies applied. The engine and (later) the preview both plan through
+/// this, so what is previewed is what is sent.
 public enum PartsPlanner {
-    public static func parts(for post: Post, channel: ChannelConfig) -> [String] {
-        [post.body(forChannel: channel.name, platform: channel.platform)]
+    public static func options(for post: Post, channel: ChannelConfig, defaults: PostDefaults) -> RenderOptions {
+        RenderOptions(limit: channel.lengthLimit, long: post.long ?? channel.long ?? defaults.long,
+                      numberThreadParts: channel.numberThreadParts, requireAlt: channel.requireAlt)
+    }
+
+    public static func variant(for post: Post, channel: ChannelConfig, defaults: PostDefaults) -> RenderedVariant {
+        PostRenderer.render(post, channel: channel.name, platform: channel.platform,
+                            options: options(for: post, channel: channel, defaults: defaults))
     }
 }

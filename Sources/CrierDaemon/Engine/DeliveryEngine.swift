@@ -31,6 +31,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Files the intake is still waiting on; `once` mode is not idle while any remain.
     private var settlingFiles = 0
     private var idleHandler: (@Sendable () -> Void)?
+    /// Files that arrived for a post still being filed: handled once the filing is committed.
+    private var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     private var random = SystemRandomNumberGenerator()
 
     public init(queue: DispatchQueue, runtime: RuntimeConfig, journal: Journal, transport: any Transport,
@@ -126,7 +128,10 @@ public final class DeliveryEngine: @unchecked Sendable {
                 return reject(name: parsed.name, error: PostFileError(file: parsed.name, line: parsed.post.fieldLines["id"], field: "id",
                     message: "post id '\(id)' is already pending as \(active.journal.file); give this post another id"))
             }
-            guard !active.finalizing else { return }
+            guard !active.finalizing else {
+                arrivedWhileFiling[id] = parsed
+                return
+            }
             if active.post != nil, active.journal.contentHash == parsed.contentHash { return }
             let edited = active.post != nil || active.journal.contentHash != parsed.contentHash
             reconcile(&active, with: parsed)
@@ -187,9 +192,15 @@ public final class DeliveryEngine: @unchecked Sendable {
         let expire = post.expire ?? runtime.config.defaults.expire
         active.journal.expiresAt = expire.map { active.journal.scheduledAt.addingTimeInterval($0) }
         active.parts = [:]
+        var unsendable: [String: String] = [:]
         for channel in parsed.channels {
             guard let config = runtime.config.channel(named: channel) else { continue }
-            active.parts[channel] = PartsPlanner.parts(for: post, channel: config)
+            let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults)
+            active.parts[channel] = variant.parts.map(\.text)
+            if !variant.errors.isEmpty { unsendable[channel] = variant.errors.joined(separator: "; ") }
+            for warning in variant.warnings {
+                logger.warning("post variant warning", metadata: ["post": "\(post.id)", "channel": "\(channel)", "warning": "\(warning)"])
+            }
         }
         for (key, var record) in active.records where record.status == .pending && !active.inFlight.contains(key) {
             let wanted = (active.parts[key.channel]?.count ?? 0) >= key.part
@@ -205,6 +216,13 @@ public final class DeliveryEngine: @unchecked Sendable {
                 let key = DeliveryKey(post: post.id, channel: channel, part: part)
                 if active.records[key] == nil {
                     active.records[key] = DeliveryRecord(id: DeliveryID.make(using: &random), key: key, dueAt: active.journal.scheduledAt)
+                }
+                // Caught when dropped, not by a platform's 400 at send time: the channel fails now,
+                // with the renderer's reason (e.g. "too long for x: 311/280 (long: reject)").
+                if let reason = unsendable[channel], var record = active.records[key], record.status == .pending,
+                   !active.inFlight.contains(key) {
+                    record.refuse(at: now, reason: reason)
+                    active.records[key] = record
                 }
             }
         }
@@ -296,7 +314,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             return finish(key, record: record, in: &active)
         }
         guard let channel = runtime.channels[key.channel], let parts = active.parts[key.channel], key.part <= parts.count else {
-            record.apply(.failed(reason: "channel '\(key.channel)' is no longer configured in \(runtime.path)", httpStatus: nil), at: now)
+            record.refuse(at: now, reason: "channel '\(key.channel)' is no longer configured in \(runtime.path)")
             return finish(key, record: record, in: &active)
         }
         let previous = key.part > 1 ? active.records[DeliveryKey(post: key.post, channel: key.channel, part: key.part - 1)]?.remote : nil
@@ -307,7 +325,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         do {
             request = try channel.adapter.request(for: context, now: now)
         } catch {
-            record.apply(.failed(reason: error.message, httpStatus: nil), at: now)
+            record.refuse(at: now, reason: error.message)
             return finish(key, record: record, in: &active)
         }
         inFlight += 1
@@ -410,7 +428,8 @@ public final class DeliveryEngine: @unchecked Sendable {
             guard let self else { return }
             self.queue.async {
                 self.outstanding -= 1
-                self.checkIdle()
+                if let parsed = self.arrivedWhileFiling.removeValue(forKey: id) { self.accept(parsed) }
+                self.pump()
             }
         }
         posts[id] = nil

@@ -86,6 +86,11 @@ func representativeRequest(url: String) -> (body: Data, headers: [String]) {
 
 // MARK: - Time
 
+/// The 1-minute load average: other work on the machine skews both sides of the ratio.
+func loadAverage() -> String {
+    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+}
+
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
@@ -339,6 +344,7 @@ func runBenchmark(_ arguments: [String]) {
     print("crier-bench: \(options.posts) posts, concurrency \(options.concurrency), \(options.rounds) rounds, sink \(options.url)")
     print("  crier: \(options.crierPath) run --once --log-level warning (journal WAL, synchronous=FULL)")
     print("  work dir: \(options.workdir)")
+    print("  load average before: \(loadAverage())  (anything else running on the machine skews the numbers)")
     print("  request body: \(body.count) bytes JSON + \(headers.count) headers (Standard Webhooks signed), same for both")
 
     // Warm-up (untimed): nginx worker, page cache, the crier binary.
@@ -366,6 +372,7 @@ func runBenchmark(_ arguments: [String]) {
     }
     let ceilingMedian = median(ceilingRates), crierMedian = median(crierRates)
     let ratio = crierMedian / ceilingMedian
+    print("load average after the rounds: \(loadAverage())")
     print("")
     print("median ceiling: \(format(ceilingMedian)) req/s")
     print("median crier:   \(format(crierMedian)) posts/s  (all \(options.posts) receipts in sent/ and sent in the journal, every round)")
