@@ -4,6 +4,7 @@
 //   crier-bench --url http://127.0.0.1:PORT/hook [--posts N] [--concurrency N] [--rounds N]
 //               [--crier PATH] [--workdir DIR] [--no-diagnostics] [--keep]
 //   crier-bench ceiling URL [--requests N] [--concurrency N]
+//   crier-bench render [--posts N]          (RenderBenchmark.swift: renderer throughput, no network)
 //
 // Usually started by bench/run.sh, which also brings up the nginx sink and builds everything.
 
@@ -34,6 +35,7 @@ func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: crier-bench --url URL [--posts N] [--concurrency N] [--rounds N] [--crier PATH] [--workdir DIR] [--no-diagnostics] [--keep]
                crier-bench ceiling URL [--requests N] [--concurrency N]
+               crier-bench render [--posts N]
 
         """.utf8))
     exit(2)
@@ -399,6 +401,15 @@ func runBenchmark(_ arguments: [String]) {
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "ceiling": runCeilingCommand(Array(arguments.dropFirst()))
+case "render":
+    let rest = Array(arguments.dropFirst())
+    var posts = 10_000
+    if !rest.isEmpty {
+        guard rest.count == 2, rest[0] == "--posts" else { usage() }
+        posts = positiveInt(rest[1], "--posts")
+    }
+    let result = runRenderBenchmark(posts: posts)
+    print("render: \(result.variants) variants in \(format(result.seconds, 3)) s = \(format(Double(result.variants) / result.seconds)) variants/s")
 case "run": runBenchmark(Array(arguments.dropFirst()))
 default: runBenchmark(arguments)
 }
