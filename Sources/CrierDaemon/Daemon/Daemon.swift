@@ -79,8 +79,13 @@ public final class Daemon: @unchecked Sendable {
         transport = options.dryRun ? RecordingTransport() : CurlTransport(options: TransportOptions(
             connectTimeout: delivery.connectTimeout, totalTimeout: delivery.timeout, maxConcurrentTransfers: delivery.maxInFlight))
         filer = PostFiler(layout: layout, dryRun: options.dryRun, logger: logger)
+        let intakeQueue = self.intakeQueue
         engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: transport, filer: filer,
-                                clock: SystemWallClock(), timer: DispatchWakeupTimer(queue: engineQueue), options: options, logger: logger)
+                                clock: SystemWallClock(), timer: DispatchWakeupTimer(queue: engineQueue), options: options, logger: logger,
+                                onMovingOut: { [weak self] name in
+                                    guard let self else { return }
+                                    intakeQueue.async { self.intake?.forget(name) }
+                                })
         let engine = self.engine!
         let restored: Result<Void, JournalError> = engineQueue.sync {
             Result { () throws(JournalError) in try engine.restore() }

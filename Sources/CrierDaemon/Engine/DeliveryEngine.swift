@@ -31,12 +31,17 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Files the intake is still waiting on; `once` mode is not idle while any remain.
     private var settlingFiles = 0
     private var idleHandler: (@Sendable () -> Void)?
+    /// Told the name of every file the engine moves out of the queue, so the intake does not take
+    /// its own moves for a user deleting a post.
+    private let onMovingOut: @Sendable (String) -> Void
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     private var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     private var random = SystemRandomNumberGenerator()
 
     public init(queue: DispatchQueue, runtime: RuntimeConfig, journal: Journal, transport: any Transport,
-                filer: PostFiler, clock: any WallClock, timer: any WakeupTimer, options: EngineOptions, logger: Logger) {
+                filer: PostFiler, clock: any WallClock, timer: any WakeupTimer, options: EngineOptions, logger: Logger,
+                onMovingOut: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.onMovingOut = onMovingOut
         self.queue = queue
         self.runtime = runtime
         self.journal = journal
@@ -101,9 +106,20 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     public func handle(_ events: [IntakeEvent]) {
         dispatchPrecondition(condition: .onQueue(queue))
+        var journalRows: [String: (JournalPost, [DeliveryRecord])] = [:]
+        let unknownIDs = events.compactMap { event -> String? in
+            guard case .post(let parsed) = event, posts[parsed.post.id] == nil else { return nil }
+            return parsed.post.id
+        }
+        do {
+            journalRows = try journal.posts(ids: unknownIDs)
+        } catch {
+            logger.error("cannot read the journal; these files wait for the next scan", metadata: ["error": "\(error)"])
+            return
+        }
         for event in events {
             switch event {
-            case .post(let parsed): accept(parsed)
+            case .post(let parsed): accept(parsed, journalRow: journalRows[parsed.post.id])
             case .invalid(let name, let error): reject(name: name, error: error)
             case .gone(let name): fileGone(name)
             case .scanned(let present):
@@ -117,7 +133,8 @@ public final class DeliveryEngine: @unchecked Sendable {
         pump()
     }
 
-    private func accept(_ parsed: ParsedPostFile) {
+    /// - Parameter journalRow: the journal's row for this post id, looked up for the whole batch.
+    private func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil) {
         let id = parsed.post.id
         if let owner = postIDByFile[parsed.name], owner != id {
             // The file's `id:` changed: the old post lost its file.
@@ -140,15 +157,8 @@ public final class DeliveryEngine: @unchecked Sendable {
             persist(id, records: Array(active.records.values))
             return
         }
-        let existing: (JournalPost, [DeliveryRecord])?
-        do {
-            existing = try journal.post(id: id)
-        } catch {
-            logger.error("cannot read the journal", metadata: ["error": "\(error)"])
-            return
-        }
         var active: ActivePost
-        if let (journalPost, records) = existing {
+        if let (journalPost, records) = journalRow {
             switch journalPost.state {
             case .sent, .failed:
                 let hint = journalPost.state == .failed ? "to send its failed channels again run `crier retry \(id)`" : "to post it again give it a new id"
@@ -263,6 +273,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         logger.error("post file rejected", metadata: ["file": "\(name)", "reason": "\(error.description)"])
         if let id = postIDByFile[name] { fileGone(name, reason: "the edited file was rejected", id: id) }
         outstanding += 1
+        onMovingOut(name)
         filer.reject(name: name, reason: error.description) { [weak self] destination in
             guard let self else { return }
             self.queue.async {
@@ -411,6 +422,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         let receipt = Receipt(post: id, file: active.journal.file, records: Array(active.records.values))
         let outcome = receipt.outcome
         outstanding += 1
+        if !active.fileRemoved { onMovingOut(active.journal.file) }
         filer.file(PostFiler.Finished(fileName: active.journal.file, fileInQueue: !active.fileRemoved, outcome: outcome, receipt: receipt)) { [weak self] destination in
             guard let self else { return }
             self.queue.async { self.filed(id, outcome: outcome, destination: destination) }
@@ -428,7 +440,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             guard let self else { return }
             self.queue.async {
                 self.outstanding -= 1
-                if let parsed = self.arrivedWhileFiling.removeValue(forKey: id) { self.accept(parsed) }
+                if let parsed = self.arrivedWhileFiling.removeValue(forKey: id) { self.handle([.post(parsed)]) }
                 self.pump()
             }
         }

@@ -12,7 +12,8 @@ public final class Journal: @unchecked Sendable {
     // Confinement: `pending`, `flushScheduled` are guarded by `lock`; the database is used only on
     // `writerQueue` (writes) or through GRDB's own serialisation (reads).
     public let path: String
-    private let database: DatabaseQueue
+    /// A `DatabasePool` on disk (WAL: reads never wait for the writer's fsync), a queue in memory.
+    private let database: any DatabaseWriter
     private let writerQueue = DispatchQueue(label: "crier.journal.writer")
     private let lock = NSLock()
     private var pending: [JournalChange] = []
@@ -29,7 +30,7 @@ public final class Journal: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
-            database = try DatabaseQueue(path: path, configuration: configuration)
+            database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
         } catch {
             throw JournalError(path: path, error)
@@ -41,14 +42,15 @@ public final class Journal: @unchecked Sendable {
     public init(inMemoryCopyOf path: String?) throws(JournalError) {
         self.path = ":memory:"
         do {
-            database = try DatabaseQueue()
+            let memory = try DatabaseQueue()
             if let path, FileManager.default.fileExists(atPath: path) {
                 var configuration = Configuration()
                 configuration.readonly = true
                 let source = try DatabaseQueue(path: path, configuration: configuration)
-                try source.backup(to: database)
+                try source.backup(to: memory)
             }
-            try Self.migrator.migrate(database)
+            try Self.migrator.migrate(memory)
+            database = memory
         } catch {
             throw JournalError(path: path ?? ":memory:", error)
         }
@@ -191,6 +193,31 @@ public final class Journal: @unchecked Sendable {
                 let records = try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE post_id = ? ORDER BY channel, part", arguments: [id])
                     .map(Self.delivery)
                 return (Self.post(row), records)
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// The journal rows of those of `ids` it knows, with their deliveries: one query for a whole
+    /// intake batch (most ids are new and absent).
+    public func posts(ids: [String]) throws(JournalError) -> [String: (JournalPost, [DeliveryRecord])] {
+        guard !ids.isEmpty else { return [:] }
+        do {
+            return try database.read { db in
+                var found: [String: (JournalPost, [DeliveryRecord])] = [:]
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    for row in try Row.fetchAll(db, sql: "SELECT * FROM post WHERE id IN (\(marks))", arguments: StatementArguments(chunk)) {
+                        let post = Self.post(row)
+                        found[post.id] = (post, [])
+                    }
+                }
+                for id in found.keys {
+                    found[id]?.1 = try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE post_id = ?", arguments: [id]).map(Self.delivery)
+                }
+                return found
             }
         } catch {
             throw JournalError(path: path, error)

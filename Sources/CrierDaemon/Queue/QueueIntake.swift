@@ -39,6 +39,12 @@ public final class QueueIntake: @unchecked Sendable {
         known.removeAll()
     }
 
+    /// The engine is moving `name` out of the queue (filed or rejected): its disappearance is not news.
+    public func forget(_ name: String) {
+        known[name] = nil
+        writing.remove(name)
+    }
+
     /// Handles a batch of inotify events (call on `queue`).
     public func handle(_ events: [QueueWatcher.Event]) {
         var out: [IntakeEvent] = []
@@ -53,7 +59,7 @@ public final class QueueIntake: @unchecked Sendable {
                 guard QueueFileName.isPostCandidate(name) else { continue }
                 writing.insert(name)
             case .removed(let name):
-                guard QueueFileName.isPostCandidate(name) else { continue }
+                guard QueueFileName.isPostCandidate(name), known[name] != nil || writing.contains(name) else { continue }
                 writing.remove(name)
                 // Editors save by renaming the old file away and writing a new one: wait a moment
                 // before calling the file gone.
@@ -80,6 +86,11 @@ public final class QueueIntake: @unchecked Sendable {
         for name in names where QueueFileName.isPostCandidate(name) {
             present.insert(name)
             if let result = examine(name, trustComplete: false) { out.append(result) }
+            // Hand over in chunks, so sending starts while a large queue is still being read.
+            if out.count >= 256 {
+                emit(out)
+                out.removeAll(keepingCapacity: true)
+            }
         }
         for name in known.keys where !present.contains(name) {
             known[name] = nil
