@@ -31,3 +31,26 @@ import Testing
         #expect(listener.messages.contains("STOPPING=1"))
     }
 }
+
+@Suite(.serialized) struct JournaldLoggingTests {
+    @Test func underJournaldLinesCarrySyslogPrioritiesInsteadOfTimestamps() throws {
+        let installation = try Installation(channels: ["alpha"])
+        installation.directory.write("---\nchannels: [nowhere]\n---\nrejected on purpose", to: "queue/bad.md")
+        let result = try CrierProcess.run(["run", "--once", "--config", installation.configPath], environment: ["JOURNAL_STREAM": "8:12345"])
+        #expect(result.status == 0)
+        let lines = result.error.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("<6>crier started") })
+        #expect(lines.contains { $0.hasPrefix("<3>post file rejected") }, "errors are priority 3, so journalctl -p err shows them")
+        #expect(lines.allSatisfy { $0.hasPrefix("<") }, "no timestamps of its own: journald adds them")
+    }
+
+    @Test func enqueuedFilesAreGroupReadableWhateverTheUmask() throws {
+        let installation = try Installation(channels: ["alpha"])
+        let post = installation.directory.write("---\nchannels: [alpha]\n---\nhi", to: "p.md")
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        #expect(try installation.crier(["enqueue", post]).status == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: installation.queue + "/p.md")
+        #expect((attributes[.posixPermissions] as? Int) == 0o660)
+    }
+}

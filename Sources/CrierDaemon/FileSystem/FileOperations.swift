@@ -55,6 +55,9 @@ public enum FileOperations {
         let temporary = "\(directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = try systemCall("open", temporary) { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
         do {
+            // The mode is meant, whatever the caller's umask: a post enqueued by a group member with
+            // umask 077 must still be readable by the daemon's user through the queue's group.
+            try systemCall("fchmod", temporary) { fchmod(fd, mode) }
             var offset = 0
             while offset < data.count {
                 let count = try systemCall("write", temporary) {
