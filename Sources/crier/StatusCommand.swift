@@ -36,7 +36,10 @@ struct StatusCommand: ParsableCommand {
         print("failed    \(report.failed)")
         print("cancelled \(report.cancelled)")
         print("rejected  \(report.rejected)")
-        print("paused    \(report.paused ? "yes" + (report.pauseReason.map { ": \($0)" } ?? "") : "no")")
+        print("paused    \(report.paused ? "yes" + (report.pauseReason.map { " (queue/PAUSE): \($0)" } ?? "") : "no")")
+        for pause in report.pauses {
+            print("  \(pause.scope == "*" ? "everything" : pause.scope) paused by \(pause.pausedBy) at \(TimestampFormat.string(pause.pausedAt)): \(pause.reason)")
+        }
         if !report.nextSend.isEmpty {
             print("next send")
             for (channel, at) in report.nextSend.sorted(by: { $0.key < $1.key }) { print("  \(channel)  \(at)") }

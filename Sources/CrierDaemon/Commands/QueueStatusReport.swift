@@ -24,10 +24,12 @@ public struct QueueStatusReport: Encodable, Sendable {
     public var nextSend: [String: String]
     public var paused: Bool
     public var pauseReason: String?
+    /// Pauses set with `crier pause` (or by the circuit breaker): scope `*` or a channel.
+    public var pauses: [PauseRecord]
     public var recentFailures: [Failure]
 
     enum CodingKeys: String, CodingKey {
-        case queue, pending, sent, failed, cancelled, rejected, paused
+        case queue, pending, sent, failed, cancelled, rejected, paused, pauses
         case nextSend = "next_send"
         case pauseReason = "pause_reason"
         case recentFailures = "recent_failures"
@@ -40,8 +42,10 @@ public struct QueueStatusReport: Encodable, Sendable {
         let pendingFiles = ((try? FileOperations.listDirectory(layout.root)) ?? []).filter(QueueFileName.isPostCandidate).count
         var nextSend: [String: String] = [:]
         var failures: [Failure] = []
+        var pauses: [PauseRecord] = []
         if FileManager.default.fileExists(atPath: layout.journal) {
             let journal = try Journal(path: layout.journal)
+            pauses = try journal.pauses().values.sorted { $0.scope < $1.scope }
             for (channel, date) in try journal.nextDuePerChannel() { nextSend[channel] = TimestampFormat.string(date) }
             failures = try journal.recentFailures(limit: 10).map {
                 Failure(post: $0.key.post, channel: $0.key.channel, part: $0.key.part, status: $0.status.rawValue,
@@ -53,8 +57,9 @@ public struct QueueStatusReport: Encodable, Sendable {
             queue: layout.root, pending: pendingFiles, sent: count(layout.sent, suffix: ".receipt.json"),
             failed: count(layout.failed, suffix: ".receipt.json"), cancelled: count(layout.cancelled, suffix: ".receipt.json"),
             rejected: count(layout.rejected, suffix: ".error.txt"), nextSend: nextSend,
-            paused: FileManager.default.fileExists(atPath: layout.pauseFile),
-            pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, recentFailures: failures)
+            paused: FileManager.default.fileExists(atPath: layout.pauseFile) || pauses.contains { $0.scope == "*" },
+            pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, pauses: pauses,
+            recentFailures: failures)
     }
 }
 

@@ -89,6 +89,29 @@ public final class Journal: @unchecked Sendable {
                 CREATE INDEX delivery_status ON delivery(status);
                 """)
         }
+        migrator.registerMigration("v2-throttle") { db in
+            try db.execute(sql: """
+                CREATE TABLE send_log (
+                    channel TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    post_id TEXT NOT NULL,
+                    delivery_id TEXT NOT NULL,
+                    text TEXT NOT NULL
+                );
+                CREATE INDEX send_log_channel_at ON send_log(channel, at);
+                CREATE TABLE channel_state (
+                    channel TEXT PRIMARY KEY NOT NULL,
+                    not_before REAL,
+                    consecutive_failures INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE pause (
+                    scope TEXT PRIMARY KEY NOT NULL,
+                    reason TEXT NOT NULL,
+                    paused_by TEXT NOT NULL,
+                    paused_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
@@ -148,6 +171,27 @@ public final class Journal: @unchecked Sendable {
             try statement.execute(arguments: [post.id, post.file, post.contentHash, post.state.rawValue,
                                               post.scheduledAt.timeIntervalSince1970, post.expiresAt?.timeIntervalSince1970,
                                               post.acceptedAt.timeIntervalSince1970, post.finishedAt?.timeIntervalSince1970])
+        case .recordSend(let send):
+            let statement = try db.cachedStatement(sql: "INSERT INTO send_log (channel, at, post_id, delivery_id, text) VALUES (?, ?, ?, ?, ?)")
+            try statement.execute(arguments: [send.channel, send.at.timeIntervalSince1970, send.postID, send.deliveryID, send.text])
+        case .pruneSends(let before):
+            try db.execute(sql: "DELETE FROM send_log WHERE at < ?", arguments: [before.timeIntervalSince1970])
+        case .channelState(let channel, let state):
+            try db.execute(sql: """
+                INSERT INTO channel_state (channel, not_before, consecutive_failures) VALUES (?, ?, ?)
+                ON CONFLICT(channel) DO UPDATE SET not_before = excluded.not_before, consecutive_failures = excluded.consecutive_failures
+                """, arguments: [channel, state.notBefore?.timeIntervalSince1970, state.consecutiveFailures])
+        case .pause(let record):
+            try db.execute(sql: """
+                INSERT INTO pause (scope, reason, paused_by, paused_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(scope) DO UPDATE SET reason = excluded.reason, paused_by = excluded.paused_by, paused_at = excluded.paused_at
+                """, arguments: [record.scope, record.reason, record.pausedBy, record.pausedAt.timeIntervalSince1970])
+        case .resume(let scope):
+            if scope == "*" {
+                try db.execute(sql: "DELETE FROM pause")
+            } else {
+                try db.execute(sql: "DELETE FROM pause WHERE scope = ?", arguments: [scope])
+            }
         case .upsertDelivery(let record):
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO delivery (id, post_id, channel, part, status, attempts, due_at, finished_at, http_status, error, remote_id, remote_url)
@@ -161,6 +205,63 @@ public final class Journal: @unchecked Sendable {
                                               record.finishedAt?.timeIntervalSince1970, record.httpStatus, record.error,
                                               record.remote?.id, record.remote?.url])
         }
+    }
+
+    // MARK: Throttle state
+
+    /// Sends on each channel since `since` (oldest first): the sliding windows and the near-duplicate
+    /// guard are rebuilt from this after a restart, so a restart never sends faster than the limits.
+    public func sends(since: Date) throws(JournalError) -> [String: [SendRecord]] {
+        do {
+            return try database.read { db in
+                var result: [String: [SendRecord]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM send_log WHERE at >= ? ORDER BY at", arguments: [since.timeIntervalSince1970]) {
+                    let record = SendRecord(channel: row["channel"], at: Date(timeIntervalSince1970: row["at"]), postID: row["post_id"],
+                                            deliveryID: row["delivery_id"], text: row["text"])
+                    result[record.channel, default: []].append(record)
+                }
+                return result
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    public func channelStates() throws(JournalError) -> [String: ChannelState] {
+        do {
+            return try database.read { db in
+                var result: [String: ChannelState] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM channel_state") {
+                    result[row["channel"]] = ChannelState(notBefore: (row["not_before"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                                                          consecutiveFailures: row["consecutive_failures"])
+                }
+                return result
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// Pauses set with `crier pause`, by scope (`*` for everything, else a channel name).
+    public func pauses() throws(JournalError) -> [String: PauseRecord] {
+        do {
+            return try database.read { db in
+                var result: [String: PauseRecord] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM pause") {
+                    let record = PauseRecord(scope: row["scope"], reason: row["reason"], pausedBy: row["paused_by"],
+                                             pausedAt: Date(timeIntervalSince1970: row["paused_at"]))
+                    result[record.scope] = record
+                }
+                return result
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// Drops send history older than `before` (nothing needs it once every window has passed).
+    public func pruneSends(before: Date) {
+        commit([.pruneSends(before: before)])
     }
 
     // MARK: Reading

@@ -18,6 +18,10 @@ public struct QueueLayout: Sendable, Equatable {
     public var state: String { root + "/.crier" }
     public var journal: String { state + "/journal.sqlite" }
     public var pauseFile: String { root + "/PAUSE" }
+    /// Touched by `crier pause`/`resume` so a running daemon re-reads the pauses at once (inotify).
+    /// Hidden, so the intake ignores it.
+    public static let controlStampName = ".crier-control"
+    public var controlStamp: String { root + "/" + Self.controlStampName }
 
     public func pending(_ name: String) -> String { root + "/" + name }
 

@@ -1,0 +1,47 @@
+import CrierCore
+import Foundation
+
+/// `crier pause` / `crier resume`: pauses live in the journal (they survive restarts); a touch of
+/// `queue/.crier-control` tells a running daemon to re-read them within a second.
+public enum PauseCommands {
+    /// Pauses `channels` (everything when empty). Returns the scopes paused.
+    public static func pause(channels: [String], reason: String?, layout: QueueLayout, now: Date = Date()) throws(DaemonError) -> [String] {
+        let scopes = channels.isEmpty ? ["*"] : channels
+        let by = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let text = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty ?? "no reason given"
+        try write(scopes.map { .pause(PauseRecord(scope: $0, reason: text, pausedBy: by, pausedAt: now)) }, layout: layout)
+        return scopes
+    }
+
+    /// Lifts the pauses of `channels` (every pause, and `queue/PAUSE`, when empty). Returns what was lifted.
+    public static func resume(channels: [String], layout: QueueLayout) throws(DaemonError) -> [String] {
+        var lifted: [String] = []
+        if channels.isEmpty {
+            if FileManager.default.fileExists(atPath: layout.pauseFile) {
+                do {
+                    try FileManager.default.removeItem(atPath: layout.pauseFile)
+                } catch {
+                    throw DaemonError("cannot remove \(layout.pauseFile): \(error.localizedDescription)")
+                }
+                lifted.append("queue/PAUSE")
+            }
+            let existing = (try? Journal(path: layout.journal).pauses().keys.sorted()) ?? []
+            try write([.resume(scope: "*")], layout: layout)
+            lifted += existing
+        } else {
+            try write(channels.map { .resume(scope: $0) }, layout: layout)
+            lifted += channels
+        }
+        return lifted
+    }
+
+    private static func write(_ changes: [JournalChange], layout: QueueLayout) throws(DaemonError) {
+        do {
+            try FileOperations.makeDirectory(layout.state, mode: 0o700)
+            try Journal(path: layout.journal).commitNow(changes)
+            try FileOperations.writeAtomically(Data("\(Date().timeIntervalSince1970)\n".utf8), to: layout.controlStamp)
+        } catch {
+            throw DaemonError("cannot record the pause: \(error)")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// A pause set with `crier pause` (or by the circuit breaker): who paused what, when and why.
+public struct PauseRecord: Sendable, Equatable, Encodable {
+    /// `*` for everything, else a channel name.
+    public var scope: String
+    public var reason: String
+    public var pausedBy: String
+    public var pausedAt: Date
+
+    public init(scope: String, reason: String, pausedBy: String, pausedAt: Date) {
+        self.scope = scope
+        self.reason = reason
+        self.pausedBy = pausedBy
+        self.pausedAt = pausedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case scope, reason
+        case pausedBy = "paused_by"
+        case pausedAt = "paused_at"
+    }
+}
