@@ -7,7 +7,7 @@ struct Crier: ParsableCommand {
         commandName: "crier",
         abstract: "Cross-channel post scheduler: drop post files into a queue, crier delivers them.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, EnqueueCommand.self, StatusCommand.self, CancelCommand.self,
+        subcommands: [RunCommand.self, PreviewCommand.self, EnqueueCommand.self, StatusCommand.self, CancelCommand.self,
                       RetryCommand.self, PauseCommand.self, ResumeCommand.self, CheckCommand.self, ReceiveCommand.self]
     )
 }

@@ -159,11 +159,11 @@ import Testing
 @Suite struct DueQueueTests {
     let t0 = Date(timeIntervalSince1970: 0)
 
-    @Test func popsInDueOrderAndKeepsTiesInInsertionOrder() {
+    @Test func popsInDueOrderAndBreaksTiesByKey() {
         var queue = DueQueue<String>()
         queue.schedule("c", at: t0.addingTimeInterval(3))
-        queue.schedule("a", at: t0.addingTimeInterval(1))
         queue.schedule("b", at: t0.addingTimeInterval(1))
+        queue.schedule("a", at: t0.addingTimeInterval(1))
         #expect(queue.nextDue() == t0.addingTimeInterval(1))
         #expect(queue.popDue(now: t0.addingTimeInterval(2)) == ["a", "b"])
         #expect(queue.popDue(now: t0.addingTimeInterval(2)) == [])

@@ -17,6 +17,16 @@ public struct ChannelConfig: Sendable, Equatable {
     public var requireAlt: Bool
     /// Number thread parts ` 1/3` (counted toward the limit).
     public var numberThreadParts: Bool
+    /// Rate windows, gaps, jitter, quiet hours and in-flight cap: the platform's published budget
+    /// with the channel's `limits:` over it.
+    public var limits: ChannelLimits
+    /// Weekly posting schedule for posts without `at`.
+    public var slots: WeeklySlots?
+    /// The channel's own time zone (quiet hours, slots), else the config's.
+    public var timeZone: TimeZone?
+    public var duplicates: DuplicateSettings
+    /// Consecutive failed attempts after which the channel pauses itself (0: never).
+    public var breakerThreshold: Int
     /// Line of the channel in crier.yml, for messages that point at it.
     public var line: Int
 
@@ -33,6 +43,11 @@ public struct ChannelConfig: Sendable, Equatable {
         self.long = long
         self.requireAlt = requireAlt
         self.numberThreadParts = numberThreadParts
+        self.limits = PlatformLimits.defaults(for: platform)
+        self.slots = nil
+        self.timeZone = nil
+        self.duplicates = DuplicateSettings.defaults(for: platform)
+        self.breakerThreshold = 5
         self.line = line
     }
 }

@@ -12,7 +12,8 @@ public enum ConfigParser {
     }
 
     static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels"]
-    static let channelKeys = ["platform", "url", "retry", "limit", "long", "require_alt", "number_threads", "limits", "slots", "timezone"]
+    static let channelKeys = ["platform", "url", "retry", "limit", "long", "require_alt", "number_threads", "limits", "slots",
+                              "timezone", "duplicates", "breaker"]
 
     public static func parse(_ text: String) -> Result {
         let root: FieldNode
@@ -67,10 +68,11 @@ public enum ConfigParser {
     }
 
     private static func readDefaults(_ node: FieldNode, _ reader: inout FieldReader) -> PostDefaults {
-        _ = reader.entries(node, "defaults", known: ["expire", "long", "channels"])
+        _ = reader.entries(node, "defaults", known: ["expire", "long", "channels", "stagger"])
         var defaults = PostDefaults()
         defaults.expire = reader.duration(node["expire"], "defaults.expire")
         defaults.long = reader.enumValue(node["long"], "defaults.long", as: LongPolicy.self) ?? .thread
+        defaults.stagger = reader.duration(node["stagger"], "defaults.stagger") ?? 0
         if let channels = node["channels"] {
             if case .scalar(let value, _) = channels, value.lowercased() == "all" {
                 defaults.channels = .all
@@ -114,6 +116,26 @@ public enum ConfigParser {
             reader.report(node, field, "max_delay (\(DurationParser.format(policy.maxDelay))) is shorter than base (\(DurationParser.format(policy.baseDelay)))")
         }
         return policy
+    }
+
+    /// `limits:` over the platform's defaults (`ChannelLimits.merging`): a configured key wins, an
+    /// unconfigured one keeps the platform's published budget.
+    static func readLimits(_ node: FieldNode, _ field: String, over base: ChannelLimits, _ reader: inout FieldReader) -> ChannelLimits {
+        _ = reader.entries(node, field, known: ["per_minute", "per_hour", "per_day", "min_gap", "jitter", "quiet", "max_in_flight"])
+        var quiet: QuietHours?
+        if let text = reader.nonEmptyString(node["quiet"], "\(field).quiet") {
+            quiet = QuietHours.parse(text)
+            if quiet == nil { reader.report(node["quiet"], "\(field).quiet", "'\(text)' is not a time range; write it like \"23:00-07:00\"") }
+        }
+        let overrides = ChannelLimitOverrides(
+            perMinute: reader.int(node["per_minute"], "\(field).per_minute", range: 1...1_000_000),
+            perHour: reader.int(node["per_hour"], "\(field).per_hour", range: 1...1_000_000),
+            perDay: reader.int(node["per_day"], "\(field).per_day", range: 1...1_000_000),
+            minGap: reader.duration(node["min_gap"], "\(field).min_gap"),
+            jitter: reader.duration(node["jitter"], "\(field).jitter"),
+            quiet: quiet,
+            maxInFlight: reader.int(node["max_in_flight"], "\(field).max_in_flight", range: 1...1000))
+        return base.merging(overrides)
     }
 
     private static func readChannel(_ entry: FieldEntry, globalRetry: RetryPolicy, _ reader: inout FieldReader,
@@ -163,18 +185,41 @@ public enum ConfigParser {
         for key in capabilities.settingKeys {
             if let value = reader.nonEmptyString(node[key], "\(field).\(key)") { settings[key] = value }
         }
-        for key in ["limits", "slots"] where node[key] != nil {
-            warnings.append(FieldProblem(line: node[key]?.line, field: "\(field).\(key)",
-                                         message: "is accepted but not enforced by this version yet"))
-        }
 
         let retry = readRetry(node["retry"], "\(field).retry", base: globalRetry, &reader)
         let limit = reader.int(node["limit"], "\(field).limit", range: 1...1_000_000)
         let long = reader.enumValue(node["long"], "\(field).long", as: LongPolicy.self)
         let requireAlt = reader.bool(node["require_alt"], "\(field).require_alt") ?? true
         let numberThreads = reader.bool(node["number_threads"], "\(field).number_threads") ?? true
-        return ChannelConfig(name: name, platform: platform, url: url ?? "", secrets: secrets, settings: settings,
-                             retry: retry, lengthLimit: limit, long: long, requireAlt: requireAlt,
-                             numberThreadParts: numberThreads, line: entry.line)
+        var channel = ChannelConfig(name: name, platform: platform, url: url ?? "", secrets: secrets, settings: settings,
+                                    retry: retry, lengthLimit: limit, long: long, requireAlt: requireAlt,
+                                    numberThreadParts: numberThreads, line: entry.line)
+        if let zone = reader.nonEmptyString(node["timezone"], "\(field).timezone") {
+            channel.timeZone = TimeZone(identifier: zone)
+            if channel.timeZone == nil {
+                reader.report(node["timezone"], "\(field).timezone", "'\(zone)' is not a time zone; use an IANA name like Europe/Berlin")
+            }
+        }
+        if let limits = node["limits"] { channel.limits = readLimits(limits, "\(field).limits", over: channel.limits, &reader) }
+        if let slots = node["slots"], let entries = reader.stringList(slots, "\(field).slots") {
+            switch WeeklySlots.parse(entries) {
+            case .success(let parsed): channel.slots = parsed
+            case .failure(let error): reader.report(slots, "\(field).slots", "\(error)")
+            }
+        }
+        if let duplicates = node["duplicates"] {
+            _ = reader.entries(duplicates, "\(field).duplicates", known: ["policy", "window", "threshold"])
+            channel.duplicates.policy = reader.enumValue(duplicates["policy"], "\(field).duplicates.policy", as: DuplicatePolicy.self) ?? channel.duplicates.policy
+            channel.duplicates.window = reader.duration(duplicates["window"], "\(field).duplicates.window") ?? channel.duplicates.window
+            if let text = reader.string(duplicates["threshold"], "\(field).duplicates.threshold") {
+                if let value = Double(text), (0...1).contains(value) {
+                    channel.duplicates.threshold = value
+                } else {
+                    reader.report(duplicates["threshold"], "\(field).duplicates.threshold", "expected a number from 0 to 1, got '\(text)'")
+                }
+            }
+        }
+        channel.breakerThreshold = reader.int(node["breaker"], "\(field).breaker", range: 0...1000) ?? channel.breakerThreshold
+        return channel
     }
 }

@@ -6,6 +6,8 @@ public struct PostDefaults: Sendable, Equatable {
     public var long: LongPolicy = .thread
     /// Channels for posts without `channels:`; nil means such posts are rejected.
     public var channels: ChannelSelection?
+    /// Spread between the channels of one post: the n-th channel goes `(n-1) × stagger` later.
+    public var stagger: TimeInterval = 0
 
     public init(expire: TimeInterval? = nil, long: LongPolicy = .thread, channels: ChannelSelection? = nil) {
         self.expire = expire

@@ -4,12 +4,19 @@ import HeapModule
 /// Deliveries waiting for their time, earliest first: the daemon arms one timer to `nextDue` and pops
 /// everything due when it fires. Rescheduling or cancelling a key just supersedes its old entry (it
 /// is skipped when it surfaces), so every operation is O(log n).
-public struct DueQueue<Key: Hashable & Sendable>: Sendable {
+///
+/// Ties are broken by key, never by when a key was scheduled: the order then does not depend on how
+/// journal commits happened to be batched, so the preview and the daemon send in the same order.
+public struct DueQueue<Key: Hashable & Comparable & Sendable>: Sendable {
     private struct Entry: Comparable, Sendable {
         var due: Date
         var sequence: UInt64
         var key: Key
-        static func < (lhs: Entry, rhs: Entry) -> Bool { (lhs.due, lhs.sequence) < (rhs.due, rhs.sequence) }
+        static func < (lhs: Entry, rhs: Entry) -> Bool {
+            if lhs.due != rhs.due { return lhs.due < rhs.due }
+            if lhs.key != rhs.key { return lhs.key < rhs.key }
+            return lhs.sequence < rhs.sequence
+        }
         static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.sequence == rhs.sequence }
     }
 
@@ -24,7 +31,7 @@ public struct DueQueue<Key: Hashable & Sendable>: Sendable {
 
     public func contains(_ key: Key) -> Bool { current[key] != nil }
 
-    /// Schedules `key` at `due`, replacing any earlier schedule of it. Ties keep insertion order.
+    /// Schedules `key` at `due`, replacing any earlier schedule of it.
     public mutating func schedule(_ key: Key, at due: Date) {
         nextSequence += 1
         current[key] = nextSequence

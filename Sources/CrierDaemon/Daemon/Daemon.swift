@@ -29,6 +29,7 @@ public final class Daemon: @unchecked Sendable {
     private var journal: Journal!
     private var filer: PostFiler!
     private var stopping = false
+    private var layout: QueueLayout!
     private let notifier: SystemdNotifier?
     private var heartbeat: DispatchSourceTimer?
     private let finished = DispatchSemaphore(value: 0)
@@ -87,6 +88,7 @@ public final class Daemon: @unchecked Sendable {
                                     intakeQueue.async { self.intake?.forget(name) }
                                 })
         let engine = self.engine!
+        engine.setAlerts(AlertPoster(layout: layout, channel: runtime.config.alerts, dryRun: options.dryRun, logger: logger))
         let restored: Result<Void, JournalError> = engineQueue.sync {
             Result { () throws(JournalError) in try engine.restore() }
         }
@@ -96,10 +98,16 @@ public final class Daemon: @unchecked Sendable {
         }
         do {
             let intake = self.intake!
-            watcher = try QueueWatcher(directory: layout.root, queue: intakeQueue) { events in intake.handle(events) }
+            watcher = try QueueWatcher(directory: layout.root, queue: intakeQueue) { [weak self] events in
+                intake.handle(events)
+                guard let self, events.contains(where: Self.touchesPauses) else { return }
+                self.controlQueue.async { self.reloadPauses() }
+            }
         } catch {
             throw DaemonError("cannot watch \(layout.root) with inotify: \(error)")
         }
+        self.layout = layout
+        reloadPauses()
         installSignalHandlers()
         startRescanTimer(interval: delivery.rescanInterval)
         logger.info("crier started", metadata: ["queue": "\(layout.root)", "config": "\(configPath)",
@@ -126,6 +134,29 @@ public final class Daemon: @unchecked Sendable {
         finished.wait()
         withExtendedLifetime(lock) {}
         return exitCode
+    }
+
+    /// `queue/PAUSE` appeared, changed or went, or `crier pause`/`resume` touched the control stamp.
+    private static func touchesPauses(_ event: QueueWatcher.Event) -> Bool {
+        switch event {
+        case .completed(let name), .writing(let name), .removed(let name):
+            return name == "PAUSE" || name == QueueLayout.controlStampName
+        case .rescanNeeded:
+            return true
+        }
+    }
+
+    /// Reads the pauses (journal and `queue/PAUSE`) and hands them to the engine.
+    private func reloadPauses() {
+        let pauses = (try? journal.pauses()) ?? [:]
+        var fileReason: String?
+        if FileManager.default.fileExists(atPath: layout.pauseFile) {
+            let text = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            fileReason = text.isEmpty ? "no reason given" : text
+        }
+        let engine = self.engine!
+        let reason = fileReason
+        engineQueue.async { engine.update(pauses: pauses, pauseFileReason: reason) }
     }
 
     private func startRescanTimer(interval: TimeInterval) {
@@ -180,7 +211,8 @@ public final class Daemon: @unchecked Sendable {
         guard let notifier else { return }
         let summary = engine.summary()
         let next = summary.nextDue.map { TimestampFormat.string($0) } ?? "none"
-        notifier.status("\(summary.pending) pending, \(summary.inFlight) in flight, next send \(next)")
+        let paused = summary.paused > 0 ? ", \(summary.paused) held by a pause" : ""
+        notifier.status("\(summary.pending) pending, \(summary.inFlight) in flight, next send \(next)\(paused)")
     }
 
     /// SIGHUP: load the config again; keep the running one if the new one has problems.

@@ -34,6 +34,15 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Told the name of every file the engine moves out of the queue, so the intake does not take
     /// its own moves for a user deleting a post.
     private let onMovingOut: @Sendable (String) -> Void
+    /// Pauses from the journal (`crier pause`, circuit breaker) by scope, and `queue/PAUSE`'s text.
+    private var pauses: [String: PauseRecord] = [:]
+    private var pauseFileReason: String?
+    /// Due deliveries held back by a pause; scheduled again (under the throttles) on resume.
+    private var parked: Set<DeliveryKey> = []
+    /// Per-channel throttle state: history, what answers taught, in-flight count, waiters.
+    private var gates: [String: ChannelGate] = [:]
+    private var alerts: AlertPoster?
+    private var observer: (@Sendable (EngineEvent) -> Void)?
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     private var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     private var random = SystemRandomNumberGenerator()
@@ -52,6 +61,31 @@ public final class DeliveryEngine: @unchecked Sendable {
         self.options = options
         self.logger = logger
         timer.setHandler { [weak self] in self?.pump() }
+        rebuildGates()
+    }
+
+    /// Receives an `EngineEvent` for everything the engine decides (call before the engine starts).
+    public func setObserver(_ observer: @escaping @Sendable (EngineEvent) -> Void) {
+        self.observer = observer
+    }
+
+    /// Where alerts go (set by the daemon; tests may leave it nil).
+    public func setAlerts(_ poster: AlertPoster?) {
+        alerts = poster
+    }
+
+    /// One gate per configured channel; history and learned state survive config reloads.
+    private func rebuildGates() {
+        var next: [String: ChannelGate] = [:]
+        for channel in runtime.config.channels {
+            var gate = gates[channel.name] ?? ChannelGate(name: channel.name, limits: channel.limits, duplicates: channel.duplicates,
+                                                           timeZone: channel.timeZone ?? runtime.config.timeZone)
+            gate.limits = channel.limits
+            gate.duplicates = channel.duplicates
+            gate.timeZone = channel.timeZone ?? runtime.config.timeZone
+            next[channel.name] = gate
+        }
+        gates = next
     }
 
     // MARK: Lifecycle (call on `queue`)
@@ -67,6 +101,12 @@ public final class DeliveryEngine: @unchecked Sendable {
             posts[journalPost.id] = active
             postIDByFile[journalPost.file] = journalPost.id
         }
+        let now = clock.now()
+        let longest = gates.values.map(\.memory).max() ?? 0
+        for (channel, sends) in try journal.sends(since: now.addingTimeInterval(-max(longest, 60))) {
+            for send in sends { gates[channel]?.record(send) }
+        }
+        for (channel, state) in try journal.channelStates() { gates[channel]?.state = state }
         if !posts.isEmpty {
             logger.info("journal restored", metadata: ["posts": "\(posts.count)",
                                                        "deliveries": "\(posts.values.reduce(0) { $0 + $1.records.count })"])
@@ -77,7 +117,47 @@ public final class DeliveryEngine: @unchecked Sendable {
     public func update(runtime: RuntimeConfig) {
         dispatchPrecondition(condition: .onQueue(queue))
         self.runtime = runtime
+        rebuildGates()
         pump()
+    }
+
+    /// Swaps in the current pauses. Deliveries parked by a pause that no longer holds go back in line
+    /// at once; the throttles then space them out, so a resume is never a burst.
+    public func update(pauses: [String: PauseRecord], pauseFileReason: String?) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let wasPaused = !self.pauses.isEmpty || self.pauseFileReason != nil
+        for scope in self.pauses.keys where pauses[scope] == nil {
+            // A lifted pause (e.g. after the circuit breaker) starts the failure count afresh.
+            for name in scope == "*" ? Array(gates.keys) : [scope] where gates[name]?.state.consecutiveFailures ?? 0 > 0 {
+                gates[name]?.state.consecutiveFailures = 0
+                journal.commit([.channelState(channel: name, gates[name]!.state)])
+            }
+        }
+        self.pauses = pauses
+        self.pauseFileReason = pauseFileReason
+        let now = clock.now()
+        var released = 0
+        for key in parked where pauseReason(for: key.channel) == nil {
+            parked.remove(key)
+            due.schedule(key, at: now)
+            released += 1
+        }
+        if let reason = pauseFileReason {
+            logger.warning("paused by queue/PAUSE", metadata: ["reason": "\(reason)"])
+        }
+        for pause in pauses.values.sorted(by: { $0.scope < $1.scope }) {
+            logger.warning("paused", metadata: ["scope": "\(pause.scope)", "by": "\(pause.pausedBy)", "reason": "\(pause.reason)"])
+        }
+        if wasPaused, pauses.isEmpty, pauseFileReason == nil { logger.notice("resumed", metadata: ["released": "\(released)"]) }
+        pump()
+    }
+
+    /// Why `channel` must not send now, or nil.
+    func pauseReason(for channel: String) -> String? {
+        if let pauseFileReason { return "queue/PAUSE: \(pauseFileReason)" }
+        if let all = pauses["*"] { return "paused by \(all.pausedBy): \(all.reason)" }
+        if let one = pauses[channel] { return "\(channel) paused by \(one.pausedBy): \(one.reason)" }
+        return nil
     }
 
     /// Stops starting transfers; in-flight ones still complete and are recorded.
@@ -95,11 +175,17 @@ public final class DeliveryEngine: @unchecked Sendable {
         checkIdle()
     }
 
+    /// Nothing in flight and nothing being journaled or filed: the state is stable until the timer.
+    public var isSettled: Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return inFlight == 0 && outstanding == 0
+    }
+
     /// A short summary for status lines (sd_notify STATUS=, logs).
-    public func summary() -> (pending: Int, inFlight: Int, nextDue: Date?) {
+    public func summary() -> (pending: Int, inFlight: Int, nextDue: Date?, paused: Int) {
         dispatchPrecondition(condition: .onQueue(queue))
         let pending = posts.values.reduce(0) { $0 + $1.records.values.filter { $0.status == .pending }.count }
-        return (pending, inFlight, due.nextDue())
+        return (pending, inFlight, due.nextDue(), parked.count)
     }
 
     // MARK: Intake (call on `queue`)
@@ -195,17 +281,23 @@ public final class DeliveryEngine: @unchecked Sendable {
     private func reconcile(_ active: inout ActivePost, with parsed: ParsedPostFile) {
         let post = parsed.post
         let now = clock.now()
+        let previousSchedule = active.journal.scheduledAt
+        let wasKnown = active.post != nil || !active.records.isEmpty
         active.post = post
         active.fileRemoved = false
         active.journal.contentHash = parsed.contentHash
         active.journal.scheduledAt = post.at ?? active.journal.acceptedAt
+        let rescheduled = !wasKnown || active.journal.scheduledAt != previousSchedule
         let expire = post.expire ?? runtime.config.defaults.expire
         active.journal.expiresAt = expire.map { active.journal.scheduledAt.addingTimeInterval($0) }
         active.parts = [:]
         var unsendable: [String: String] = [:]
+        var variants: [RenderedVariant] = []
+        defer { observer?(.accepted(post: post, variants: variants)) }
         for channel in parsed.channels {
             guard let config = runtime.config.channel(named: channel) else { continue }
             let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults)
+            variants.append(variant)
             active.parts[channel] = variant.parts.map(\.text)
             if !variant.errors.isEmpty { unsendable[channel] = variant.errors.joined(separator: "; ") }
             for warning in variant.warnings {
@@ -216,8 +308,9 @@ public final class DeliveryEngine: @unchecked Sendable {
             let wanted = (active.parts[key.channel]?.count ?? 0) >= key.part
             if !wanted {
                 record.cancel(at: now, reason: "removed from the post by an edit")
-            } else if record.attempts == 0 {
-                record.dueAt = active.journal.scheduledAt
+            } else if record.attempts == 0, rescheduled, key.part == 1 {
+                let index = parsed.channels.firstIndex(of: key.channel) ?? 0
+                record.dueAt = plannedDue(post: post, channel: key.channel, index: index, base: active.journal.scheduledAt, key: key, now: now)
             }
             active.records[key] = record
         }
@@ -225,7 +318,11 @@ public final class DeliveryEngine: @unchecked Sendable {
             for part in 1...max(parts.count, 1) where parts.count >= part {
                 let key = DeliveryKey(post: post.id, channel: channel, part: part)
                 if active.records[key] == nil {
-                    active.records[key] = DeliveryRecord(id: DeliveryID.make(using: &random), key: key, dueAt: active.journal.scheduledAt)
+                    let index = parsed.channels.firstIndex(of: channel) ?? 0
+                    let dueAt = part == 1
+                        ? plannedDue(post: post, channel: channel, index: index, base: active.journal.scheduledAt, key: key, now: now)
+                        : active.journal.scheduledAt
+                    active.records[key] = DeliveryRecord(id: DeliveryID.make(using: &random), key: key, dueAt: dueAt)
                 }
                 // Caught when dropped, not by a platform's 400 at send time: the channel fails now,
                 // with the renderer's reason (e.g. "too long for x: 311/280 (long: reject)").
@@ -236,6 +333,23 @@ public final class DeliveryEngine: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// When a channel's first part should go: the post's `at`; else the channel's next free slot;
+    /// else when it was accepted — then the post's channels spread by `stagger`, each with its stable
+    /// jitter. Deterministic, so the preview plans the same instants.
+    private func plannedDue(post: Post, channel: String, index: Int, base: Date, key: DeliveryKey, now: Date) -> Date {
+        guard let config = runtime.config.channel(named: channel) else { return base }
+        if post.at == nil, let slots = config.slots {
+            let zone = config.timeZone ?? runtime.config.timeZone
+            let taken = Set(posts.values.flatMap { $0.records.values }
+                .filter { $0.key.channel == channel && $0.status == .pending && $0.key.post != post.id }
+                .compactMap(\.dueAt))
+            if let slot = slots.slots(after: now, timeZone: zone, limit: 2000).first(where: { !taken.contains($0) }) { return slot }
+        }
+        var due = base.addingTimeInterval(Double(index) * runtime.config.defaults.stagger)
+        if config.limits.jitter > 0 { due.addTimeInterval(StableJitter.fraction(for: key.description) * config.limits.jitter) }
+        return due
     }
 
     /// Journals the post and `records`, then (once durable) schedules what may go.
@@ -271,6 +385,7 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     private func reject(name: String, error: PostFileError) {
         logger.error("post file rejected", metadata: ["file": "\(name)", "reason": "\(error.description)"])
+        observer?(.rejected(file: name, error: error))
         if let id = postIDByFile[name] { fileGone(name, reason: "the edited file was rejected", id: id) }
         outstanding += 1
         onMovingOut(name)
@@ -311,10 +426,56 @@ public final class DeliveryEngine: @unchecked Sendable {
         let now = clock.now()
         let room = runtime.config.delivery.maxInFlight - inFlight
         if room > 0 {
-            for key in due.popDue(now: now, limit: room) { start(key, now: now) }
+            for key in due.popDue(now: now, limit: room) {
+                if let reason = pauseReason(for: key.channel) {
+                    if parked.insert(key).inserted { observer?(.held(key, reason: reason, until: nil)) }
+                    continue
+                }
+                if admit(key, now: now) { start(key, now: now) }
+            }
         }
         timer.arm(at: inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil)
         checkIdle()
+    }
+
+    /// The channel's gate: room in flight, rate windows, gaps, quiet hours, what the platform said,
+    /// near-duplicates. False means the delivery was put back (in line, or waiting for a slot).
+    private func admit(_ key: DeliveryKey, now: Date) -> Bool {
+        guard var gate = gates[key.channel] else { return true }
+        if gate.inFlight >= gate.limits.maxInFlight {
+            gate.waiting.append(key)
+            gates[key.channel] = gate
+            return false
+        }
+        let allowed = gate.allowedAt(now: now, jitterKey: key.description)
+        if allowed > now {
+            due.schedule(key, at: allowed)
+            if let observer {
+                let quiet = gate.limits.quiet.map { $0.firstAllowed(atOrAfter: now, timeZone: gate.timeZone) > now } ?? false
+                observer(.held(key, reason: quiet ? "quiet hours" : "channel limits", until: allowed))
+            }
+            return false
+        }
+        guard let active = posts[key.post], let text = active.parts[key.channel]?[safe: key.part - 1],
+              let match = gate.nearDuplicate(of: text, now: now), match.postID != key.post else { return true }
+        let ago = DurationParser.format(now.timeIntervalSince(match.sentAt))
+        let percent = "\(Int((match.similarity * 100).rounded()))%"
+        switch gate.duplicates.policy {
+        case .hold:
+            let until = match.sentAt.addingTimeInterval(gate.duplicates.window + 1)
+            logger.warning("near-duplicate held", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "earlier": "\(match.postID)",
+                                                             "sent": "\(ago) ago", "similarity": "\(percent)", "until": "\(TimestampFormat.string(until))"])
+            due.schedule(key, at: until)
+            observer?(.held(key, reason: "near-duplicate of '\(match.postID)' sent \(ago) ago", until: until))
+            return false
+        case .warn:
+            observer?(.held(key, reason: "near-duplicate of '\(match.postID)' sent \(ago) ago (sent anyway)", until: now))
+            logger.warning("near-duplicate sent anyway", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "earlier": "\(match.postID)",
+                                                                    "sent": "\(ago) ago", "similarity": "\(percent)"])
+            return true
+        case .allow:
+            return true
+        }
     }
 
     private func start(_ key: DeliveryKey, now: Date) {
@@ -342,22 +503,47 @@ public final class DeliveryEngine: @unchecked Sendable {
         inFlight += 1
         active.inFlight.insert(key)
         posts[key.post] = active
+        var journalFirst = false
+        if var gate = gates[key.channel] {
+            gate.inFlight += 1
+            if gate.isThrottled {
+                gate.record(SendRecord(channel: key.channel, at: now, postID: key.post, deliveryID: record.id, text: context.text))
+                journalFirst = true
+            }
+            gates[key.channel] = gate
+        }
         if options.dryRun {
             logger.info("dry-run: would send", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
                                                           "delivery": "\(record.id)", "url": "\(request.url)", "text": "\(context.text)"])
         }
         let attempt = record.attempts + 1
-        transport.send(request) { [weak self] result in
+        let transport = self.transport
+        let send: @Sendable () -> Void = { [weak self] in
+            guard let engine = self else { return }
+            transport.send(request) { result in
+                engine.queue.async { engine.complete(key, attempt: attempt, result: result) }
+            }
+        }
+        observer?(.sent(key, at: now, text: context.text, deliveryID: record.id))
+        guard journalFirst, let sendRecord = gates[key.channel]?.history.last else { return send() }
+        // On a throttled channel the send is journaled before the request goes out, so a crash
+        // right after it still counts against the limits when the daemon comes back.
+        outstanding += 1
+        journal.commit([.recordSend(sendRecord)]) { [weak self] _ in
             guard let self else { return }
-            self.queue.async { self.complete(key, attempt: attempt, result: result) }
+            self.queue.async {
+                self.outstanding -= 1
+                send()
+            }
         }
     }
 
     private func complete(_ key: DeliveryKey, attempt: Int, result: TransportResult) {
         inFlight -= 1
+        let now = clock.now()
+        learn(from: result, channel: key.channel, now: now)
         guard var active = posts[key.post], var record = active.records[key] else { return pump() }
         active.inFlight.remove(key)
-        let now = clock.now()
         if case .failure(let error) = result, error.kind == .cancelled {
             // Abandoned at shutdown: stays pending with the same id, resent on the next start.
             posts[key.post] = active
@@ -390,8 +576,47 @@ public final class DeliveryEngine: @unchecked Sendable {
         finish(key, record: record, in: &active)
     }
 
+    /// Frees the channel's in-flight slot and takes in what the answer says about the channel: a
+    /// `Retry-After` or exhausted rate limit pushes its next allowed time; failures in a row trip the
+    /// circuit breaker, which pauses the channel and raises an alert.
+    private func learn(from result: TransportResult, channel: String, now: Date) {
+        guard var gate = gates[channel] else { return }
+        gate.inFlight = max(0, gate.inFlight - 1)
+        for waiting in gate.waiting { due.schedule(waiting, at: now) }
+        gate.waiting.removeAll()
+        let before = gate.state
+        switch result {
+        case .success(let response):
+            if let wait = RateLimitSignal.wait(in: response, now: now) {
+                let until = now.addingTimeInterval(wait)
+                if until > (gate.state.notBefore ?? .distantPast) { gate.state.notBefore = until }
+            }
+            let failing = response.status >= 500 || response.status == 429 || response.status == 401 || response.status == 403
+            gate.state.consecutiveFailures = failing ? gate.state.consecutiveFailures + 1 : 0
+        case .failure(let error):
+            if error.kind != .cancelled { gate.state.consecutiveFailures += 1 }
+        }
+        gates[channel] = gate
+        if gate.state != before { journal.commit([.channelState(channel: channel, gate.state)]) }
+        let threshold = runtime.channels[channel]?.config.breakerThreshold ?? 0
+        if threshold > 0, gate.state.consecutiveFailures >= threshold, pauses[channel] == nil {
+            let last: String
+            switch result {
+            case .success(let response): last = "HTTP \(response.status)"
+            case .failure(let error): last = error.description
+            }
+            let pause = PauseRecord(scope: channel, reason: "circuit breaker: \(gate.state.consecutiveFailures) failed attempts in a row (last: \(last)); fix the channel, then `crier resume \(channel)`",
+                                    pausedBy: "crier", pausedAt: now)
+            pauses[channel] = pause
+            journal.commit([.pause(pause)])
+            logger.critical("channel paused by the circuit breaker", metadata: ["channel": "\(channel)", "failures": "\(gate.state.consecutiveFailures)", "last": "\(last)"])
+            alerts?.post("crier paused channel '\(channel)': \(pause.reason)", failingChannel: channel)
+        }
+    }
+
     /// Stores a changed record, journals it, and schedules whatever follows once it is durable.
     private func finish(_ key: DeliveryKey, record: DeliveryRecord, in active: inout ActivePost) {
+        if record.status.isFinal, record.status != .sent { observer?(.ended(key, status: record.status, reason: record.error)) }
         active.records[key] = record
         posts[key.post] = active
         if record.status == .pending, let dueAt = record.dueAt { due.schedule(key, at: dueAt) }
@@ -435,6 +660,12 @@ public final class DeliveryEngine: @unchecked Sendable {
         active.journal.finishedAt = clock.now()
         logger.log(level: outcome == .failed ? .error : .info, "post finished",
                    metadata: ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"])
+        if outcome == .failed {
+            let failures = active.records.values.filter { $0.status == .failed || $0.status == .expired }.sorted { $0.key < $1.key }
+            let lines = failures.map { "\($0.key.channel): \($0.error ?? $0.status.rawValue)" }.joined(separator: "; ")
+            alerts?.post("crier could not deliver post '\(id)' (\(active.journal.file)): \(lines)", about: id,
+                         failingChannel: failures.count == 1 ? failures[0].key.channel : nil)
+        }
         let row = active.journal
         journal.commit([.upsertPost(row)]) { [weak self] _ in
             guard let self else { return }

@@ -76,7 +76,8 @@ public final class QueueIntake: @unchecked Sendable {
     public func rescan() {
         let names: [String]
         do {
-            names = try FileOperations.listDirectory(layout.root)
+            // Sorted, so posts are planned in the same order by the daemon and by the preview.
+            names = try FileOperations.listDirectory(layout.root).sorted()
         } catch {
             logger.error("cannot list the queue directory", metadata: ["queue": "\(layout.root)", "error": "\(error)"])
             return

@@ -1,8 +1,8 @@
-import CrierDaemon
+
 import Foundation
 
-/// A wakeup timer the test fires by hand, together with a `ManualWallClock`: lets engine tests walk
-/// through retry schedules without sleeping.
+/// A wakeup timer fired by hand, together with a `ManualWallClock`: the preview steps the engine
+/// from one wake-up to the next with it, and tests walk through retry schedules without sleeping.
 public final class ManualWakeupTimer: WakeupTimer, @unchecked Sendable {
     // Confinement: guarded by `lock`.
     private let lock = NSLock()

@@ -1,7 +1,7 @@
-import CrierCore
+
 import Foundation
 
-/// A clock that moves only when the test says so.
+/// A clock that moves only when told: tests, and the preview, which steps it from one wake-up to the next.
 public final class ManualWallClock: WallClock, @unchecked Sendable {
     // Confinement: `current` is guarded by `lock`.
     private let lock = NSLock()

@@ -1,0 +1,24 @@
+import Foundation
+
+/// What a response says about when to send again on its channel, whatever its status: `Retry-After`
+/// (on 429 and 503), or an exhausted rate-limit budget (`x-ratelimit-remaining: 0` with
+/// `x-ratelimit-reset` as epoch seconds or seconds from now, the convention of X, Mastodon, Discord
+/// and others).
+public enum RateLimitSignal {
+    /// Seconds to wait from `now`, or nil when the response says nothing.
+    public static func wait(in response: TransportResponse, now: Date) -> TimeInterval? {
+        var wait: TimeInterval?
+        if response.status == 429 || response.status == 503, let value = response.headers.value(for: "Retry-After") {
+            wait = RetryAfter.seconds(value, now: now)
+        }
+        let remaining = response.headers.value(for: "x-ratelimit-remaining") ?? response.headers.value(for: "ratelimit-remaining")
+        let reset = response.headers.value(for: "x-ratelimit-reset") ?? response.headers.value(for: "ratelimit-reset")
+        if let remaining, Double(remaining.trimmingCharacters(in: .whitespaces)) == 0,
+           let reset, let value = Double(reset.trimmingCharacters(in: .whitespaces)) {
+            // Large values are Unix times; small ones are seconds from now.
+            let seconds = value > 1_000_000_000 ? value - now.timeIntervalSince1970 : value
+            wait = max(wait ?? 0, max(0, seconds))
+        }
+        return wait
+    }
+}

@@ -1,0 +1,54 @@
+import CrierCore
+import Foundation
+
+/// One channel's live throttle state in the engine: its recent sends (rebuilt from the journal on
+/// start), what its answers taught (not-before, consecutive failures), transfers in flight, and the
+/// deliveries waiting for an in-flight slot. The decisions themselves are the pure `ThrottlePlanner`
+/// and `NearDuplicate` of CrierCore.
+struct ChannelGate {
+    let name: String
+    var limits: ChannelLimits
+    var duplicates: DuplicateSettings
+    var timeZone: TimeZone
+    var history: [SendRecord] = []
+    var state = ChannelState()
+    var inFlight = 0
+    var waiting: [DeliveryKey] = []
+
+    /// Whether sends must be journaled before they go out (anything that counts past sends).
+    var isThrottled: Bool {
+        !limits.windows.isEmpty || limits.minGap > 0 || duplicates.policy != .allow
+    }
+
+    /// How far back history matters.
+    var memory: TimeInterval {
+        max(limits.windows.map(\.seconds).max() ?? 0, limits.minGap, duplicates.policy == .allow ? 0 : duplicates.window)
+    }
+
+    /// The earliest instant at or after `now` at which one more send is allowed. When the throttle
+    /// pushes a send, the delivery's stable jitter goes on top (then out of quiet hours again), so
+    /// held-back sends do not land on an exact beat; the next check at that instant lets it through.
+    func allowedAt(now: Date, jitterKey: String) -> Date {
+        let times = history.map(\.at)
+        let allowed = ThrottlePlanner.earliestAllowed(candidate: now, history: times, limits: limits,
+                                                      notBefore: state.notBefore, timeZone: timeZone)
+        guard allowed > now else { return now }
+        return ThrottlePlanner.plan(candidate: now, jitterKey: jitterKey, history: times, limits: limits,
+                                    notBefore: state.notBefore, timeZone: timeZone)
+    }
+
+    /// An earlier send on this channel too similar to `text`, per the channel's guard.
+    func nearDuplicate(of text: String, now: Date) -> NearDuplicate.Match? {
+        guard duplicates.policy != .allow else { return nil }
+        let recent = history.map { (postID: $0.postID, text: $0.text, sentAt: $0.at) }
+        return NearDuplicate.findMatch(text: text, recent: recent, now: now, window: duplicates.window, threshold: duplicates.threshold)
+    }
+
+    mutating func record(_ send: SendRecord) {
+        history.append(send)
+        let horizon = send.at.addingTimeInterval(-memory)
+        if let first = history.first, first.at < horizon {
+            history.removeAll { $0.at < horizon }
+        }
+    }
+}

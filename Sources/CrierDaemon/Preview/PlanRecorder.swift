@@ -1,0 +1,64 @@
+import CrierCore
+import Foundation
+
+/// Collects what the engine did during a preview run and turns it into a `PreviewReport`.
+final class PlanRecorder: @unchecked Sendable {
+    // Confinement: guarded by `lock` (events arrive on the engine's queue, the report is built after).
+    private let lock = NSLock()
+    private var accepted: [String: (Post, [RenderedVariant])] = [:]
+    private var acceptedOrder: [String] = []
+    private var sent: [DeliveryKey: Date] = [:]
+    private var notes: [String: [String]] = [:]
+    private var ended: [String: String] = [:]
+    private var rejected: [String: PostFileError] = [:]
+
+    func record(_ event: EngineEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .accepted(let post, let variants):
+            if accepted[post.file] == nil { acceptedOrder.append(post.file) }
+            accepted[post.file] = (post, variants)
+        case .sent(let key, let at, _, _):
+            if sent[key] == nil { sent[key] = at }
+        case .held(let key, let reason, let until):
+            let note = until == nil ? "paused: \(reason)" : reason
+            let slot = "\(key.post)/\(key.channel)"
+            if !(notes[slot]?.contains(note) ?? false), reason != "channel limits" { notes[slot, default: []].append(note) }
+        case .ended(let key, let status, let reason):
+            ended["\(key.post)/\(key.channel)"] = status == .expired ? (reason ?? "expired") : "\(status.rawValue): \(reason ?? "")"
+        case .rejected(let file, let error):
+            rejected[file] = error
+        }
+    }
+
+    func report(reported: Set<String>, displayNames: [String: String], config: CrierConfig) -> PreviewReport {
+        lock.lock()
+        defer { lock.unlock() }
+        var posts: [PreviewPost] = []
+        for file in (Array(reported)).sorted() {
+            let display = displayNames[file] ?? file
+            if let error = rejected[file] {
+                posts.append(PreviewPost(id: PostFileFormat.stem(of: file), file: display,
+                                         errors: error.problems.map { $0.description }))
+                continue
+            }
+            guard let (post, variants) = accepted[file] else { continue }
+            var deliveries: [PreviewDelivery] = []
+            for variant in variants {
+                let slot = "\(post.id)/\(variant.channel)"
+                var warnings = variant.warnings + (notes[slot] ?? [])
+                var errors = variant.errors
+                if let end = ended[slot], errors.isEmpty {
+                    if end.hasPrefix("expired") { warnings.append(end) } else { errors.append(end) }
+                }
+                let at = errors.isEmpty ? sent[DeliveryKey(post: post.id, channel: variant.channel, part: 1)] : nil
+                deliveries.append(PreviewDelivery(channel: variant.channel, platform: variant.platform, at: at,
+                                                  parts: variant.parts.map { PreviewPart(text: $0.text, length: $0.length, limit: $0.limit) },
+                                                  warnings: warnings, errors: errors))
+            }
+            posts.append(PreviewPost(id: post.id, file: display, errors: [], deliveries: deliveries))
+        }
+        return PreviewReport(posts: posts)
+    }
+}

@@ -1,0 +1,147 @@
+import CrierCore
+import Foundation
+import Logging
+
+/// `crier preview`: the daemon's own pipeline — intake, engine, throttles, renderer, adapters — run on
+/// a scratch copy of the queue with an in-memory copy of the journal, a recording transport and a
+/// manual clock stepped from one wake-up to the next. What it reports is what `crier run` would do,
+/// because it is the same code.
+public struct PreviewPlanner {
+    public var config: CrierConfig
+    public var layout: QueueLayout
+    /// How far ahead to plan.
+    public var horizon: TimeInterval = 400 * 86_400
+
+    public init(config: CrierConfig, layout: QueueLayout) {
+        self.config = config
+        self.layout = layout
+    }
+
+    /// Plans the pending posts of the queue, plus `paths` (files outside it, planned as if dropped
+    /// at `now`); reports `paths` when given, else every pending post.
+    public func plan(paths: [String], now: Date) throws(DaemonError) -> PreviewReport {
+        let scratch = try ScratchDirectory()
+        let scratchLayout = QueueLayout(root: scratch.path + "/queue")
+        do {
+            try scratchLayout.create()
+        } catch {
+            throw DaemonError("cannot prepare the preview: \(error)")
+        }
+        var displayNames: [String: String] = [:]
+        var reported: Set<String> = []
+        let queued = ((try? FileOperations.listDirectory(layout.root)) ?? []).filter(QueueFileName.isPostCandidate).sorted()
+        for name in queued {
+            try copyPost(from: layout.pending(name), mediaRoot: layout.root, as: name, into: scratchLayout)
+            displayNames[name] = (queueDisplayRoot as NSString).appendingPathComponent(name)
+            if paths.isEmpty { reported.insert(name) }
+        }
+        for path in paths {
+            let name = (path as NSString).lastPathComponent
+            guard QueueFileName.isPostCandidate(name) else {
+                throw DaemonError("\(path): not a post file; use the extension .md, .markdown or .json")
+            }
+            try copyPost(from: path, mediaRoot: (path as NSString).deletingLastPathComponent, as: name, into: scratchLayout)
+            displayNames[name] = path
+            reported.insert(name)
+        }
+
+        let journal: Journal
+        do {
+            journal = try Journal(inMemoryCopyOf: FileManager.default.fileExists(atPath: layout.journal) ? layout.journal : nil)
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        var quiet = Logger(label: "crier.preview")
+        quiet.logLevel = .critical
+        var runtimeConfig = config
+        runtimeConfig.delivery.settleTime = 0
+        var channels: [String: ResolvedChannel] = [:]
+        for channel in config.channels {
+            guard let adapter = PlatformAdapters.adapter(for: channel.platform) else { continue }
+            channels[channel.name] = ResolvedChannel(config: channel, secrets: [:], adapter: adapter)
+        }
+        let runtime = RuntimeConfig(config: runtimeConfig, channels: channels, path: "crier.yml")
+        let clock = ManualWallClock(now)
+        let timer = ManualWakeupTimer()
+        let engineQueue = DispatchQueue(label: "crier.preview.engine")
+        let intakeQueue = DispatchQueue(label: "crier.preview.intake")
+        let engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: RecordingTransport(),
+                                    filer: PostFiler(layout: scratchLayout, dryRun: true, logger: quiet), clock: clock, timer: timer,
+                                    options: EngineOptions(dryRun: true), logger: quiet)
+        let recorder = PlanRecorder()
+        engine.setObserver { recorder.record($0) }
+        let intake = QueueIntake(layout: scratchLayout, queue: intakeQueue, config: runtimeConfig, logger: quiet) { events in
+            engineQueue.async { engine.handle(events) }
+        }
+        let restored: Result<Void, JournalError> = engineQueue.sync { Result { () throws(JournalError) in try engine.restore() } }
+        if case .failure(let error) = restored { throw DaemonError("\(error)") }
+        let pauses = (try? journal.pauses()) ?? [:]
+        let pauseFile = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8)).map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty ?? "no reason given"
+        }
+        engineQueue.sync { engine.update(pauses: pauses, pauseFileReason: pauseFile) }
+        intakeQueue.sync { intake.rescan() }
+
+        let end = now.addingTimeInterval(horizon)
+        while true {
+            Self.settle(engine: engine, engineQueue: engineQueue, intakeQueue: intakeQueue, journal: journal)
+            guard let next = timer.armedAt, next <= end else { break }
+            if next > clock.now() { clock.set(next) }
+            engineQueue.sync { timer.fire() }
+        }
+        return recorder.report(reported: reported, displayNames: displayNames, config: config)
+    }
+
+    /// The queue as the user named it, for the `file` field (`queue/launch.md`).
+    private var queueDisplayRoot: String {
+        let current = FileManager.default.currentDirectoryPath
+        return layout.root.hasPrefix(current + "/") ? String(layout.root.dropFirst(current.count + 1)) : layout.root
+    }
+
+    /// Waits until intake, engine, journal and transport have nothing left to do.
+    private static func settle(engine: DeliveryEngine, engineQueue: DispatchQueue, intakeQueue: DispatchQueue, journal: Journal) {
+        for _ in 0..<100_000 {
+            intakeQueue.sync {}
+            journal.waitForPendingCommits()
+            if engineQueue.sync(execute: { engine.isSettled }) {
+                journal.waitForPendingCommits()
+                if engineQueue.sync(execute: { engine.isSettled }) { return }
+            }
+        }
+    }
+
+    /// Copies a post file, and the media it names (relative to `mediaRoot`), into the scratch queue.
+    private func copyPost(from source: String, mediaRoot: String, as name: String, into scratch: QueueLayout) throws(DaemonError) {
+        guard let data = FileManager.default.contents(atPath: source) else { throw DaemonError("cannot read \(source)") }
+        let destination = scratch.pending(name)
+        FileManager.default.createFile(atPath: destination, contents: data)
+        // Settled: written "long ago", so the intake reads it at once.
+        let old = Date(timeIntervalSince1970: 0)
+        try? FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: destination)
+        guard let post = try? PostParser(timeZone: config.timeZone).parse(data, fileName: name) else { return }
+        for media in post.media where MediaPath.problem(media.file) == nil {
+            let from = (mediaRoot as NSString).appendingPathComponent(media.file)
+            let to = scratch.root + "/" + media.file
+            guard FileManager.default.fileExists(atPath: from), !FileManager.default.fileExists(atPath: to) else { continue }
+            try? FileManager.default.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.copyItem(atPath: from, toPath: to)
+        }
+    }
+}
+
+/// A temporary directory removed when the planner is done.
+private final class ScratchDirectory {
+    let path: String
+
+    init() throws(DaemonError) {
+        var template = Array("\(NSTemporaryDirectory())/crier-preview.XXXXXX".utf8CString)
+        guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw DaemonError("cannot create a temporary directory for the preview")
+        }
+        path = String(cString: result)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

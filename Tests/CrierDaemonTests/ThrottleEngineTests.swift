@@ -1,0 +1,159 @@
+import CrierCore
+@testable import CrierDaemon
+import CrierTestSupport
+import Foundation
+import Testing
+
+/// The engine under the throttles, walked through with a manual clock: every send time is checked
+/// against the channel's limits.
+@Suite struct ThrottleEngineTests {
+    final class SendTimes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var times: [(String, Date)] = []
+        func add(_ channel: String, _ date: Date) { lock.lock(); times.append((channel, date)); lock.unlock() }
+        var all: [(String, Date)] { lock.lock(); defer { lock.unlock() }; return times }
+    }
+
+    func config(_ channel: String) -> String {
+        "timezone: UTC\ndelivery: { settle_time: 0s }\nchannels:\n\(channel)"
+    }
+
+    /// Drops `count` posts and fires the timer until every one is sent (bounded).
+    func run(_ harness: EngineHarness, sent: SendTimes, expecting count: Int, maxFires: Int = 500) {
+        for _ in 0..<maxFires where sent.all.count < count {
+            harness.settle()
+            if harness.queue.sync(execute: { harness.timer.armedAt }) == nil {
+                _ = eventually(timeout: 2) { harness.queue.sync { harness.timer.armedAt != nil } || sent.all.count >= count }
+            }
+            harness.fireTimer()
+        }
+        harness.settle()
+    }
+
+    func harness(_ channelYAML: String, sent: SendTimes, journal: String? = nil,
+                 reply: @escaping @Sendable (OutgoingRequest) -> TransportResult = { _ in .success(TransportResponse(status: 200)) }) throws -> EngineHarness {
+        let clockBox = ClockBox()
+        let transport = RecordingTransport(onSend: { request in
+            sent.add(URL(string: request.url)?.lastPathComponent ?? "?", clockBox.clock?.now() ?? Date())
+        }, reply: reply)
+        let harness = try EngineHarness(configText: config(channelYAML), transport: transport, journalPath: journal)
+        clockBox.clock = harness.clock
+        return harness
+    }
+
+    @Test func rateWindowsAndMinimumGapHold() throws {
+        let sent = SendTimes()
+        let harness = try harness("  slow:\n    platform: webhook\n    url: http://127.0.0.1:9/slow\n    limits: { per_minute: 3, min_gap: 5s }\n", sent: sent)
+        for index in 0..<7 { harness.drop("p\(index).md", "---\nchannels: [slow]\n---\nPost \(index) about topic \(index * 7919)") }
+        run(harness, sent: sent, expecting: 7)
+        let times = sent.all.map(\.1)
+        #expect(times.count == 7)
+        for (earlier, later) in zip(times, times.dropFirst()) { #expect(later.timeIntervalSince(earlier) >= 5 - 0.001) }
+        for index in times.indices.dropFirst(3) {
+            #expect(times[index].timeIntervalSince(times[index - 3]) >= 60 - 0.001, "never 4 sends within a minute")
+        }
+    }
+
+    @Test func quietHoursDelayUntilTheyEnd() throws {
+        let sent = SendTimes()
+        let harness = try harness("  night:\n    platform: webhook\n    url: http://127.0.0.1:9/night\n    limits: { quiet: \"00:00-23:00\" }\n", sent: sent)
+        let start = harness.clock.now()
+        harness.drop("p.md", "---\nchannels: [night]\n---\nGood morning")
+        run(harness, sent: sent, expecting: 1)
+        let sentAt = try #require(sent.all.first?.1)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        #expect(calendar.component(.hour, from: sentAt) == 23 || sentAt == start)
+        #expect(calendar.component(.hour, from: sentAt) >= 23)
+    }
+
+    @Test func nearDuplicatesAreHeldNamingTheEarlierPost() throws {
+        let sent = SendTimes()
+        let harness = try harness("  thanks:\n    platform: webhook\n    url: http://127.0.0.1:9/thanks\n    duplicates: { policy: hold, window: 1h }\n", sent: sent)
+        harness.drop("a.md", "---\nchannels: [thanks]\n---\nThanks so much @alice for the PR!")
+        run(harness, sent: sent, expecting: 1)
+        let first = try #require(sent.all.first?.1)
+        harness.drop("b.md", "---\nchannels: [thanks]\n---\nThanks so much @bob for the PR! https://example.com/pr/2")
+        run(harness, sent: sent, expecting: 2)
+        let second = try #require(sent.all.dropFirst().first?.1)
+        #expect(second.timeIntervalSince(first) >= 3600, "held until the earlier one is out of the window")
+    }
+
+    @Test func retryAfterPushesTheChannelsNextSend() throws {
+        let sent = SendTimes()
+        let counter = Counter()
+        let harness = try harness("  api:\n    platform: webhook\n    url: http://127.0.0.1:9/api\n    limits: { max_in_flight: 1 }\n", sent: sent, reply: { _ in
+            counter.next() == 0 ? .success(TransportResponse(status: 429, headers: [HTTPHeader("Retry-After", "120")])) : .success(TransportResponse(status: 200))
+        })
+        harness.drop("a.md", "---\nchannels: [api]\n---\nFirst")
+        harness.drop("b.md", "---\nchannels: [api]\n---\nSecond, quite different")
+        run(harness, sent: sent, expecting: 3)
+        let times = sent.all.map(\.1)
+        #expect(times.count == 3)
+        #expect(times[1].timeIntervalSince(times[0]) >= 120, "nothing goes to the channel before Retry-After passes")
+    }
+
+    @Test func theCircuitBreakerPausesTheChannel() throws {
+        let sent = SendTimes()
+        let harness = try harness("  down:\n    platform: webhook\n    url: http://127.0.0.1:9/down\n    breaker: 3\n    retry: { base: 1s, max_attempts: 10 }\n    limits: { max_in_flight: 5 }\n",
+                                  sent: sent, reply: { _ in .success(TransportResponse(status: 503)) })
+        for index in 0..<3 { harness.drop("p\(index).md", "---\nchannels: [down]\n---\nPost \(index) \(index * 104729)") }
+        run(harness, sent: sent, expecting: 10, maxFires: 40)
+        #expect(sent.all.count == 3, "after 3 failures in a row nothing more is sent")
+        let pauses = try harness.journal.pauses()
+        #expect(pauses["down"]?.reason.contains("circuit breaker") == true)
+    }
+
+    @Test func pauseParksAndResumeReleasesUnderTheThrottle() throws {
+        let sent = SendTimes()
+        let harness = try harness("  ch:\n    platform: webhook\n    url: http://127.0.0.1:9/ch\n    limits: { min_gap: 30s }\n", sent: sent)
+        harness.queue.sync { harness.engine.update(pauses: [:], pauseFileReason: "maintenance") }
+        for index in 0..<3 { harness.drop("p\(index).md", "---\nchannels: [ch]\n---\nPost \(index) \(index * 15485863)") }
+        harness.settle()
+        harness.fireTimer()
+        harness.settle()
+        #expect(sent.all.isEmpty, "nothing is sent while paused")
+        harness.queue.sync { harness.engine.update(pauses: [:], pauseFileReason: nil) }
+        run(harness, sent: sent, expecting: 3)
+        let times = sent.all.map(\.1)
+        #expect(times.count == 3)
+        for (earlier, later) in zip(times, times.dropFirst()) { #expect(later.timeIntervalSince(earlier) >= 30 - 0.001, "no burst on resume") }
+    }
+
+    @Test func postsWithoutATimeTakeTheNextFreeSlots() throws {
+        let sent = SendTimes()
+        let harness = try harness("  slotted:\n    platform: webhook\n    url: http://127.0.0.1:9/slotted\n    slots: [\"daily 09:00\", \"daily 17:30\"]\n", sent: sent)
+        harness.drop("a.md", "---\nchannels: [slotted]\n---\nMorning news")
+        harness.drop("b.md", "---\nchannels: [slotted]\n---\nEvening digest, something else entirely")
+        run(harness, sent: sent, expecting: 2)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let slots = sent.all.map { calendar.dateComponents([.hour, .minute], from: $0.1) }.map { "\($0.hour!):\($0.minute!)" }
+        #expect(Set(slots) == ["9:0", "17:30"], "\(slots)")
+    }
+
+    @Test func aRestartNeverSendsFasterThanTheLimits() throws {
+        let directory = TemporaryDirectory()
+        let journalPath = directory.path + "/journal.sqlite"
+        let channel = "  ch:\n    platform: webhook\n    url: http://127.0.0.1:9/ch\n    limits: { per_hour: 2 }\n"
+        let firstSent = SendTimes()
+        let first = try harness(channel, sent: firstSent, journal: journalPath)
+        first.drop("a.md", "---\nchannels: [ch]\n---\nAlpha one")
+        first.drop("b.md", "---\nchannels: [ch]\n---\nBravo two, unrelated")
+        run(first, sent: firstSent, expecting: 2)
+        #expect(firstSent.all.count == 2)
+        let secondSent = SendTimes()
+        let second = try harness(channel, sent: secondSent, journal: journalPath)
+        second.clock.set(first.clock.now().addingTimeInterval(60))
+        second.drop("c.md", "---\nchannels: [ch]\n---\nCharlie three, another subject")
+        run(second, sent: secondSent, expecting: 1)
+        let third = try #require(secondSent.all.first?.1)
+        let earliest = try #require(firstSent.all.first?.1)
+        #expect(third.timeIntervalSince(earliest) >= 3600, "the restarted daemon remembers the two sends of the last hour")
+    }
+}
+
+/// Lets a transport closure read the harness's clock, which exists only after the transport.
+final class ClockBox: @unchecked Sendable {
+    var clock: ManualWallClock?
+}
