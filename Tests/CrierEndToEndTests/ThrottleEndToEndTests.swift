@@ -92,6 +92,7 @@ import Testing
               steady:
                 platform: webhook
                 url: \(installation.sinks["steady"]!.url)
+                secret: \(WebhookSink.secret)
                 limits: { min_gap: 100ms }
             """)
         let daemon = try installation.daemon()

@@ -14,6 +14,8 @@ struct ChannelGate {
     var state = ChannelState()
     var inFlight = 0
     var waiting: [DeliveryKey] = []
+    /// Delivery ids whose request is out: their history entry counts as "now" until they complete.
+    var outstanding: Set<String> = []
 
     /// Whether sends must be journaled before they go out (anything that counts past sends).
     var isThrottled: Bool {
@@ -28,8 +30,12 @@ struct ChannelGate {
     /// The earliest instant at or after `now` at which one more send is allowed. When the throttle
     /// pushes a send, the delivery's stable jitter goes on top (then out of quiet hours again), so
     /// held-back sends do not land on an exact beat; the next check at that instant lets it through.
+    ///
+    /// A send counts from when it completed (its answer came back), and while in flight as happening
+    /// now: so every request reaches the receiver at least the gap after the previous one arrived,
+    /// whatever the latency of each.
     func allowedAt(now: Date, jitterKey: String) -> Date {
-        let times = history.map(\.at)
+        let times = history.map { outstanding.contains($0.deliveryID) ? max($0.at, now) : $0.at }
         let allowed = ThrottlePlanner.earliestAllowed(candidate: now, history: times, limits: limits,
                                                       notBefore: state.notBefore, timeZone: timeZone)
         guard allowed > now else { return now }
@@ -42,6 +48,15 @@ struct ChannelGate {
         guard duplicates.policy != .allow else { return nil }
         let recent = history.map { (postID: $0.postID, text: $0.text, sentAt: $0.at) }
         return NearDuplicate.findMatch(text: text, recent: recent, now: now, window: duplicates.window, threshold: duplicates.threshold)
+    }
+
+    /// Moves a send's time from its start to its completion.
+    mutating func completed(deliveryID: String, at now: Date) -> (started: Date, completed: Date)? {
+        guard outstanding.remove(deliveryID) != nil,
+              let index = history.lastIndex(where: { $0.deliveryID == deliveryID }) else { return nil }
+        let started = history[index].at
+        history[index].at = max(started, now)
+        return (started, history[index].at)
     }
 
     mutating func record(_ send: SendRecord) {

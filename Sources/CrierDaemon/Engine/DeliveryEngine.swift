@@ -508,6 +508,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             gate.inFlight += 1
             if gate.isThrottled {
                 gate.record(SendRecord(channel: key.channel, at: now, postID: key.post, deliveryID: record.id, text: context.text))
+                gate.outstanding.insert(record.id)
                 journalFirst = true
             }
             gates[key.channel] = gate
@@ -541,6 +542,10 @@ public final class DeliveryEngine: @unchecked Sendable {
     private func complete(_ key: DeliveryKey, attempt: Int, result: TransportResult) {
         inFlight -= 1
         let now = clock.now()
+        if let deliveryID = posts[key.post]?.records[key]?.id,
+           let times = gates[key.channel]?.completed(deliveryID: deliveryID, at: now), times.started != times.completed {
+            journal.commit([.completeSend(deliveryID: deliveryID, startedAt: times.started, completedAt: times.completed)])
+        }
         learn(from: result, channel: key.channel, now: now)
         guard var active = posts[key.post], var record = active.records[key] else { return pump() }
         active.inFlight.remove(key)

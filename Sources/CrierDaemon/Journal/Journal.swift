@@ -174,6 +174,9 @@ public final class Journal: @unchecked Sendable {
         case .recordSend(let send):
             let statement = try db.cachedStatement(sql: "INSERT INTO send_log (channel, at, post_id, delivery_id, text) VALUES (?, ?, ?, ?, ?)")
             try statement.execute(arguments: [send.channel, send.at.timeIntervalSince1970, send.postID, send.deliveryID, send.text])
+        case .completeSend(let deliveryID, let startedAt, let completedAt):
+            let statement = try db.cachedStatement(sql: "UPDATE send_log SET at = ? WHERE delivery_id = ? AND at = ?")
+            try statement.execute(arguments: [completedAt.timeIntervalSince1970, deliveryID, startedAt.timeIntervalSince1970])
         case .pruneSends(let before):
             try db.execute(sql: "DELETE FROM send_log WHERE at < ?", arguments: [before.timeIntervalSince1970])
         case .channelState(let channel, let state):

@@ -9,6 +9,8 @@ public enum JournalChange: Sendable {
     /// A send started on a channel (journaled before the request goes out on throttled channels).
     case recordSend(SendRecord)
     case pruneSends(before: Date)
+    /// A journaled send completed: its time becomes the completion time.
+    case completeSend(deliveryID: String, startedAt: Date, completedAt: Date)
     case channelState(channel: String, ChannelState)
     case pause(PauseRecord)
     /// Lifts the pause of a scope (`*`: every pause).
