@@ -60,6 +60,11 @@ public final class CrierProcess: @unchecked Sendable {
         return (child.process.terminationStatus, String(decoding: output, as: UTF8.self), child.standardError)
     }
 
+    /// Reads standard output to its end (call after `start()`).
+    public func readOutput() -> String {
+        String(decoding: outputPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     public var standardError: String {
         lock.lock()
         defer { lock.unlock() }

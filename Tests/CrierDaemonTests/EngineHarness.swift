@@ -53,11 +53,17 @@ final class EngineHarness: @unchecked Sendable {
         }
     }
 
+    /// Waits until intake, engine, journal and transport have nothing left to do (the same rule the
+    /// preview uses before it moves the clock).
     func settle() {
-        intakeQueue.sync {}
-        queue.sync {}
-        journal.waitForPendingCommits()
-        queue.sync {}
+        for _ in 0..<100_000 {
+            intakeQueue.sync {}
+            journal.waitForPendingCommits()
+            if queue.sync(execute: { engine.isSettled }) {
+                journal.waitForPendingCommits()
+                if queue.sync(execute: { engine.isSettled }) { return }
+            }
+        }
     }
 
     func receipt(_ directoryName: String, _ stem: String) -> [String: Any]? {

@@ -51,7 +51,9 @@ public enum PreviewTimeline {
             let broken = report.posts.filter { !$0.errors.isEmpty }
             let showSeconds = planned.contains { calendar.component(.second, from: $0.at) != 0 }
 
-            lines.append(style.dim("Times in \(TerminalStyle.visible(calendar.timeZone.identifier)), now \(dateTime(now))."))
+            // Foundation on Linux names UTC "GMT"; say what the user wrote.
+            let zoneName = calendar.timeZone.identifier == "GMT" ? "UTC" : calendar.timeZone.identifier
+            lines.append(style.dim("Times in \(TerminalStyle.visible(zoneName)), now \(dateTime(now))."))
             if entries.isEmpty && broken.isEmpty {
                 lines.append("")
                 lines.append("Nothing to preview.")

@@ -9,8 +9,8 @@ import Logging
 public struct PreviewPlanner {
     public var config: CrierConfig
     public var layout: QueueLayout
-    /// How far ahead to plan.
-    public var horizon: TimeInterval = 400 * 86_400
+    /// How far ahead to plan. The planning loop costs per event, not per day, so this can be long.
+    public var horizon: TimeInterval = 50 * 365 * 86_400
 
     public init(config: CrierConfig, layout: QueueLayout) {
         self.config = config
