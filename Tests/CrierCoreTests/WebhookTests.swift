@@ -66,3 +66,20 @@ import Testing
         #expect(WebhookAdapter().remoteReference(from: TransportResponse(status: 204)) == nil)
     }
 }
+
+@Suite struct WebhookEncodingTests {
+    @Test(arguments: [
+        "plain text", "quotes \" and \\ backslashes", "new\nline\ttab\r\u{8}\u{C}", "control \u{1}\u{1F}",
+        "unicode: café, 日本語, 👩‍👩‍👧 and RTL שלום", "slashes / and <html> & stuff", "",
+    ])
+    func handWrittenJSONMatchesJSONEncoder(_ text: String) {
+        let post = Post(id: "p", file: "p.md", channels: .all, tags: ["a\"b", "ü"], link: text.isEmpty ? nil : "https://x/\(text.count)",
+                        media: [PostMedia(file: "m/\(text.count).png", alt: text.isEmpty ? nil : text), PostMedia(file: "n.png")], body: text)
+        let channel = ChannelConfig(name: "ops", platform: .webhook, url: "http://127.0.0.1:9/")
+        let context = DeliveryContext(deliveryID: "d_1", post: post, channel: channel, secrets: [:], part: 2, partCount: 3,
+                                      text: text, scheduledAt: Date(timeIntervalSince1970: 1_795_334_400.5),
+                                      replyTo: text.isEmpty ? nil : RemoteReference(id: "r\(text.count)", url: nil))
+        let event = WebhookEvent(context: context)
+        #expect(String(decoding: event.encoded(), as: UTF8.self) == String(decoding: event.encodedWithFoundation(), as: UTF8.self))
+    }
+}

@@ -358,21 +358,19 @@ public final class DeliveryEngine: @unchecked Sendable {
         var changes: [JournalChange] = [.upsertPost(active.journal)]
         changes.append(contentsOf: records.map { .upsertDelivery($0) })
         outstanding += 1
-        journal.commit(changes) { [weak self] error in
+        journal.commit(changes, on: queue) { [weak self] error in
             guard let self else { return }
-            self.queue.async {
-                self.outstanding -= 1
-                if let error {
-                    self.logger.critical("journal write failed; deliveries of this post are held", metadata: ["post": "\(id)", "error": "\(error)"])
-                    return
-                }
-                guard var active = self.posts[id] else { return }
-                active.durable = true
-                self.posts[id] = active
-                self.scheduleReady(id)
-                self.finalizeIfDone(id)
-                self.pump()
+            self.outstanding -= 1
+            if let error {
+                self.logger.critical("journal write failed; deliveries of this post are held", metadata: ["post": "\(id)", "error": "\(error)"])
+                return
             }
+            guard var active = self.posts[id] else { return }
+            active.durable = true
+            self.posts[id] = active
+            self.scheduleReady(id)
+            self.finalizeIfDone(id)
+            self.pump()
         }
     }
 
@@ -389,13 +387,11 @@ public final class DeliveryEngine: @unchecked Sendable {
         if let id = postIDByFile[name] { fileGone(name, reason: "the edited file was rejected", id: id) }
         outstanding += 1
         onMovingOut(name)
-        filer.reject(name: name, reason: error.description) { [weak self] destination in
+        filer.reject(name: name, reason: error.description, on: queue) { [weak self] destination in
             guard let self else { return }
-            self.queue.async {
-                self.outstanding -= 1
-                if let destination { self.logger.info("rejected file moved", metadata: ["file": "\(name)", "to": "\(destination)"]) }
-                self.checkIdle()
-            }
+            self.outstanding -= 1
+            if let destination { self.logger.info("rejected file moved", metadata: ["file": "\(name)", "to": "\(destination)"]) }
+            self.checkIdle()
         }
     }
 
@@ -530,12 +526,10 @@ public final class DeliveryEngine: @unchecked Sendable {
         // On a throttled channel the send is journaled before the request goes out, so a crash
         // right after it still counts against the limits when the daemon comes back.
         outstanding += 1
-        journal.commit([.recordSend(sendRecord)]) { [weak self] _ in
+        journal.commit([.recordSend(sendRecord)], on: queue) { [weak self] _ in
             guard let self else { return }
-            self.queue.async {
-                self.outstanding -= 1
-                send()
-            }
+            self.outstanding -= 1
+            send()
         }
     }
 
@@ -626,18 +620,16 @@ public final class DeliveryEngine: @unchecked Sendable {
         posts[key.post] = active
         if record.status == .pending, let dueAt = record.dueAt { due.schedule(key, at: dueAt) }
         outstanding += 1
-        journal.commit([.upsertDelivery(record)]) { [weak self] error in
+        journal.commit([.upsertDelivery(record)], on: queue) { [weak self] error in
             guard let self else { return }
-            self.queue.async {
-                self.outstanding -= 1
-                if let error {
-                    self.logger.critical("journal write failed", metadata: ["delivery": "\(record.id)", "error": "\(error)"])
-                    return
-                }
-                if record.status == .sent { self.scheduleReady(key.post) }
-                if record.status.isFinal { self.finalizeIfDone(key.post) }
-                self.pump()
+            self.outstanding -= 1
+            if let error {
+                self.logger.critical("journal write failed", metadata: ["delivery": "\(record.id)", "error": "\(error)"])
+                return
             }
+            if record.status == .sent { self.scheduleReady(key.post) }
+            if record.status.isFinal { self.finalizeIfDone(key.post) }
+            self.pump()
         }
         pump()
     }
@@ -653,9 +645,9 @@ public final class DeliveryEngine: @unchecked Sendable {
         let outcome = receipt.outcome
         outstanding += 1
         if !active.fileRemoved { onMovingOut(active.journal.file) }
-        filer.file(PostFiler.Finished(fileName: active.journal.file, fileInQueue: !active.fileRemoved, outcome: outcome, receipt: receipt)) { [weak self] destination in
+        filer.file(PostFiler.Finished(fileName: active.journal.file, fileInQueue: !active.fileRemoved, outcome: outcome, receipt: receipt), on: queue) { [weak self] destination in
             guard let self else { return }
-            self.queue.async { self.filed(id, outcome: outcome, destination: destination) }
+            self.filed(id, outcome: outcome, destination: destination)
         }
     }
 
@@ -672,13 +664,11 @@ public final class DeliveryEngine: @unchecked Sendable {
                          failingChannel: failures.count == 1 ? failures[0].key.channel : nil)
         }
         let row = active.journal
-        journal.commit([.upsertPost(row)]) { [weak self] _ in
+        journal.commit([.upsertPost(row)], on: queue) { [weak self] _ in
             guard let self else { return }
-            self.queue.async {
-                self.outstanding -= 1
-                if let parsed = self.arrivedWhileFiling.removeValue(forKey: id) { self.handle([.post(parsed)]) }
-                self.pump()
-            }
+            self.outstanding -= 1
+            if let parsed = self.arrivedWhileFiling.removeValue(forKey: id) { self.handle([.post(parsed)]) }
+            self.pump()
         }
         posts[id] = nil
         if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }

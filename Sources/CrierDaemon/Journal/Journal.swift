@@ -17,7 +17,7 @@ public final class Journal: @unchecked Sendable {
     private let writerQueue = DispatchQueue(label: "crier.journal.writer")
     private let lock = NSLock()
     private var pending: [JournalChange] = []
-    private var completions: [@Sendable (JournalError?) -> Void] = []
+    private var completions: [(queue: DispatchQueue?, callback: @Sendable (JournalError?) -> Void)] = []
     private var flushScheduled = false
 
     /// Opens (creating and migrating if needed) the journal at `path`.
@@ -117,12 +117,14 @@ public final class Journal: @unchecked Sendable {
 
     // MARK: Writing
 
-    /// Queues `changes` for the next group commit; `completion` runs (on the journal's writer queue)
-    /// once they are durable, or with the error if the transaction failed.
-    public func commit(_ changes: [JournalChange], completion: (@Sendable (JournalError?) -> Void)? = nil) {
+    /// Queues `changes` for the next group commit; `completion` runs once they are durable (or with
+    /// the error if the transaction failed) — on `queue` if given, where all the completions of one
+    /// commit run together in a single block, else on the journal's writer queue.
+    public func commit(_ changes: [JournalChange], on queue: DispatchQueue? = nil,
+                       completion: (@Sendable (JournalError?) -> Void)? = nil) {
         lock.lock()
         pending.append(contentsOf: changes)
-        if let completion { completions.append(completion) }
+        if let completion { completions.append((queue, completion)) }
         let shouldSchedule = !flushScheduled
         flushScheduled = true
         lock.unlock()
@@ -155,7 +157,18 @@ public final class Journal: @unchecked Sendable {
         } catch {
             failure = JournalError(path: path, error)
         }
-        for callback in callbacks { callback(failure) }
+        var byQueue: [ObjectIdentifier: (DispatchQueue, [@Sendable (JournalError?) -> Void])] = [:]
+        for (queue, callback) in callbacks {
+            guard let queue else {
+                callback(failure)
+                continue
+            }
+            byQueue[ObjectIdentifier(queue), default: (queue, [])].1.append(callback)
+        }
+        let error = failure
+        for (queue, list) in byQueue.values {
+            queue.async { for callback in list { callback(error) } }
+        }
     }
 
     private static func write(_ change: JournalChange, in db: Database) throws {

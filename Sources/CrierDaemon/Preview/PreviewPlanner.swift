@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 /// `crier preview`: the daemon's own pipeline — intake, engine, throttles, renderer, adapters — run on
-/// a scratch copy of the queue with an in-memory copy of the journal, a recording transport and a
+/// the queue as it is (read-only) with an in-memory copy of the journal, a recording transport and a
 /// manual clock stepped from one wake-up to the next. What it reports is what `crier run` would do,
 /// because it is the same code.
 public struct PreviewPlanner {
@@ -20,18 +20,13 @@ public struct PreviewPlanner {
     /// Plans the pending posts of the queue, plus `paths` (files outside it, planned as if dropped
     /// at `now`); reports `paths` when given, else every pending post.
     public func plan(paths: [String], now: Date) throws(DaemonError) -> PreviewReport {
-        let scratch = try ScratchDirectory()
-        let scratchLayout = QueueLayout(root: scratch.path + "/queue")
-        do {
-            try scratchLayout.create()
-        } catch {
-            throw DaemonError("cannot prepare the preview: \(error)")
-        }
+        // The intake reads the queue itself (read-only: the filer is in dry-run mode) and the PATH
+        // files in place, as an overlay; nothing is copied.
         var displayNames: [String: String] = [:]
         var reported: Set<String> = []
+        var overlay: [String: String] = [:]
         let queued = ((try? FileOperations.listDirectory(layout.root)) ?? []).filter(QueueFileName.isPostCandidate).sorted()
         for name in queued {
-            try copyPost(from: layout.pending(name), mediaRoot: layout.root, as: name, into: scratchLayout)
             displayNames[name] = (queueDisplayRoot as NSString).appendingPathComponent(name)
             if paths.isEmpty { reported.insert(name) }
         }
@@ -40,7 +35,8 @@ public struct PreviewPlanner {
             guard QueueFileName.isPostCandidate(name) else {
                 throw DaemonError("\(path): not a post file; use the extension .md, .markdown or .json")
             }
-            try copyPost(from: path, mediaRoot: (path as NSString).deletingLastPathComponent, as: name, into: scratchLayout)
+            guard FileManager.default.isReadableFile(atPath: path) else { throw DaemonError("cannot read \(path)") }
+            overlay[name] = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
             displayNames[name] = path
             reported.insert(name)
         }
@@ -66,11 +62,11 @@ public struct PreviewPlanner {
         let engineQueue = DispatchQueue(label: "crier.preview.engine")
         let intakeQueue = DispatchQueue(label: "crier.preview.intake")
         let engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: RecordingTransport(),
-                                    filer: PostFiler(layout: scratchLayout, dryRun: true, logger: quiet), clock: clock, timer: timer,
+                                    filer: PostFiler(layout: layout, dryRun: true, logger: quiet), clock: clock, timer: timer,
                                     options: EngineOptions(dryRun: true), logger: quiet)
         let recorder = PlanRecorder()
         engine.setObserver { recorder.record($0) }
-        let intake = QueueIntake(layout: scratchLayout, queue: intakeQueue, config: runtimeConfig, logger: quiet) { events in
+        let intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtimeConfig, logger: quiet, overlay: overlay) { events in
             engineQueue.async { engine.handle(events) }
         }
         let restored: Result<Void, JournalError> = engineQueue.sync { Result { () throws(JournalError) in try engine.restore() } }
@@ -108,40 +104,5 @@ public struct PreviewPlanner {
                 if engineQueue.sync(execute: { engine.isSettled }) { return }
             }
         }
-    }
-
-    /// Copies a post file, and the media it names (relative to `mediaRoot`), into the scratch queue.
-    private func copyPost(from source: String, mediaRoot: String, as name: String, into scratch: QueueLayout) throws(DaemonError) {
-        guard let data = FileManager.default.contents(atPath: source) else { throw DaemonError("cannot read \(source)") }
-        let destination = scratch.pending(name)
-        FileManager.default.createFile(atPath: destination, contents: data)
-        // Settled: written "long ago", so the intake reads it at once.
-        let old = Date(timeIntervalSince1970: 0)
-        try? FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: destination)
-        guard let post = try? PostParser(timeZone: config.timeZone).parse(data, fileName: name) else { return }
-        for media in post.media where MediaPath.problem(media.file) == nil {
-            let from = (mediaRoot as NSString).appendingPathComponent(media.file)
-            let to = scratch.root + "/" + media.file
-            guard FileManager.default.fileExists(atPath: from), !FileManager.default.fileExists(atPath: to) else { continue }
-            try? FileManager.default.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try? FileManager.default.copyItem(atPath: from, toPath: to)
-        }
-    }
-}
-
-/// A temporary directory removed when the planner is done.
-private final class ScratchDirectory {
-    let path: String
-
-    init() throws(DaemonError) {
-        var template = Array("\(NSTemporaryDirectory())/crier-preview.XXXXXX".utf8CString)
-        guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw DaemonError("cannot create a temporary directory for the preview")
-        }
-        path = String(cString: result)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
     }
 }

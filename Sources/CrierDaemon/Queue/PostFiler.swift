@@ -19,8 +19,8 @@ public final class PostFiler: @unchecked Sendable {
     }
 
     private enum Job {
-        case finish(Finished, @Sendable (String?) -> Void)
-        case reject(name: String, reason: String, @Sendable (String?) -> Void)
+        case finish(Finished)
+        case reject(name: String, reason: String)
     }
 
     private let layout: QueueLayout
@@ -28,7 +28,7 @@ public final class PostFiler: @unchecked Sendable {
     private let logger: Logger
     private let queue = DispatchQueue(label: "crier.filer")
     private let lock = NSLock()
-    private var jobs: [Job] = []
+    private var jobs: [(job: Job, queue: DispatchQueue, completion: @Sendable (String?) -> Void)] = []
     private var scheduled = false
 
     public init(layout: QueueLayout, dryRun: Bool, logger: Logger) {
@@ -37,14 +37,15 @@ public final class PostFiler: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Files a finished post; `completion` gets where it went (nil if it could not be filed).
-    public func file(_ finished: Finished, completion: @escaping @Sendable (String?) -> Void) {
-        enqueue(.finish(finished, completion))
+    /// Files a finished post; `completion` runs on `queue` with where it went (nil if it could not be
+    /// filed). The completions of one batch run together in a single block per queue.
+    public func file(_ finished: Finished, on queue: DispatchQueue, completion: @escaping @Sendable (String?) -> Void) {
+        enqueue(.finish(finished), queue, completion)
     }
 
     /// Moves `name` to `rejected/` beside `NAME.error.txt` holding `reason`.
-    public func reject(name: String, reason: String, completion: @escaping @Sendable (String?) -> Void) {
-        enqueue(.reject(name: name, reason: reason, completion))
+    public func reject(name: String, reason: String, on queue: DispatchQueue, completion: @escaping @Sendable (String?) -> Void) {
+        enqueue(.reject(name: name, reason: reason), queue, completion)
     }
 
     /// Blocks until every job handed in so far is done.
@@ -52,9 +53,9 @@ public final class PostFiler: @unchecked Sendable {
         queue.sync {}
     }
 
-    private func enqueue(_ job: Job) {
+    private func enqueue(_ job: Job, _ queue: DispatchQueue, _ completion: @escaping @Sendable (String?) -> Void) {
         lock.lock()
-        jobs.append(job)
+        jobs.append((job, queue, completion))
         let shouldSchedule = !scheduled
         scheduled = true
         lock.unlock()
@@ -67,17 +68,19 @@ public final class PostFiler: @unchecked Sendable {
         jobs.removeAll(keepingCapacity: true)
         scheduled = false
         lock.unlock()
-        var results: [(String?, @Sendable (String?) -> Void)] = []
-        for job in batch {
+        var results: [ObjectIdentifier: (DispatchQueue, [(String?, @Sendable (String?) -> Void)])] = [:]
+        for (job, queue, completion) in batch {
+            let destination: String?
             switch job {
-            case .finish(let finished, let completion):
-                results.append((perform(finished), completion))
-            case .reject(let name, let reason, let completion):
-                results.append((performReject(name: name, reason: reason), completion))
+            case .finish(let finished): destination = perform(finished)
+            case .reject(let name, let reason): destination = performReject(name: name, reason: reason)
             }
+            results[ObjectIdentifier(queue), default: (queue, [])].1.append((destination, completion))
         }
         if !dryRun { syncQueueFileSystem() }
-        for (destination, completion) in results { completion(destination) }
+        for (queue, list) in results.values {
+            queue.async { for (destination, completion) in list { completion(destination) } }
+        }
     }
 
     private func perform(_ finished: Finished) -> String? {

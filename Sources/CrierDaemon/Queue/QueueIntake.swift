@@ -21,9 +21,13 @@ public final class QueueIntake: @unchecked Sendable {
     /// Names with a write in progress (created or modified, not yet closed).
     private var writing: Set<String> = []
     private var recheckScheduled: Set<String> = []
+    /// Extra post files read from elsewhere as if they were in the queue (the preview's PATH
+    /// arguments): queue name → path. Their media are resolved beside them.
+    private let overlay: [String: String]
 
     public init(layout: QueueLayout, queue: DispatchQueue, config: CrierConfig, logger: Logger,
-                sink: @escaping @Sendable ([IntakeEvent]) -> Void) {
+                overlay: [String: String] = [:], sink: @escaping @Sendable ([IntakeEvent]) -> Void) {
+        self.overlay = overlay
         self.layout = layout
         self.queue = queue
         self.config = config
@@ -77,7 +81,7 @@ public final class QueueIntake: @unchecked Sendable {
         let names: [String]
         do {
             // Sorted, so posts are planned in the same order by the daemon and by the preview.
-            names = try FileOperations.listDirectory(layout.root).sorted()
+            names = Array(Set(try FileOperations.listDirectory(layout.root)).union(overlay.keys)).sorted()
         } catch {
             logger.error("cannot list the queue directory", metadata: ["queue": "\(layout.root)", "error": "\(error)"])
             return
@@ -103,7 +107,7 @@ public final class QueueIntake: @unchecked Sendable {
 
     /// Reads and parses `name` if it is complete and changed; nil when there is nothing to report yet.
     private func examine(_ name: String, trustComplete: Bool) -> IntakeEvent? {
-        let path = layout.pending(name)
+        let path = overlay[name] ?? layout.pending(name)
         let signature: FileSignature
         do {
             guard let found = try FileOperations.signature(path) else { return nil }
@@ -133,19 +137,20 @@ public final class QueueIntake: @unchecked Sendable {
         do throws(PostFileError) {
             let post = try PostParser(timeZone: config.timeZone, knownChannels: config.channelNames).parse(data, fileName: name)
             let channels = try PostValidator.channels(for: post, config: config).get()
-            try checkMedia(post)
+            try checkMedia(post, root: overlay[name].map { ($0 as NSString).deletingLastPathComponent } ?? layout.root)
             return .post(ParsedPostFile(name: name, post: post, channels: channels, contentHash: ContentHash.of(data)))
         } catch {
             return .invalid(name: name, error: error)
         }
     }
 
-    /// Media files must exist inside the queue, as regular files, not through symlinks.
-    private func checkMedia(_ post: Post) throws(PostFileError) {
+    /// Media files must exist inside the queue (`root`), as regular files, not through symlinks.
+    private func checkMedia(_ post: Post, root: String) throws(PostFileError) {
+        let root = (root as NSString).standardizingPath
         var problems: [FieldProblem] = []
         for (index, media) in post.media.enumerated() {
             let field = "media[\(index + 1)].file"
-            let path = layout.root + "/" + media.file
+            let path = root + "/" + media.file
             guard let resolved = realpath(path, nil) else {
                 problems.append(FieldProblem(line: post.fieldLines["media"], field: field,
                                              message: "'\(media.file)' does not exist in the queue directory; put the file there first"))
@@ -153,7 +158,7 @@ public final class QueueIntake: @unchecked Sendable {
             }
             let real = String(cString: resolved)
             free(resolved)
-            if real != (path as NSString).standardizingPath || !real.hasPrefix(layout.root + "/") {
+            if real != (path as NSString).standardizingPath || !real.hasPrefix(root + "/") {
                 problems.append(FieldProblem(line: post.fieldLines["media"], field: field,
                                              message: "'\(media.file)' is or passes through a symbolic link; copy the file into the queue instead"))
             } else if let signature = try? FileOperations.signature(real), !signature.isRegularFile {

@@ -410,6 +410,15 @@ case "render":
     }
     let result = runRenderBenchmark(posts: posts)
     print("render: \(result.variants) variants in \(format(result.seconds, 3)) s = \(format(Double(result.variants) / result.seconds)) variants/s")
+case "preview":
+    let rest = Array(arguments.dropFirst())
+    var posts = 10_000
+    if !rest.isEmpty {
+        guard rest.count == 2, rest[0] == "--posts" else { usage() }
+        posts = positiveInt(rest[1], "--posts")
+    }
+    let result = runPreviewBenchmark(posts: posts)
+    print("preview: \(posts) posts x 5 channels = \(result.deliveries) planned deliveries in \(format(result.seconds, 3)) s (target < 2 s)")
 case "run": runBenchmark(Array(arguments.dropFirst()))
 default: runBenchmark(arguments)
 }
