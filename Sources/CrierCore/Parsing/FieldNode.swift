@@ -50,7 +50,8 @@ extension FieldNode {
     public static func parseYAML(_ text: String, lineOffset: Int = 0) throws(FieldSyntaxError) -> FieldNode {
         let node: Yams.Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // The encoding is given: Yams's default reads the whole process environment every call.
+            node = try Yams.compose(yaml: text, .default, .default, .utf8)
         } catch let error as YamlError {
             throw FieldSyntaxError(yamlError: error, lineOffset: lineOffset)
         } catch {

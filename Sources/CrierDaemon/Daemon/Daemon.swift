@@ -77,7 +77,7 @@ public final class Daemon: @unchecked Sendable {
             throw DaemonError("\(error)")
         }
         let delivery = runtime.config.delivery
-        transport = options.dryRun ? RecordingTransport() : CurlTransport(options: TransportOptions(
+        transport = options.dryRun ? RecordingTransport(keepsRequests: false) : CurlTransport(options: TransportOptions(
             connectTimeout: delivery.connectTimeout, totalTimeout: delivery.timeout, maxConcurrentTransfers: delivery.maxInFlight))
         filer = PostFiler(layout: layout, dryRun: options.dryRun, logger: logger)
         let intakeQueue = self.intakeQueue

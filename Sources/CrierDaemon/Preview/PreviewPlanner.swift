@@ -61,7 +61,7 @@ public struct PreviewPlanner {
         let timer = ManualWakeupTimer()
         let engineQueue = DispatchQueue(label: "crier.preview.engine")
         let intakeQueue = DispatchQueue(label: "crier.preview.intake")
-        let engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: RecordingTransport(),
+        let engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: RecordingTransport(keepsRequests: false),
                                     filer: PostFiler(layout: layout, dryRun: true, logger: quiet), clock: clock, timer: timer,
                                     options: EngineOptions(dryRun: true), logger: quiet)
         let recorder = PlanRecorder()

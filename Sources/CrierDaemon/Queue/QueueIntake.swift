@@ -146,6 +146,7 @@ public final class QueueIntake: @unchecked Sendable {
 
     /// Media files must exist inside the queue (`root`), as regular files, not through symlinks.
     private func checkMedia(_ post: Post, root: String) throws(PostFileError) {
+        guard !post.media.isEmpty else { return }
         let root = (root as NSString).standardizingPath
         var problems: [FieldProblem] = []
         for (index, media) in post.media.enumerated() {

@@ -10,11 +10,14 @@ public final class RecordingTransport: Transport, @unchecked Sendable {
     private var isShutDown = false
     private let reply: @Sendable (OutgoingRequest) -> TransportResult
     private let onSend: (@Sendable (OutgoingRequest) -> Void)?
+    private let keepsRequests: Bool
 
-    public init(onSend: (@Sendable (OutgoingRequest) -> Void)? = nil,
+    /// - Parameter keepsRequests: false when nobody reads `requests` (the preview), to save memory.
+    public init(keepsRequests: Bool = true, onSend: (@Sendable (OutgoingRequest) -> Void)? = nil,
                 reply: @escaping @Sendable (OutgoingRequest) -> TransportResult = { _ in .success(TransportResponse(status: 200)) }) {
         self.reply = reply
         self.onSend = onSend
+        self.keepsRequests = keepsRequests
     }
 
     public var requests: [OutgoingRequest] {
@@ -26,7 +29,7 @@ public final class RecordingTransport: Transport, @unchecked Sendable {
     public func send(_ request: OutgoingRequest, completion: @escaping @Sendable (TransportResult) -> Void) {
         lock.lock()
         let stopped = isShutDown
-        if !stopped { recorded.append(request) }
+        if !stopped, keepsRequests { recorded.append(request) }
         lock.unlock()
         if stopped {
             completion(.failure(TransportError(kind: .cancelled, message: "transport is shut down")))

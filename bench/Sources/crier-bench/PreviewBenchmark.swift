@@ -18,6 +18,12 @@ func runPreviewBenchmark(posts: Int) -> (deliveries: Int, seconds: Double) {
         let text = "---\nchannels: [\(channels.joined(separator: ", "))]\n---\nBenchmark post \(index) with a little text.\n"
         FileManager.default.createFile(atPath: root + String(format: "/queue/p%06d.md", index), contents: Data(text.utf8))
     }
+    if let pause = ProcessInfo.processInfo.environment["CRIER_BENCH_PAUSE_BEFORE_TIMING"].flatMap(Double.init) {
+        // Lets a profiler attach to the timed part only: `perf record -p PID`.
+        print("pid \(getpid()): timing starts in \(pause) s")
+        fflush(nil)
+        Thread.sleep(forTimeInterval: pause)
+    }
     let start = Date()
     let report: PreviewReport
     do {
