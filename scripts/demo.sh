@@ -24,6 +24,9 @@ fi
 echo "== crier check"
 "$crier" check --config crier.yml --queue "$work/queue"
 echo
+echo "== crier preview  (what would be sent, where and when; exit 1 because of the broken sample)"
+"$crier" preview --config crier.yml --queue "$work/queue" || true
+echo
 echo "== crier run --once  (queue: $work/queue)"
 "$crier" run --once --config crier.yml --queue "$work/queue"
 sleep 0.3

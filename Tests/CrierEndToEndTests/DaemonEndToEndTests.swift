@@ -124,4 +124,23 @@ import Testing
         #expect(betaFails.inbox.arrivals.count == 2)
         #expect(betaFails.inbox.arrivals.last?.webhookID == firstBetaID, "the retry keeps the delivery id")
     }
+
+    @Test func permanentFailuresAreAlertedOnTheAlertsChannel() throws {
+        let installation = try Installation(channels: ["ops"])
+        let broken = try WebhookSink(status: { _, _ in 410 })
+        defer { broken.stop() }
+        installation.writeConfig(raw: ConfigText.webhooks(queue: installation.queue,
+                                                          channels: [("ops", installation.sinks["ops"]!.url), ("gone", broken.url)],
+                                                          extra: "alerts: ops\n"))
+        let daemon = try installation.daemon()
+        defer { daemon.kill(SIGKILL) }
+        #expect(daemon.waitForLog("crier started", timeout: 30))
+        installation.directory.write("---\nchannels: [gone]\n---\nThis endpoint no longer exists.", to: "queue/doomed.md")
+        let ops = installation.sinks["ops"]!.inbox
+        #expect(eventually(timeout: 30) { !ops.arrivals.isEmpty }, "\(daemon.standardError.suffix(1500))")
+        let alert = try #require(ops.arrivals.first)
+        #expect(alert.post?.hasPrefix("crier-alert-") == true)
+        #expect(alert.text?.contains("could not deliver post 'doomed'") == true, "\(alert.text ?? "")")
+        #expect(alert.text?.contains("HTTP 410") == true)
+    }
 }

@@ -529,8 +529,23 @@ public final class DeliveryEngine: @unchecked Sendable {
         journal.commit([.recordSend(sendRecord)], on: queue) { [weak self] _ in
             guard let self else { return }
             self.outstanding -= 1
+            // A pause that arrived while the send was being journaled still stops it.
+            if self.pauseReason(for: key.channel) != nil { return self.putBack(key, deliveryID: sendRecord.deliveryID) }
             send()
         }
+    }
+
+    /// Undoes `start` for a send that never went out: it waits, parked, for the pause to lift.
+    private func putBack(_ key: DeliveryKey, deliveryID: String) {
+        inFlight -= 1
+        if var gate = gates[key.channel] {
+            gate.inFlight = max(0, gate.inFlight - 1)
+            gate.outstanding.remove(deliveryID)
+            gates[key.channel] = gate
+        }
+        posts[key.post]?.inFlight.remove(key)
+        parked.insert(key)
+        pump()
     }
 
     private func complete(_ key: DeliveryKey, attempt: Int, result: TransportResult) {
