@@ -43,6 +43,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     private var gates: [String: ChannelGate] = [:]
     private var alerts: AlertPoster?
     private var observer: (@Sendable (EngineEvent) -> Void)?
+    /// Slot instants already given to a delivery, per channel (built on first use, then kept up to
+    /// date as slots are handed out; a slot freed by a cancellation is reused after a restart).
+    private var takenSlots: [String: Set<Date>] = [:]
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     private var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     private var random = SystemRandomNumberGenerator()
@@ -107,6 +110,8 @@ public final class DeliveryEngine: @unchecked Sendable {
             for send in sends { gates[channel]?.record(send) }
         }
         for (channel, state) in try journal.channelStates() { gates[channel]?.state = state }
+        // Older sends matter to no window and no guard any more.
+        journal.pruneSends(before: now.addingTimeInterval(-max(longest, 2 * 86_400)))
         if !posts.isEmpty {
             logger.info("journal restored", metadata: ["posts": "\(posts.count)",
                                                        "deliveries": "\(posts.values.reduce(0) { $0 + $1.records.count })"])
@@ -342,10 +347,15 @@ public final class DeliveryEngine: @unchecked Sendable {
         guard let config = runtime.config.channel(named: channel) else { return base }
         if post.at == nil, let slots = config.slots {
             let zone = config.timeZone ?? runtime.config.timeZone
-            let taken = Set(posts.values.flatMap { $0.records.values }
-                .filter { $0.key.channel == channel && $0.status == .pending && $0.key.post != post.id }
-                .compactMap(\.dueAt))
-            if let slot = slots.slots(after: now, timeZone: zone, limit: 2000).first(where: { !taken.contains($0) }) { return slot }
+            if takenSlots[channel] == nil {
+                takenSlots[channel] = Set(posts.values.flatMap { $0.records.values }
+                    .filter { $0.key.channel == channel && $0.status == .pending }.compactMap(\.dueAt))
+            }
+            if let current = posts[post.id]?.records[key]?.dueAt { takenSlots[channel]?.remove(current) }
+            if let slot = slots.slots(after: now, timeZone: zone, limit: 2000).first(where: { !(takenSlots[channel]?.contains($0) ?? false) }) {
+                takenSlots[channel]?.insert(slot)
+                return slot
+            }
         }
         var due = base.addingTimeInterval(Double(index) * runtime.config.defaults.stagger)
         if config.limits.jitter > 0 { due.addTimeInterval(StableJitter.fraction(for: key.description) * config.limits.jitter) }
