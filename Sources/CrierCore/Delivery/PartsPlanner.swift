@@ -11,12 +11,4 @@ public enum PartsPlanner {
         PostRenderer.render(post, channel: channel.name, platform: channel.platform,
                             options: options(for: post, channel: channel, defaults: defaults))
     }
-
-    /// The variants for several channels at once (the post's body is parsed once for all of them);
-    /// the same results as `variant(for:channel:defaults:)` one by one.
-    public static func variants(for post: Post, channels: [ChannelConfig], defaults: PostDefaults) -> [RenderedVariant] {
-        PostRenderer.render(post, targets: channels.map {
-            RenderTarget(channel: $0.name, platform: $0.platform, options: options(for: post, channel: $0, defaults: defaults))
-        })
-    }
 }

@@ -297,11 +297,12 @@ public final class DeliveryEngine: @unchecked Sendable {
         active.journal.expiresAt = expire.map { active.journal.scheduledAt.addingTimeInterval($0) }
         active.parts = [:]
         var unsendable: [String: String] = [:]
-        let configs = parsed.channels.compactMap { runtime.config.channel(named: $0) }
-        let variants = PartsPlanner.variants(for: post, channels: configs, defaults: runtime.config.defaults)
+        var variants: [RenderedVariant] = []
         defer { observer?(.accepted(post: post, variants: variants)) }
-        for variant in variants {
-            let channel = variant.channel
+        for channel in parsed.channels {
+            guard let config = runtime.config.channel(named: channel) else { continue }
+            let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults)
+            variants.append(variant)
             active.parts[channel] = variant.parts.map(\.text)
             if !variant.errors.isEmpty { unsendable[channel] = variant.errors.joined(separator: "; ") }
             for warning in variant.warnings {
