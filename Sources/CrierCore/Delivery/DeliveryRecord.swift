@@ -39,12 +39,9 @@ public struct DeliveryRecord: Sendable, Equatable {
         switch outcome {
         case .sent(let remote, let httpStatus):
             attempts += 1
-            status = .sent
             self.remote = remote
             self.httpStatus = httpStatus
-            error = nil
-            dueAt = nil
-            finishedAt = now
+            end(.sent, reason: nil, at: now)
         case .retry(let next, let reason, let httpStatus):
             attempts += 1
             dueAt = next
@@ -52,17 +49,11 @@ public struct DeliveryRecord: Sendable, Equatable {
             self.httpStatus = httpStatus
         case .failed(let reason, let httpStatus):
             attempts += 1
-            status = .failed
-            error = reason
             self.httpStatus = httpStatus
-            dueAt = nil
-            finishedAt = now
+            end(.failed, reason: reason, at: now)
         case .expired(let reason, let attempted):
             if attempted { attempts += 1 }
-            status = .expired
-            error = reason
-            dueAt = nil
-            finishedAt = now
+            end(.expired, reason: reason, at: now)
         }
     }
 
@@ -70,16 +61,17 @@ public struct DeliveryRecord: Sendable, Equatable {
     /// under `long: reject`, a channel no longer configured, a request that cannot be built).
     public mutating func refuse(at now: Date, reason: String) {
         guard status == .pending else { return }
-        status = .failed
-        error = reason
-        dueAt = nil
-        finishedAt = now
+        end(.failed, reason: reason, at: now)
     }
 
     /// Cancels a delivery that has not reached a final state; final ones are left as they are.
     public mutating func cancel(at now: Date, reason: String) {
         guard status == .pending else { return }
-        status = .cancelled
+        end(.cancelled, reason: reason, at: now)
+    }
+
+    private mutating func end(_ final: DeliveryStatus, reason: String?, at now: Date) {
+        status = final
         error = reason
         dueAt = nil
         finishedAt = now
