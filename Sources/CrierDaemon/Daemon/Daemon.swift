@@ -58,6 +58,7 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         let layout = QueueLayout(root: queueOverride ?? runtime.config.queue ?? "queue")
+        self.layout = layout
         var lock: QueueLock?
         if options.dryRun {
             guard ((try? FileOperations.signature(layout.root)) ?? nil) != nil else {
@@ -106,7 +107,6 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             throw DaemonError("cannot watch \(layout.root) with inotify: \(error)")
         }
-        self.layout = layout
         reloadPauses()
         installSignalHandlers()
         startRescanTimer(interval: delivery.rescanInterval)
@@ -233,7 +233,11 @@ public final class Daemon: @unchecked Sendable {
             }
             runtime = loaded.runtime
             let runtime = loaded.runtime
-            engineQueue.async { self.engine.update(runtime: runtime) }
+            let alerts = AlertPoster(layout: layout, channel: runtime.config.alerts, dryRun: options.dryRun, logger: logger)
+            engineQueue.async {
+                self.engine.setAlerts(alerts)
+                self.engine.update(runtime: runtime)
+            }
             intakeQueue.async {
                 self.intake.update(config: runtime.config)
                 self.intake.rescan()
