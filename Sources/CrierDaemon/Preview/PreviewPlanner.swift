@@ -80,7 +80,7 @@ public struct PreviewPlanner {
 
         let end = now.addingTimeInterval(horizon)
         while true {
-            Self.settle(engine: engine, engineQueue: engineQueue, intakeQueue: intakeQueue, journal: journal)
+            engine.waitUntilSettled(intakeQueue: intakeQueue)
             guard let next = timer.armedAt, next <= end else { break }
             if next > clock.now() { clock.set(next) }
             engineQueue.sync { timer.fire() }
@@ -94,15 +94,4 @@ public struct PreviewPlanner {
         return layout.root.hasPrefix(current + "/") ? String(layout.root.dropFirst(current.count + 1)) : layout.root
     }
 
-    /// Waits until intake, engine, journal and transport have nothing left to do.
-    private static func settle(engine: DeliveryEngine, engineQueue: DispatchQueue, intakeQueue: DispatchQueue, journal: Journal) {
-        for _ in 0..<100_000 {
-            intakeQueue.sync {}
-            journal.waitForPendingCommits()
-            if engineQueue.sync(execute: { engine.isSettled }) {
-                journal.waitForPendingCommits()
-                if engineQueue.sync(execute: { engine.isSettled }) { return }
-            }
-        }
-    }
 }

@@ -21,7 +21,7 @@ public struct AlertPoster: Sendable {
     /// Drops an alert post (no-op without an `alerts` channel, in dry-runs, and for alerts about alerts).
     public func post(_ text: String, about postID: String? = nil, failingChannel: String? = nil) {
         guard let channel, !dryRun, failingChannel != channel, !(postID?.hasPrefix(Self.idPrefix) ?? false) else { return }
-        let id = Self.idPrefix + PostNamesForAlerts.stamp()
+        let id = PostNames.generated(prefix: Self.idPrefix)
         let object: [String: Any] = ["id": id, "channels": [channel], "text": text]
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         do {
@@ -30,12 +30,5 @@ public struct AlertPoster: Sendable {
         } catch {
             logger.error("cannot post an alert", metadata: ["error": "\(error)", "alert": "\(text)"])
         }
-    }
-}
-
-enum PostNamesForAlerts {
-    static func stamp() -> String {
-        let time = TimestampFormat.string(Date()).filter { $0.isNumber }
-        return "\(time)-\(UInt32.random(in: 0...UInt32.max))"
     }
 }

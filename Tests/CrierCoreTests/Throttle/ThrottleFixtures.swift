@@ -1,3 +1,4 @@
+import CrierTestSupport
 import Foundation
 
 /// Dates, zones and a seeded generator for the throttle tests (no clocks, no system randomness).
@@ -25,14 +26,3 @@ enum ThrottleFixtures {
 }
 
 /// SplitMix64: a tiny deterministic generator for property-style tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

@@ -72,9 +72,8 @@ public struct WebhookEvent: Encodable, Sendable, Equatable {
         json.key("delivery"); json.string(data.delivery); json.raw(",")
         json.key("file"); json.string(data.file); json.raw(",")
         json.key("link"); json.optionalString(data.link); json.raw(",")
-        json.key("media"); json.raw("[")
-        for (index, item) in data.media.enumerated() {
-            if index > 0 { json.raw(",") }
+        json.key("media")
+        json.array(data.media) { json, item in
             json.raw("{")
             if let alt = item.alt {
                 json.key("alt"); json.string(alt); json.raw(",")
@@ -82,18 +81,13 @@ public struct WebhookEvent: Encodable, Sendable, Equatable {
             json.key("file"); json.string(item.file)
             json.raw("}")
         }
-        json.raw("],")
+        json.raw(",")
         json.key("part"); json.integer(data.part); json.raw(",")
         json.key("parts"); json.integer(data.parts); json.raw(",")
         json.key("post"); json.string(data.post); json.raw(",")
         json.key("reply_to"); json.optionalString(data.replyTo); json.raw(",")
         json.key("scheduled_at"); json.string(data.scheduledAt); json.raw(",")
-        json.key("tags"); json.raw("[")
-        for (index, tag) in data.tags.enumerated() {
-            if index > 0 { json.raw(",") }
-            json.string(tag)
-        }
-        json.raw("],")
+        json.key("tags"); json.array(data.tags) { $0.string($1) }; json.raw(",")
         json.key("text"); json.string(data.text)
         json.raw("},")
         json.key("timestamp"); json.string(timestamp); json.raw(",")

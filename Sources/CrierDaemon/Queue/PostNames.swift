@@ -1,13 +1,13 @@
 import CrierCore
 import Foundation
 
-/// Names for posts enqueued from standard input.
-enum PostNames {
+/// Names crier makes up for post files: posts enqueued from standard input, and alerts.
+public enum PostNames {
     /// `post-20261121-101500-k3x9`: sortable by time, unique enough for one queue.
-    static func generated(now: Date = Date()) -> String {
+    public static func generated(prefix: String = "post-", now: Date = Date()) -> String {
         let stamp = TimestampFormat.string(now).prefix(19).filter { $0.isNumber || $0 == "T" }.replacingOccurrences(of: "T", with: "-")
         let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
         let suffix = String((0..<4).map { _ in alphabet.randomElement()! })
-        return "post-\(stamp)-\(suffix)"
+        return "\(prefix)\(stamp)-\(suffix)"
     }
 }
