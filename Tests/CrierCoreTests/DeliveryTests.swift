@@ -1,5 +1,6 @@
 import CrierCore
 import Foundation
+import CrierTestSupport
 import Testing
 
 @Suite struct AttemptClassifierTests {
@@ -187,5 +188,73 @@ import Testing
         for index in 0..<10 { queue.schedule(index, at: t0) }
         #expect(queue.popDue(now: t0, limit: 3) == [0, 1, 2])
         #expect(queue.count == 7)
+    }
+
+    @Test func keysArrivingWhileTheirInstantIsWorkedThroughStillGoInKeyOrder() {
+        var queue = DueQueue<String>()
+        for key in ["b", "d", "f"] { queue.schedule(key, at: t0) }
+        #expect(queue.popDue(now: t0, limit: 1) == ["b"])
+        queue.schedule("a", at: t0)  // before what was handed out already: next anyway
+        queue.schedule("e", at: t0)
+        queue.schedule("c", at: t0)  // out of order among the late arrivals
+        #expect(queue.popDue(now: t0, limit: 2) == ["a", "c"])
+        queue.cancel("e")
+        queue.schedule("d", at: t0.addingTimeInterval(1))  // moved later
+        #expect(queue.popDue(now: t0) == ["f"])
+        #expect(queue.nextDue() == t0.addingTimeInterval(1))
+        #expect(queue.popDue(now: t0.addingTimeInterval(1)) == ["d"])
+        #expect(queue.count == 0)
+    }
+
+    /// Against a plain model (every key's due time; pop = sort by time, then key): random schedules,
+    /// reschedules, cancels and pops with limits, on few distinct instants so ties abound.
+    @Test func agreesWithASortedModelUnderRandomOperations() {
+        var random = SeededGenerator(seed: 7)
+        for _ in 0..<20 {
+            var queue = DueQueue<String>()
+            var model: [String: Date] = [:]
+            var now = t0
+            for _ in 0..<2_000 {
+                let key = "k\(Int.random(in: 0..<60, using: &random))"
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0..<5:
+                    let due = now.addingTimeInterval(Double(Int.random(in: -1...3, using: &random)))
+                    queue.schedule(key, at: due)
+                    model[key] = due
+                case 5:
+                    queue.cancel(key)
+                    model[key] = nil
+                case 6:
+                    now.addTimeInterval(1)
+                default:
+                    let limit = Int.random(in: 1...5, using: &random)
+                    let expected = model.filter { $0.value <= now }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+                        .prefix(limit).map(\.key)
+                    for key in expected { model[key] = nil }
+                    #expect(queue.popDue(now: now, limit: limit) == expected)
+                }
+                #expect(queue.count == model.count)
+                #expect(queue.nextDue() == model.values.min())
+            }
+        }
+    }
+}
+
+@Suite struct FastRandomTests {
+    @Test func matchesTheReferenceXoshiro256StarStarStream() {
+        // The reference implementation's first outputs for the state {1, 2, 3, 4}.
+        var generator = FastRandom(seeds: 1, 2, 3, 4)
+        #expect((0..<4).map { _ in generator.next() } == [11_520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
+    }
+
+    @Test func systemSeededGeneratorsGiveDistinctDeliveryIDs() {
+        var first = FastRandom()
+        var second = FastRandom()
+        var ids = Set<String>()
+        for _ in 0..<10_000 {
+            ids.insert(DeliveryID.make(using: &first))
+            ids.insert(DeliveryID.make(using: &second))
+        }
+        #expect(ids.count == 20_000)
     }
 }

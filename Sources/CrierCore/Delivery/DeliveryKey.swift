@@ -10,8 +10,11 @@ public struct DeliveryKey: Sendable, Hashable, Comparable, CustomStringConvertib
         self.part = part
     }
 
+    /// By post, then channel, then part (field by field: a tuple comparison would copy the strings).
     public static func < (lhs: DeliveryKey, rhs: DeliveryKey) -> Bool {
-        (lhs.post, lhs.channel, lhs.part) < (rhs.post, rhs.channel, rhs.part)
+        if lhs.post != rhs.post { return lhs.post < rhs.post }
+        if lhs.channel != rhs.channel { return lhs.channel < rhs.channel }
+        return lhs.part < rhs.part
     }
 
     public var description: String { "\(post)/\(channel)/\(part)" }

@@ -54,6 +54,19 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    /// A line break and `indent` spaces (pretty-printed output).
+    public mutating func newline(indent: Int) {
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+    }
+
+    /// `"key" : `, the pretty-printed form of `key(_:)`.
+    public mutating func prettyKey(_ name: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        raw("\" : ")
+    }
+
     /// `"key":` — keys are plain ASCII names chosen by the caller.
     public mutating func key(_ name: StaticString) {
         bytes.append(UInt8(ascii: "\""))

@@ -3,7 +3,11 @@ import Foundation
 
 /// The engine's in-memory view of a post that is not finished: its journal row, its parsed content
 /// (nil until its file has been read, or after it was deleted) and its deliveries.
-struct ActivePost {
+///
+/// A class, confined to the engine's queue like the rest of its state: the engine changes one
+/// delivery at a time, and a value type kept in a dictionary would copy every record of the post
+/// on each change.
+final class ActivePost {
     var journal: JournalPost
     var post: Post?
     /// Rendered part texts per channel.
@@ -16,10 +20,14 @@ struct ActivePost {
     var fileRemoved = false
     var finalizing = false
 
+    init(journal: JournalPost) {
+        self.journal = journal
+    }
+
     var allFinal: Bool { records.values.allSatisfy { $0.status.isFinal } }
 
     /// Per channel, the lowest-numbered pending part: the only one that may be scheduled (a thread's
-    /// parts go out in order, each replying to the one before).
+    /// parts go out in order, each replying to the one before). In key order.
     func nextPendingParts() -> [DeliveryKey] {
         var next: [String: DeliveryKey] = [:]
         for (key, record) in records where record.status == .pending {
@@ -28,7 +36,9 @@ struct ActivePost {
         }
         return next.values.filter { key in
             // An earlier part that is not sent blocks this one.
-            !records.contains { $0.key.channel == key.channel && $0.key.part < key.part && $0.value.status != .sent }
-        }
+            (1..<key.part).allSatisfy { part in
+                records[DeliveryKey(post: key.post, channel: key.channel, part: part)].map { $0.status == .sent } ?? true
+            }
+        }.sorted()
     }
 }

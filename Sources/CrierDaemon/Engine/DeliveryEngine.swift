@@ -31,6 +31,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Files the intake is still waiting on; `once` mode is not idle while any remain.
     private var settlingFiles = 0
     private var idleHandler: (@Sendable () -> Void)?
+    /// Woken (once) the next time nothing is in flight and nothing is being journaled or filed.
+    private var settledWaiters: [@Sendable () -> Void] = []
     /// Told the name of every file the engine moves out of the queue, so the intake does not take
     /// its own moves for a user deleting a post.
     private let onMovingOut: @Sendable (String) -> Void
@@ -48,7 +50,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     private var takenSlots: [String: Set<Date>] = [:]
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     private var arrivedWhileFiling: [String: ParsedPostFile] = [:]
-    private var random = SystemRandomNumberGenerator()
+    private var random = FastRandom()
 
     public init(queue: DispatchQueue, runtime: RuntimeConfig, journal: Journal, transport: any Transport,
                 filer: PostFiler, clock: any WallClock, timer: any WakeupTimer, options: EngineOptions, logger: Logger,
@@ -98,7 +100,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     public func restore() throws(JournalError) {
         dispatchPrecondition(condition: .onQueue(queue))
         for (journalPost, records) in try journal.unfinishedPosts() {
-            var active = ActivePost(journal: journalPost)
+            let active = ActivePost(journal: journalPost)
             active.durable = true
             for record in records { active.records[record.key] = record }
             posts[journalPost.id] = active
@@ -188,12 +190,23 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     /// Blocks (call off the engine's queue) until the intake, the journal and the engine have
     /// nothing left to do: the rule the preview and the tests use before they move a manual clock.
+    /// It sleeps until the engine reports itself settled (re-checking now and then, so a missed
+    /// report costs a little time, never a hang) instead of polling the queues in a tight loop,
+    /// which would take the cores the engine and the journal need.
     public func waitUntilSettled(intakeQueue: DispatchQueue) {
         for _ in 0..<100_000 {
             intakeQueue.sync {}
             journal.waitForPendingCommits()
+            let settled = DispatchSemaphore(value: 0)
+            let already: Bool = queue.sync {
+                if isSettled { return true }
+                settledWaiters.append { settled.signal() }
+                return false
+            }
+            if !already { _ = settled.wait(timeout: .now() + .milliseconds(50)) }
+            journal.waitForPendingCommits()
             if queue.sync(execute: { isSettled }) {
-                journal.waitForPendingCommits()
+                intakeQueue.sync {}
                 if queue.sync(execute: { isSettled }) { return }
             }
         }
@@ -244,7 +257,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             // The file's `id:` changed: the old post lost its file.
             fileGone(parsed.name)
         }
-        if var active = posts[id] {
+        if let active = posts[id] {
             guard active.journal.file == parsed.name else {
                 return reject(name: parsed.name, error: PostFileError(file: parsed.name, line: parsed.post.fieldLines["id"], field: "id",
                     message: "post id '\(id)' is already pending as \(active.journal.file); give this post another id"))
@@ -255,13 +268,12 @@ public final class DeliveryEngine: @unchecked Sendable {
             }
             if active.post != nil, active.journal.contentHash == parsed.contentHash { return }
             let edited = active.post != nil || active.journal.contentHash != parsed.contentHash
-            reconcile(&active, with: parsed)
-            posts[id] = active
+            reconcile(active, with: parsed)
             if edited { logger.info("post changed", metadata: ["post": "\(id)", "file": "\(parsed.name)"]) }
             persist(id, records: Array(active.records.values))
             return
         }
-        var active: ActivePost
+        let active: ActivePost
         if let (journalPost, records) = journalRow {
             switch journalPost.state {
             case .sent, .failed:
@@ -271,22 +283,23 @@ public final class DeliveryEngine: @unchecked Sendable {
             case .pending, .cancelled:
                 // Pending: re-queued by `crier retry`, or restored. Cancelled: dropped again, so it
                 // comes back to life; channels already sent stay sent.
-                active = ActivePost(journal: journalPost)
-                active.durable = true
+                let restored = ActivePost(journal: journalPost)
+                restored.durable = true
                 for var record in records {
                     if record.status == .cancelled { record.requeue(at: clock.now()) }
-                    active.records[record.key] = record
+                    restored.records[record.key] = record
                 }
-                active.journal.state = .pending
-                active.journal.finishedAt = nil
-                active.journal.file = parsed.name
+                restored.journal.state = .pending
+                restored.journal.finishedAt = nil
+                restored.journal.file = parsed.name
+                active = restored
             }
         } else {
             let now = clock.now()
             active = ActivePost(journal: JournalPost(id: id, file: parsed.name, contentHash: parsed.contentHash, state: .pending,
                                                      scheduledAt: parsed.post.at ?? now, expiresAt: nil, acceptedAt: now))
         }
-        reconcile(&active, with: parsed)
+        reconcile(active, with: parsed)
         posts[id] = active
         postIDByFile[parsed.name] = id
         logger.info("post accepted", metadata: ["post": "\(id)", "file": "\(parsed.name)", "channels": "\(parsed.channels.joined(separator: ","))",
@@ -296,7 +309,7 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     /// Brings a post's deliveries in line with its (new) content: channels and parts added get new
     /// delivery ids; pending ones no longer wanted are cancelled; done ones are never touched.
-    private func reconcile(_ active: inout ActivePost, with parsed: ParsedPostFile) {
+    private func reconcile(_ active: ActivePost, with parsed: ParsedPostFile) {
         let post = parsed.post
         let now = clock.now()
         let previousSchedule = active.journal.scheduledAt
@@ -386,11 +399,10 @@ public final class DeliveryEngine: @unchecked Sendable {
             self.outstanding -= 1
             if let error {
                 self.logger.critical("journal write failed; deliveries of this post are held", metadata: ["post": "\(id)", "error": "\(error)"])
-                return
+                return self.checkIdle()
             }
-            guard var active = self.posts[id] else { return }
+            guard let active = self.posts[id] else { return self.checkIdle() }
             active.durable = true
-            self.posts[id] = active
             self.scheduleReady(id)
             self.finalizeIfDone(id)
             self.pump()
@@ -419,7 +431,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     }
 
     private func fileGone(_ name: String, reason: String = "the post file left the queue", id knownID: String? = nil) {
-        guard let id = knownID ?? postIDByFile[name], var active = posts[id], !active.finalizing else { return }
+        guard let id = knownID ?? postIDByFile[name], let active = posts[id], !active.finalizing else { return }
         postIDByFile[name] = nil
         active.fileRemoved = true
         active.post = nil
@@ -431,7 +443,6 @@ public final class DeliveryEngine: @unchecked Sendable {
             active.records[key] = record
             changed.append(record)
         }
-        posts[id] = active
         logger.info("post cancelled", metadata: ["post": "\(id)", "file": "\(name)", "reason": "\(reason)"])
         persist(id, records: changed)
     }
@@ -441,7 +452,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Starts every due delivery there is room for, then re-arms the timer.
     public func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard accepting else { return }
+        guard accepting else { return checkIdle() }
         let now = clock.now()
         let room = runtime.config.delivery.maxInFlight - inFlight
         if room > 0 {
@@ -498,15 +509,15 @@ public final class DeliveryEngine: @unchecked Sendable {
     }
 
     private func start(_ key: DeliveryKey, now: Date) {
-        guard var active = posts[key.post], var record = active.records[key], record.status == .pending,
+        guard let active = posts[key.post], var record = active.records[key], record.status == .pending,
               let post = active.post else { return }
         if let expiresAt = active.journal.expiresAt, now > expiresAt {
             record.apply(.expired(reason: "expired: not sent by \(TimestampFormat.string(expiresAt))", attempted: false), at: now)
-            return finish(key, record: record, in: &active)
+            return finish(key, record: record, in: active)
         }
         guard let channel = runtime.channels[key.channel], let parts = active.parts[key.channel], key.part <= parts.count else {
             record.refuse(at: now, reason: "channel '\(key.channel)' is no longer configured in \(runtime.path)")
-            return finish(key, record: record, in: &active)
+            return finish(key, record: record, in: active)
         }
         let previous = key.part > 1 ? active.records[DeliveryKey(post: key.post, channel: key.channel, part: key.part - 1)]?.remote : nil
         let context = DeliveryContext(deliveryID: record.id, post: post, channel: channel.config, secrets: channel.secrets,
@@ -517,11 +528,10 @@ public final class DeliveryEngine: @unchecked Sendable {
             request = try channel.adapter.request(for: context, now: now)
         } catch {
             record.refuse(at: now, reason: error.message)
-            return finish(key, record: record, in: &active)
+            return finish(key, record: record, in: active)
         }
         inFlight += 1
         active.inFlight.insert(key)
-        posts[key.post] = active
         var journalFirst = false
         if var gate = gates[key.channel] {
             gate.inFlight += 1
@@ -579,11 +589,10 @@ public final class DeliveryEngine: @unchecked Sendable {
             journal.commit([.completeSend(deliveryID: deliveryID, startedAt: times.started, completedAt: times.completed)])
         }
         learn(from: result, channel: key.channel, now: now)
-        guard var active = posts[key.post], var record = active.records[key] else { return pump() }
+        guard let active = posts[key.post], var record = active.records[key] else { return pump() }
         active.inFlight.remove(key)
         if case .failure(let error) = result, error.kind == .cancelled {
             // Abandoned at shutdown: stays pending with the same id, resent on the next start.
-            posts[key.post] = active
             return pump()
         }
         let policy = runtime.channels[key.channel]?.config.retry ?? RetryPolicy()
@@ -610,7 +619,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             metadata["error"] = "\(record.error ?? "")"
             logger.error("delivery failed", metadata: metadata)
         }
-        finish(key, record: record, in: &active)
+        finish(key, record: record, in: active)
     }
 
     /// Frees the channel's in-flight slot and takes in what the answer says about the channel: a
@@ -652,10 +661,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     }
 
     /// Stores a changed record, journals it, and schedules whatever follows once it is durable.
-    private func finish(_ key: DeliveryKey, record: DeliveryRecord, in active: inout ActivePost) {
+    private func finish(_ key: DeliveryKey, record: DeliveryRecord, in active: ActivePost) {
         if record.status.isFinal, record.status != .sent { observer?(.ended(key, status: record.status, reason: record.error)) }
         active.records[key] = record
-        posts[key.post] = active
         if record.status == .pending, let dueAt = record.dueAt { due.schedule(key, at: dueAt) }
         outstanding += 1
         journal.commit([.upsertDelivery(record)], on: queue) { [weak self] error in
@@ -663,7 +671,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             self.outstanding -= 1
             if let error {
                 self.logger.critical("journal write failed", metadata: ["delivery": "\(record.id)", "error": "\(error)"])
-                return
+                return self.checkIdle()
             }
             if record.status == .sent { self.scheduleReady(key.post) }
             if record.status.isFinal { self.finalizeIfDone(key.post) }
@@ -675,10 +683,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     // MARK: Filing
 
     private func finalizeIfDone(_ id: String) {
-        guard var active = posts[id], active.durable, !active.finalizing, active.inFlight.isEmpty, active.allFinal else { return }
+        guard let active = posts[id], active.durable, !active.finalizing, active.inFlight.isEmpty, active.allFinal else { return }
         guard initialScanDone || active.post != nil else { return }
         active.finalizing = true
-        posts[id] = active
         let receipt = Receipt(post: id, file: active.journal.file, records: Array(active.records.values))
         let outcome = receipt.outcome
         outstanding += 1
@@ -690,7 +697,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     }
 
     private func filed(_ id: String, outcome: PostOutcome, destination: String?) {
-        guard var active = posts[id] else { outstanding -= 1; return }
+        guard let active = posts[id] else { outstanding -= 1; return checkIdle() }
         active.journal.state = JournalPost.State(rawValue: outcome.rawValue) ?? .failed
         active.journal.finishedAt = clock.now()
         logger.log(level: outcome == .failed ? .error : .info, "post finished",
@@ -712,7 +719,14 @@ public final class DeliveryEngine: @unchecked Sendable {
         if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }
     }
 
+    /// Wakes the settle waiters and the `once` idle handler when their condition holds; called at
+    /// the end of everything that can lower `inFlight` or `outstanding`.
     private func checkIdle() {
+        if !settledWaiters.isEmpty, isSettled {
+            let waiters = settledWaiters
+            settledWaiters.removeAll()
+            for waiter in waiters { waiter() }
+        }
         guard let idleHandler, initialScanDone, settlingFiles == 0, inFlight == 0, outstanding == 0 else { return }
         if let next = due.nextDue(), next.timeIntervalSince(clock.now()) <= options.onceHorizon { return }
         self.idleHandler = nil

@@ -112,6 +112,14 @@ public final class Journal: @unchecked Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3-failures-index") { db in
+            // Only `crier status` looks deliveries up by status, and only for failures: a partial
+            // index serves it without an index update on every pending → sent change.
+            try db.execute(sql: """
+                DROP INDEX delivery_status;
+                CREATE INDEX delivery_failures ON delivery(finished_at) WHERE status IN ('failed', 'expired');
+                """)
+        }
         return migrator
     }
 
@@ -152,7 +160,8 @@ public final class Journal: @unchecked Sendable {
         var failure: JournalError?
         do {
             try database.write { db in
-                for change in batch { try Self.write(change, in: db) }
+                var statements = Statements()
+                for change in batch { try Self.write(change, in: db, statements: &statements) }
             }
         } catch {
             failure = JournalError(path: path, error)
@@ -171,19 +180,19 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    private static func write(_ change: JournalChange, in db: Database) throws {
+    private static func write(_ change: JournalChange, in db: Database, statements: inout Statements) throws {
         switch change {
         case .upsertPost(let post):
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO post (id, file, content_hash, state, scheduled_at, expires_at, accepted_at, finished_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET file = excluded.file, content_hash = excluded.content_hash,
-                    state = excluded.state, scheduled_at = excluded.scheduled_at, expires_at = excluded.expires_at,
-                    finished_at = excluded.finished_at
-                """)
-            try statement.execute(arguments: [post.id, post.file, post.contentHash, post.state.rawValue,
-                                              post.scheduledAt.timeIntervalSince1970, post.expiresAt?.timeIntervalSince1970,
-                                              post.acceptedAt.timeIntervalSince1970, post.finishedAt?.timeIntervalSince1970])
+            try statements.upsertPost(in: db).execute { bind in
+                bind.text(post.id)
+                bind.text(post.file)
+                bind.text(post.contentHash)
+                bind.text(post.state.rawValue)
+                bind.date(post.scheduledAt)
+                bind.date(post.expiresAt)
+                bind.date(post.acceptedAt)
+                bind.date(post.finishedAt)
+            }
         case .recordSend(let send):
             let statement = try db.cachedStatement(sql: "INSERT INTO send_log (channel, at, post_id, delivery_id, text) VALUES (?, ?, ?, ?, ?)")
             try statement.execute(arguments: [send.channel, send.at.timeIntervalSince1970, send.postID, send.deliveryID, send.text])
@@ -209,17 +218,53 @@ public final class Journal: @unchecked Sendable {
                 try db.execute(sql: "DELETE FROM pause WHERE scope = ?", arguments: [scope])
             }
         case .upsertDelivery(let record):
-            let statement = try db.cachedStatement(sql: """
+            try statements.upsertDelivery(in: db).execute { bind in
+                bind.text(record.id)
+                bind.text(record.key.post)
+                bind.text(record.key.channel)
+                bind.integer(record.key.part)
+                bind.text(record.status.rawValue)
+                bind.integer(record.attempts)
+                bind.date(record.dueAt)
+                bind.date(record.finishedAt)
+                bind.integer(record.httpStatus)
+                bind.text(record.error)
+                bind.text(record.remote?.id)
+                bind.text(record.remote?.url)
+            }
+        }
+    }
+
+    /// The upserts of one transaction, looked up in GRDB's statement cache once per transaction
+    /// rather than once per change.
+    private struct Statements {
+        private var post: JournalStatement?
+        private var delivery: JournalStatement?
+
+        mutating func upsertPost(in db: Database) throws -> JournalStatement {
+            if let post { return post }
+            let statement = JournalStatement(statement: try db.cachedStatement(sql: """
+                INSERT INTO post (id, file, content_hash, state, scheduled_at, expires_at, accepted_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET file = excluded.file, content_hash = excluded.content_hash,
+                    state = excluded.state, scheduled_at = excluded.scheduled_at, expires_at = excluded.expires_at,
+                    finished_at = excluded.finished_at
+                """))
+            post = statement
+            return statement
+        }
+
+        mutating func upsertDelivery(in db: Database) throws -> JournalStatement {
+            if let delivery { return delivery }
+            let statement = JournalStatement(statement: try db.cachedStatement(sql: """
                 INSERT INTO delivery (id, post_id, channel, part, status, attempts, due_at, finished_at, http_status, error, remote_id, remote_url)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
                     due_at = excluded.due_at, finished_at = excluded.finished_at, http_status = excluded.http_status,
                     error = excluded.error, remote_id = excluded.remote_id, remote_url = excluded.remote_url
-                """)
-            try statement.execute(arguments: [record.id, record.key.post, record.key.channel, record.key.part,
-                                              record.status.rawValue, record.attempts, record.dueAt?.timeIntervalSince1970,
-                                              record.finishedAt?.timeIntervalSince1970, record.httpStatus, record.error,
-                                              record.remote?.id, record.remote?.url])
+                """))
+            delivery = statement
+            return statement
         }
     }
 
@@ -391,7 +436,8 @@ public final class Journal: @unchecked Sendable {
     public func commitNow(_ changes: [JournalChange]) throws(JournalError) {
         do {
             try database.write { db in
-                for change in changes { try Self.write(change, in: db) }
+                var statements = Statements()
+                for change in changes { try Self.write(change, in: db, statements: &statements) }
             }
         } catch {
             throw JournalError(path: path, error)

@@ -215,4 +215,26 @@ struct PreviewJSONTests {
         #expect(json.contains(#""file" : "queue/ü.md""#))
         #expect(!json.contains(#"\/"#))
     }
+
+    /// The hand-written encoder writes exactly what `JSONEncoder` writes for the same report: the
+    /// fixture, an empty report, and one with escapes, control characters, empty lists and errors.
+    @Test func matchesJSONEncoderByteForByte() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let awkward = PreviewReport(posts: [
+            PreviewPost(id: "q\"uote", file: "queue/a\\b/c.md", errors: ["tab\there", "bell\u{07} and nul-ish \u{1F}"]),
+            PreviewPost(id: "n", file: "queue/n.json", deliveries: [
+                PreviewDelivery(channel: "slack", platform: .slack, at: Date(timeIntervalSince1970: 1_795_334_400.5),
+                                parts: [PreviewPart(text: "line\nnext\r\u{08}\u{0C} </script> 🇩🇪", length: 5, limit: nil),
+                                        PreviewPart(text: "", length: 0, limit: 4000)],
+                                warnings: [], errors: ["x", "y"]),
+                PreviewDelivery(channel: "d", platform: .discord),
+            ]),
+        ])
+        for report in [PreviewFixture.report, PreviewReport(), awkward] {
+            let expected = try encoder.encode(report) + Data("\n".utf8)
+            let written = PreviewJSON.encode(report)
+            #expect(written == expected, "\(String(decoding: written, as: UTF8.self))\nvs\n\(String(decoding: expected, as: UTF8.self))")
+        }
+    }
 }

@@ -36,6 +36,7 @@ func usage() -> Never {
         usage: crier-bench --url URL [--posts N] [--concurrency N] [--rounds N] [--crier PATH] [--workdir DIR] [--no-diagnostics] [--keep]
                crier-bench ceiling URL [--requests N] [--concurrency N]
                crier-bench render [--posts N]
+               crier-bench preview [--posts N] [--rounds N]
 
         """.utf8))
     exit(2)
@@ -411,14 +412,19 @@ case "render":
     let result = runRenderBenchmark(posts: posts)
     print("render: \(result.variants) variants in \(format(result.seconds, 3)) s = \(format(Double(result.variants) / result.seconds)) variants/s")
 case "preview":
-    let rest = Array(arguments.dropFirst())
+    var rest = Array(arguments.dropFirst())
     var posts = 10_000
-    if !rest.isEmpty {
-        guard rest.count == 2, rest[0] == "--posts" else { usage() }
-        posts = positiveInt(rest[1], "--posts")
+    var rounds = 5
+    while rest.count >= 2 {
+        switch rest[0] {
+        case "--posts": posts = positiveInt(rest[1], "--posts")
+        case "--rounds": rounds = positiveInt(rest[1], "--rounds")
+        default: usage()
+        }
+        rest.removeFirst(2)
     }
-    let result = runPreviewBenchmark(posts: posts)
-    print("preview: \(posts) posts x 5 channels = \(result.deliveries) planned deliveries in \(format(result.seconds, 3)) s (target < 2 s)")
+    guard rest.isEmpty else { usage() }
+    printPreviewTable(posts: posts, rounds: runPreviewBenchmark(posts: posts, rounds: rounds))
 case "run": runBenchmark(Array(arguments.dropFirst()))
 default: runBenchmark(arguments)
 }
