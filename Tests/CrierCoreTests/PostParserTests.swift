@@ -1,4 +1,4 @@
-import CrierCore
+@testable import CrierCore
 import Foundation
 import Testing
 
@@ -7,6 +7,30 @@ import Testing
 
     func parse(_ text: String, name: String = "launch.md") throws(PostFileError) -> Post {
         try parser.parse(Data(text.utf8), fileName: name)
+    }
+
+    @Test func windowsLineEndingsParseLikeUnixOnes() throws {
+        let unix = "---\nchannels: [ops]\ntags: [a]\n---\nFirst line.\n\nSecond line.\n"
+        let windows = try parse(unix.replacingOccurrences(of: "\n", with: "\r\n"))
+        #expect(windows.body == "First line.\n\nSecond line.")
+        #expect(windows.channels == .named(["ops"]))
+        #expect(windows.fieldLines["tags"] == 3)
+        #expect(windows.body == (try parse(unix)).body)
+    }
+
+    @Test(arguments: ["", " ", "\n\t x \r\n", "\u{00A0}\u{2003}text with  inner  space\u{3000}\u{2029}", "é", "\u{85}a\u{85}",
+                      " \u{301}accent first", "🚀 \n\n"])
+    func trimsLikeFoundation(text: String) {
+        #expect(text.trimmingWhitespaceAndNewlines() == text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func frontMatterSplitsAtTheFirstClosingLineOnly() throws {
+        let split = try FrontMatter.split("\u{FEFF}---  \na: 1\nb: 2\n...\nbody\n---\nmore\n")
+        #expect(split == FrontMatter.Split(frontMatter: "a: 1\nb: 2", frontMatterFirstLine: 2, body: "body\n---\nmore\n"))
+        #expect(try FrontMatter.split("---\n---") == FrontMatter.Split(frontMatter: "", frontMatterFirstLine: 2, body: ""))
+        #expect(throws: FieldSyntaxError.self) { try FrontMatter.split("---\na: 1\n") }
+        #expect(throws: FieldSyntaxError.self) { try FrontMatter.split("---") }
+        #expect(throws: FieldSyntaxError.self) { try FrontMatter.split("a: 1\n---\n") }
     }
 
     @Test func parsesMarkdownWithEveryField() throws {

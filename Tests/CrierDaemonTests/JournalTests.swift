@@ -52,6 +52,20 @@ import Testing
         #expect(try journal.postCounts()[.failed] == 1)
     }
 
+    @Test func anUpdateOfAnAbsentDeliveryInsertsItAndTextsKeepEmptyAndNullApart() throws {
+        let directory = TemporaryDirectory()
+        let journal = try Journal(path: directory.path + "/j.sqlite")
+        var record = DeliveryRecord(id: "d_1", key: DeliveryKey(post: "a", channel: "ops", part: 2), attempts: 1,
+                                    dueAt: Date(timeIntervalSince1970: 150), remote: RemoteReference(id: "", url: nil))
+        try journal.commitNow([.upsertPost(post("a")), .updateDelivery(record)])
+        #expect(try journal.post(id: "a")?.1 == [record], "inserted although it was missing")
+        record.apply(.failed(reason: "café ✗ \"quoted\"\nsecond line", httpStatus: 400), at: Date(timeIntervalSince1970: 300))
+        try journal.commitNow([.updateDelivery(record)])
+        let stored = try #require(try journal.post(id: "a")?.1.first)
+        #expect(stored == record)
+        #expect(stored.remote == RemoteReference(id: "", url: nil), "an empty text is stored as empty, not NULL")
+    }
+
     @Test func usesWriteAheadLogging() throws {
         let directory = TemporaryDirectory()
         let journal = try Journal(path: directory.path + "/j.sqlite")

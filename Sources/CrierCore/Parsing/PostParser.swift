@@ -106,9 +106,9 @@ public struct PostParser: Sendable {
 
         let body: String
         if format == .json {
-            body = (reader.string(fields["text"], "text") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            body = (reader.string(fields["text"], "text") ?? "").trimmingWhitespaceAndNewlines()
         } else {
-            body = markdownBody.trimmingCharacters(in: .whitespacesAndNewlines)
+            body = markdownBody.trimmingWhitespaceAndNewlines()
         }
         if body.isEmpty {
             let hint = format == .json ? "add a \"text\" field" : "write the text below the closing ---"

@@ -49,7 +49,11 @@ public enum PreviewTimeline {
                 .sorted { ($0.at, $0.index) < ($1.at, $1.index) }
             let unplanned = entries.filter { $0.delivery.at == nil }
             let broken = report.posts.filter { !$0.errors.isEmpty }
-            let showSeconds = planned.contains { calendar.component(.second, from: $0.at) != 0 }
+            // Calendar arithmetic is the slow part of a large preview, and a queue's deliveries share
+            // few instants (slots, "now"): each distinct instant is worked out once.
+            var instants: [Date] = []
+            for item in planned where item.at != instants.last { instants.append(item.at) }
+            let showSeconds = instants.contains { calendar.component(.second, from: $0) != 0 }
 
             // Foundation on Linux names UTC "GMT"; say what the user wrote.
             let zoneName = calendar.timeZone.identifier == "GMT" ? "UTC" : calendar.timeZone.identifier
@@ -60,16 +64,21 @@ public enum PreviewTimeline {
             }
 
             var currentDay: DateComponents?
+            var currentInstant: Date?
+            var time = ""
             for item in planned {
-                let day = calendar.dateComponents([.year, .month, .day], from: item.at)
-                if day != currentDay {
-                    currentDay = day
-                    lines.append("")
-                    lines.append(style.bold(dayHeading(item.at)))
+                if item.at != currentInstant {
+                    currentInstant = item.at
+                    time = style.bold(clock(item.at, seconds: showSeconds))
+                    let day = calendar.dateComponents([.year, .month, .day], from: item.at)
+                    if day != currentDay {
+                        currentDay = day
+                        lines.append("")
+                        lines.append(style.bold(dayHeading(item.at)))
+                    }
                 }
                 lines.append("")
-                let time = clock(item.at, seconds: showSeconds)
-                lines.append("  " + style.bold(time) + "  " + blockTitle(item.entry))
+                lines.append("  " + time + "  " + blockTitle(item.entry))
                 writeBody(item.entry.delivery)
             }
 

@@ -5,7 +5,10 @@ import Foundation
 /// start), what its answers taught (not-before, consecutive failures), transfers in flight, and the
 /// deliveries waiting for an in-flight slot. The decisions themselves are the pure `ThrottlePlanner`
 /// and `NearDuplicate` of CrierCore.
-struct ChannelGate {
+///
+/// A class confined to the engine's queue: a value kept in the engine's dictionary would copy the
+/// whole send history each time a send is recorded.
+final class ChannelGate {
     let name: String
     var limits: ChannelLimits
     var duplicates: DuplicateSettings
@@ -16,6 +19,13 @@ struct ChannelGate {
     var waiting: [DeliveryKey] = []
     /// Delivery ids whose request is out: their history entry counts as "now" until they complete.
     var outstanding: Set<String> = []
+
+    init(name: String, limits: ChannelLimits, duplicates: DuplicateSettings, timeZone: TimeZone) {
+        self.name = name
+        self.limits = limits
+        self.duplicates = duplicates
+        self.timeZone = timeZone
+    }
 
     /// Whether sends must be journaled before they go out (anything that counts past sends).
     var isThrottled: Bool {
@@ -51,7 +61,7 @@ struct ChannelGate {
     }
 
     /// Moves a send's time from its start to its completion.
-    mutating func completed(deliveryID: String, at now: Date) -> (started: Date, completed: Date)? {
+    func completed(deliveryID: String, at now: Date) -> (started: Date, completed: Date)? {
         guard outstanding.remove(deliveryID) != nil,
               let index = history.lastIndex(where: { $0.deliveryID == deliveryID }) else { return nil }
         let started = history[index].at
@@ -59,7 +69,7 @@ struct ChannelGate {
         return (started, history[index].at)
     }
 
-    mutating func record(_ send: SendRecord) {
+    func record(_ send: SendRecord) {
         history.append(send)
         let horizon = send.at.addingTimeInterval(-memory)
         if let first = history.first, first.at < horizon {

@@ -83,7 +83,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     private func rebuildGates() {
         var next: [String: ChannelGate] = [:]
         for channel in runtime.config.channels {
-            var gate = gates[channel.name] ?? ChannelGate(name: channel.name, limits: channel.limits, duplicates: channel.duplicates,
+            let gate = gates[channel.name] ?? ChannelGate(name: channel.name, limits: channel.limits, duplicates: channel.duplicates,
                                                            timeZone: channel.timeZone ?? runtime.config.timeZone)
             gate.limits = channel.limits
             gate.duplicates = channel.duplicates
@@ -471,10 +471,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// The channel's gate: room in flight, rate windows, gaps, quiet hours, what the platform said,
     /// near-duplicates. False means the delivery was put back (in line, or waiting for a slot).
     private func admit(_ key: DeliveryKey, now: Date) -> Bool {
-        guard var gate = gates[key.channel] else { return true }
+        guard let gate = gates[key.channel] else { return true }
         if gate.inFlight >= gate.limits.maxInFlight {
             gate.waiting.append(key)
-            gates[key.channel] = gate
             return false
         }
         let allowed = gate.allowedAt(now: now, jitterKey: key.description)
@@ -533,14 +532,13 @@ public final class DeliveryEngine: @unchecked Sendable {
         inFlight += 1
         active.inFlight.insert(key)
         var journalFirst = false
-        if var gate = gates[key.channel] {
+        if let gate = gates[key.channel] {
             gate.inFlight += 1
             if gate.isThrottled {
                 gate.record(SendRecord(channel: key.channel, at: now, postID: key.post, deliveryID: record.id, text: context.text))
                 gate.outstanding.insert(record.id)
                 journalFirst = true
             }
-            gates[key.channel] = gate
         }
         if options.dryRun {
             logger.info("dry-run: would send", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
@@ -571,10 +569,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Undoes `start` for a send that never went out: it waits, parked, for the pause to lift.
     private func putBack(_ key: DeliveryKey, deliveryID: String) {
         inFlight -= 1
-        if var gate = gates[key.channel] {
+        if let gate = gates[key.channel] {
             gate.inFlight = max(0, gate.inFlight - 1)
             gate.outstanding.remove(deliveryID)
-            gates[key.channel] = gate
         }
         posts[key.post]?.inFlight.remove(key)
         parked.insert(key)
@@ -602,22 +599,24 @@ public final class DeliveryEngine: @unchecked Sendable {
             randomFraction: Double.random(in: 0..<1, using: &random),
             remote: { adapter?.remoteReference(from: $0) })
         record.apply(outcome, at: now)
-        var metadata: Logger.Metadata = ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
-                                         "delivery": "\(record.id)", "attempt": "\(attempt)"]
-        if let status = record.httpStatus { metadata["status"] = "\(status)" }
+        // Built only for a line that is logged (the preview and `--log-level warning` log none).
+        func metadata(_ record: DeliveryRecord, extra: Logger.Metadata = [:]) -> Logger.Metadata {
+            var metadata: Logger.Metadata = ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
+                                             "delivery": "\(record.id)", "attempt": "\(attempt)"]
+            if let status = record.httpStatus { metadata["status"] = "\(status)" }
+            return metadata.merging(extra) { $1 }
+        }
         switch record.status {
         case .sent:
-            logger.info("delivery sent", metadata: metadata)
+            logger.info("delivery sent", metadata: metadata(record))
         case .pending:
-            metadata["retry_at"] = "\(record.dueAt.map(TimestampFormat.string) ?? "-")"
-            metadata["error"] = "\(record.error ?? "")"
-            logger.warning("delivery will be retried", metadata: metadata)
+            logger.warning("delivery will be retried", metadata: metadata(record, extra: [
+                "retry_at": "\(record.dueAt.map(TimestampFormat.string) ?? "-")", "error": "\(record.error ?? "")"]))
             if active.fileRemoved {
                 record.cancel(at: now, reason: "cancelled: the post file left the queue")
             }
         default:
-            metadata["error"] = "\(record.error ?? "")"
-            logger.error("delivery failed", metadata: metadata)
+            logger.error("delivery failed", metadata: metadata(record, extra: ["error": "\(record.error ?? "")"]))
         }
         finish(key, record: record, in: active)
     }
@@ -626,7 +625,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// `Retry-After` or exhausted rate limit pushes its next allowed time; failures in a row trip the
     /// circuit breaker, which pauses the channel and raises an alert.
     private func learn(from result: TransportResult, channel: String, now: Date) {
-        guard var gate = gates[channel] else { return }
+        guard let gate = gates[channel] else { return }
         gate.inFlight = max(0, gate.inFlight - 1)
         for waiting in gate.waiting { due.schedule(waiting, at: now) }
         gate.waiting.removeAll()
@@ -642,7 +641,6 @@ public final class DeliveryEngine: @unchecked Sendable {
         case .failure(let error):
             if error.kind != .cancelled { gate.state.consecutiveFailures += 1 }
         }
-        gates[channel] = gate
         if gate.state != before { journal.commit([.channelState(channel: channel, gate.state)]) }
         let threshold = runtime.channels[channel]?.config.breakerThreshold ?? 0
         if threshold > 0, gate.state.consecutiveFailures >= threshold, pauses[channel] == nil {
@@ -666,7 +664,8 @@ public final class DeliveryEngine: @unchecked Sendable {
         active.records[key] = record
         if record.status == .pending, let dueAt = record.dueAt { due.schedule(key, at: dueAt) }
         outstanding += 1
-        journal.commit([.upsertDelivery(record)], on: queue) { [weak self] error in
+        // Everything that reaches `finish` was journaled before it was scheduled.
+        journal.commit([.updateDelivery(record)], on: queue) { [weak self] error in
             guard let self else { return }
             self.outstanding -= 1
             if let error {

@@ -218,11 +218,9 @@ public final class Journal: @unchecked Sendable {
                 try db.execute(sql: "DELETE FROM pause WHERE scope = ?", arguments: [scope])
             }
         case .upsertDelivery(let record):
-            try statements.upsertDelivery(in: db).execute { bind in
-                bind.text(record.id)
-                bind.text(record.key.post)
-                bind.text(record.key.channel)
-                bind.integer(record.key.part)
+            try upsertDelivery(record, in: db, statements: &statements)
+        case .updateDelivery(let record):
+            let changed = try statements.updateDelivery(in: db).execute { bind in
                 bind.text(record.status.rawValue)
                 bind.integer(record.attempts)
                 bind.date(record.dueAt)
@@ -231,15 +229,35 @@ public final class Journal: @unchecked Sendable {
                 bind.text(record.error)
                 bind.text(record.remote?.id)
                 bind.text(record.remote?.url)
+                bind.text(record.id)
             }
+            if changed == 0 { try upsertDelivery(record, in: db, statements: &statements) }
         }
     }
 
-    /// The upserts of one transaction, looked up in GRDB's statement cache once per transaction
+    private static func upsertDelivery(_ record: DeliveryRecord, in db: Database, statements: inout Statements) throws {
+        try statements.upsertDelivery(in: db).execute { bind in
+            bind.text(record.id)
+            bind.text(record.key.post)
+            bind.text(record.key.channel)
+            bind.integer(record.key.part)
+            bind.text(record.status.rawValue)
+            bind.integer(record.attempts)
+            bind.date(record.dueAt)
+            bind.date(record.finishedAt)
+            bind.integer(record.httpStatus)
+            bind.text(record.error)
+            bind.text(record.remote?.id)
+            bind.text(record.remote?.url)
+        }
+    }
+
+    /// The hot statements of one transaction, looked up in GRDB's statement cache once per transaction
     /// rather than once per change.
     private struct Statements {
         private var post: JournalStatement?
         private var delivery: JournalStatement?
+        private var deliveryUpdate: JournalStatement?
 
         mutating func upsertPost(in db: Database) throws -> JournalStatement {
             if let post { return post }
@@ -264,6 +282,16 @@ public final class Journal: @unchecked Sendable {
                     error = excluded.error, remote_id = excluded.remote_id, remote_url = excluded.remote_url
                 """))
             delivery = statement
+            return statement
+        }
+
+        mutating func updateDelivery(in db: Database) throws -> JournalStatement {
+            if let deliveryUpdate { return deliveryUpdate }
+            let statement = JournalStatement(statement: try db.cachedStatement(sql: """
+                UPDATE delivery SET status = ?, attempts = ?, due_at = ?, finished_at = ?, http_status = ?,
+                    error = ?, remote_id = ?, remote_url = ? WHERE id = ?
+                """))
+            deliveryUpdate = statement
             return statement
         }
     }

@@ -6,6 +6,10 @@ import Foundation
 public enum JournalChange: Sendable {
     case upsertPost(JournalPost)
     case upsertDelivery(DeliveryRecord)
+    /// A new state of a delivery that is already journaled (an attempt's outcome): written as a
+    /// plain UPDATE, which costs SQLite less than an upsert's failed insert; inserted if it turns
+    /// out to be missing after all.
+    case updateDelivery(DeliveryRecord)
     /// A send started on a channel (journaled before the request goes out on throttled channels).
     case recordSend(SendRecord)
     case pruneSends(before: Date)

@@ -10,8 +10,10 @@ import GRDBSQLite
 struct JournalStatement {
     let statement: Statement
 
-    /// Binds the values `bind` hands to the binder, in order, and runs the statement once.
-    func execute(_ bind: (inout JournalStatementBinder) -> Void) throws {
+    /// Binds the values `bind` hands to the binder, in order, and runs the statement once. Returns
+    /// how many rows it changed.
+    @discardableResult
+    func execute(_ bind: (inout JournalStatementBinder) -> Void) throws -> Int {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         var binder = JournalStatementBinder(handle: handle)
@@ -23,6 +25,7 @@ struct JournalStatement {
         if let stepError {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: stepError, sql: statement.sql)
         }
+        return Int(sqlite3_changes(sqlite3_db_handle(handle)))
     }
 }
 

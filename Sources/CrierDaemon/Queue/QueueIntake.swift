@@ -86,17 +86,21 @@ public final class QueueIntake: @unchecked Sendable {
             logger.error("cannot list the queue directory", metadata: ["queue": "\(layout.root)", "error": "\(error)"])
             return
         }
-        var out: [IntakeEvent] = []
-        var present = Set<String>()
-        for name in names where QueueFileName.isPostCandidate(name) {
-            present.insert(name)
-            if let result = examine(name, trustComplete: false) { out.append(result) }
-            // Hand over in chunks, so sending starts while a large queue is still being read.
-            if out.count >= 256 {
-                emit(out)
-                out.removeAll(keepingCapacity: true)
+        let candidates = names.filter(QueueFileName.isPostCandidate)
+        let present = Set(candidates)
+        // Hand over in chunks, so sending starts while a large queue is still being read.
+        for start in stride(from: 0, to: candidates.count, by: 256) {
+            let chunk = candidates[start..<min(start + 256, candidates.count)]
+            let reads = chunk.compactMap { readDecision($0, trustComplete: false) }
+            let results = readAndParseConcurrently(reads)
+            var out: [IntakeEvent] = []
+            for (read, result) in zip(reads, results) {
+                if let signature = result.signature { known[read.name] = signature }
+                if let event = result.event { out.append(event) }
             }
+            if !out.isEmpty { emit(out) }
         }
+        var out: [IntakeEvent] = []
         for name in known.keys where !present.contains(name) {
             known[name] = nil
             out.append(.gone(name: name))
@@ -105,8 +109,31 @@ public final class QueueIntake: @unchecked Sendable {
         emit(out)
     }
 
+    /// A file to read: its queue name, where it is, and what `lstat` said before reading.
+    private struct PendingRead: Sendable {
+        var name: String
+        var path: String
+        var signature: FileSignature
+    }
+
+    /// What reading a file gave: the signature to remember it by (nil: forget nothing, e.g. it
+    /// vanished) and the event for the engine (nil: nothing to report).
+    private struct ReadResult: Sendable {
+        var signature: FileSignature?
+        var event: IntakeEvent?
+    }
+
     /// Reads and parses `name` if it is complete and changed; nil when there is nothing to report yet.
     private func examine(_ name: String, trustComplete: Bool) -> IntakeEvent? {
+        guard let read = readDecision(name, trustComplete: trustComplete) else { return nil }
+        let result = Self.readAndParse(read, config: config, root: root(for: name))
+        if let signature = result.signature { known[name] = signature }
+        return result.event
+    }
+
+    /// Whether `name` should be read now (call on `queue`): it exists, changed since it was last
+    /// handed over, and is complete; otherwise a later look is scheduled if it may still be written.
+    private func readDecision(_ name: String, trustComplete: Bool) -> PendingRead? {
         let path = overlay[name] ?? layout.pending(name)
         let signature: FileSignature
         do {
@@ -124,28 +151,56 @@ public final class QueueIntake: @unchecked Sendable {
                 return nil
             }
         }
+        return PendingRead(name: name, path: path, signature: signature)
+    }
+
+    /// Where a post's media are resolved: beside a PATH file, else in the queue.
+    private func root(for name: String) -> String {
+        overlay[name].map { ($0 as NSString).deletingLastPathComponent } ?? layout.root
+    }
+
+    /// Reads and parses `reads` on all cores (a scan of a large queue is mostly parsing), in order.
+    private func readAndParseConcurrently(_ reads: [PendingRead]) -> [ReadResult] {
+        let config = self.config
+        guard reads.count > 1 else { return reads.map { Self.readAndParse($0, config: config, root: root(for: $0.name)) } }
+        let roots = reads.map { root(for: $0.name) }
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, reads.count)
+        return [ReadResult](unsafeUninitializedCapacity: reads.count) { buffer, initialized in
+            // Each index is written by exactly one worker, and all are done when `concurrentPerform`
+            // returns.
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in stride(from: worker, to: reads.count, by: workers) {
+                    (base + index).initialize(to: Self.readAndParse(reads[index], config: config, root: roots[index]))
+                }
+            }
+            initialized = reads.count
+        }
+    }
+
+    /// Reads one file and parses it into a post (touches no member: runs on any thread).
+    private static func readAndParse(_ read: PendingRead, config: CrierConfig, root: String) -> ReadResult {
         let data: Data
         let readSignature: FileSignature
         do {
-            (data, readSignature) = try FileOperations.readRegularFile(path, maxSize: PostParser.maximumFileSize)
+            (data, readSignature) = try FileOperations.readRegularFile(read.path, maxSize: PostParser.maximumFileSize)
         } catch {
-            if error == .missing { return nil }
-            known[name] = signature
-            return .invalid(name: name, error: PostFileError(file: name, message: error.description))
+            if error == .missing { return ReadResult() }
+            return ReadResult(signature: read.signature, event: .invalid(name: read.name, error: PostFileError(file: read.name, message: error.description)))
         }
-        known[name] = readSignature
         do throws(PostFileError) {
-            let post = try PostParser(timeZone: config.timeZone, knownChannels: config.channelNames).parse(data, fileName: name)
+            let post = try PostParser(timeZone: config.timeZone, knownChannels: config.channelNames).parse(data, fileName: read.name)
             let channels = try PostValidator.channels(for: post, config: config).get()
-            try checkMedia(post, root: overlay[name].map { ($0 as NSString).deletingLastPathComponent } ?? layout.root)
-            return .post(ParsedPostFile(name: name, post: post, channels: channels, contentHash: ContentHash.of(data)))
+            try checkMedia(post, root: root)
+            return ReadResult(signature: readSignature,
+                              event: .post(ParsedPostFile(name: read.name, post: post, channels: channels, contentHash: ContentHash.of(data))))
         } catch {
-            return .invalid(name: name, error: error)
+            return ReadResult(signature: readSignature, event: .invalid(name: read.name, error: error))
         }
     }
 
     /// Media files must exist inside the queue (`root`), as regular files, not through symlinks.
-    private func checkMedia(_ post: Post, root: String) throws(PostFileError) {
+    private static func checkMedia(_ post: Post, root: String) throws(PostFileError) {
         guard !post.media.isEmpty else { return }
         let root = (root as NSString).standardizingPath
         var problems: [FieldProblem] = []
