@@ -51,6 +51,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     private var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     private var random = FastRandom()
+    /// Journal changes of the current turn, and what runs when they are durable (see `commit`).
+    private var journalBatch: [JournalChange] = []
+    private var journalBatchCompletions: [@Sendable (JournalError?) -> Void] = []
 
     public init(queue: DispatchQueue, runtime: RuntimeConfig, journal: Journal, transport: any Transport,
                 filer: PostFiler, clock: any WallClock, timer: any WakeupTimer, options: EngineOptions, logger: Logger,
@@ -137,7 +140,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             // A lifted pause (e.g. after the circuit breaker) starts the failure count afresh.
             for name in scope == "*" ? Array(gates.keys) : [scope] where gates[name]?.state.consecutiveFailures ?? 0 > 0 {
                 gates[name]?.state.consecutiveFailures = 0
-                journal.commit([.channelState(channel: name, gates[name]!.state)])
+                commit([.channelState(channel: name, gates[name]!.state)])
             }
         }
         self.pauses = pauses
@@ -185,7 +188,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Nothing in flight and nothing being journaled or filed: the state is stable until the timer.
     public var isSettled: Bool {
         dispatchPrecondition(condition: .onQueue(queue))
-        return inFlight == 0 && outstanding == 0
+        return inFlight == 0 && outstanding == 0 && journalBatch.isEmpty && journalBatchCompletions.isEmpty
     }
 
     /// Blocks (call off the engine's queue) until the intake, the journal and the engine have
@@ -394,7 +397,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         var changes: [JournalChange] = [.upsertPost(active.journal)]
         changes.append(contentsOf: records.map { .upsertDelivery($0) })
         outstanding += 1
-        journal.commit(changes, on: queue) { [weak self] error in
+        commit(changes) { [weak self] error in
             guard let self else { return }
             self.outstanding -= 1
             if let error {
@@ -557,7 +560,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         // On a throttled channel the send is journaled before the request goes out, so a crash
         // right after it still counts against the limits when the daemon comes back.
         outstanding += 1
-        journal.commit([.recordSend(sendRecord)], on: queue) { [weak self] _ in
+        commit([.recordSend(sendRecord)]) { [weak self] _ in
             guard let self else { return }
             self.outstanding -= 1
             // A pause that arrived while the send was being journaled still stops it.
@@ -583,7 +586,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         let now = clock.now()
         if let deliveryID = posts[key.post]?.records[key]?.id,
            let times = gates[key.channel]?.completed(deliveryID: deliveryID, at: now), times.started != times.completed {
-            journal.commit([.completeSend(deliveryID: deliveryID, startedAt: times.started, completedAt: times.completed)])
+            commit([.completeSend(deliveryID: deliveryID, startedAt: times.started, completedAt: times.completed)])
         }
         learn(from: result, channel: key.channel, now: now)
         guard let active = posts[key.post], var record = active.records[key] else { return pump() }
@@ -641,7 +644,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         case .failure(let error):
             if error.kind != .cancelled { gate.state.consecutiveFailures += 1 }
         }
-        if gate.state != before { journal.commit([.channelState(channel: channel, gate.state)]) }
+        if gate.state != before { commit([.channelState(channel: channel, gate.state)]) }
         let threshold = runtime.channels[channel]?.config.breakerThreshold ?? 0
         if threshold > 0, gate.state.consecutiveFailures >= threshold, pauses[channel] == nil {
             let last: String
@@ -652,7 +655,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             let pause = PauseRecord(scope: channel, reason: "circuit breaker: \(gate.state.consecutiveFailures) failed attempts in a row (last: \(last)); fix the channel, then `crier resume \(channel)`",
                                     pausedBy: "crier", pausedAt: now)
             pauses[channel] = pause
-            journal.commit([.pause(pause)])
+            commit([.pause(pause)])
             logger.critical("channel paused by the circuit breaker", metadata: ["channel": "\(channel)", "failures": "\(gate.state.consecutiveFailures)", "last": "\(last)"])
             alerts?.post("crier paused channel '\(channel)': \(pause.reason)", failingChannel: channel)
         }
@@ -665,7 +668,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         if record.status == .pending, let dueAt = record.dueAt { due.schedule(key, at: dueAt) }
         outstanding += 1
         // Everything that reaches `finish` was journaled before it was scheduled.
-        journal.commit([.updateDelivery(record)], on: queue) { [weak self] error in
+        commit([.updateDelivery(record)]) { [weak self] error in
             guard let self else { return }
             self.outstanding -= 1
             if let error {
@@ -708,18 +711,45 @@ public final class DeliveryEngine: @unchecked Sendable {
                          failingChannel: failures.count == 1 ? failures[0].key.channel : nil)
         }
         let row = active.journal
-        journal.commit([.upsertPost(row)], on: queue) { [weak self] _ in
+        if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }
+        // The post stays (finalizing) until its final row is durable: a file with its id that
+        // arrives meanwhile waits in `arrivedWhileFiling` instead of reading a stale row.
+        commit([.upsertPost(row)]) { [weak self] _ in
             guard let self else { return }
             self.outstanding -= 1
+            self.posts[id] = nil
             if let parsed = self.arrivedWhileFiling.removeValue(forKey: id) { self.handle([.post(parsed)]) }
             self.pump()
         }
-        posts[id] = nil
-        if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }
     }
 
     /// Wakes the settle waiters and the `once` idle handler when their condition holds; called at
     /// the end of everything that can lower `inFlight` or `outstanding`.
+    // MARK: Journal
+
+    /// Hands `changes` to the journal at the end of this turn of the engine's queue, with everything
+    /// else the turn changed; `completion` runs on the queue once they are durable. Each delivery's
+    /// outcome is its own change, and handing each over alone made the journal write thousands of
+    /// transactions of three changes, each with its own hop back, where one would do.
+    private func commit(_ changes: [JournalChange], completion: (@Sendable (JournalError?) -> Void)? = nil) {
+        if journalBatch.isEmpty && journalBatchCompletions.isEmpty {
+            queue.async { [weak self] in self?.submitJournalBatch() }
+        }
+        journalBatch.append(contentsOf: changes)
+        if let completion { journalBatchCompletions.append(completion) }
+    }
+
+    private func submitJournalBatch() {
+        let changes = journalBatch
+        let completions = journalBatchCompletions
+        journalBatch.removeAll()
+        journalBatchCompletions.removeAll()
+        guard !completions.isEmpty else { return journal.commit(changes) }
+        journal.commit(changes, on: queue) { error in
+            for completion in completions { completion(error) }
+        }
+    }
+
     private func checkIdle() {
         if !settledWaiters.isEmpty, isSettled {
             let waiters = settledWaiters

@@ -2,30 +2,38 @@ import CrierCore
 import CrierDaemon
 import Foundation
 
-/// One timed plan of the preview benchmark.
+/// One timed preview of the preview benchmark.
 struct PreviewRound {
-    var deliveries: Int
+    var what: String
     var seconds: Double
-    /// User + system CPU time of the whole process during the plan (all threads).
+    /// User + system CPU time of the planner's process (all threads), or of the `crier` child.
     var cpuSeconds: Double
 }
 
-/// `crier-bench preview`: plans `posts` pending posts × 5 channels with the preview planner (the
-/// daemon's pipeline on the queue in place, manual clock, recording transport) `rounds` times on one
-/// queue and times each plan. Target (issue 5): 10,000 × 5 in under 2 s in a release build.
-func runPreviewBenchmark(posts: Int, rounds: Int) -> [PreviewRound] {
+/// `crier-bench preview`: a queue of `posts` pending posts × 5 webhook channels, previewed `rounds`
+/// times in two ways, side by side in one run:
+///
+/// - `planner`: `PreviewPlanner.plan` in this process (the daemon's pipeline on the queue in place,
+///   manual clock, recording transport): the planning alone.
+/// - `crier preview --json`, `crier preview`: the real binary as a user runs it, from process start
+///   to exit, output written to a file: config, planning and rendering the report.
+///
+/// Target (issue 5): 10,000 × 5 in under 2 s in a release build.
+func runPreviewBenchmark(posts: Int, rounds: Int, crierPath: String?) -> [PreviewRound] {
     let root = NSTemporaryDirectory() + "/crier-bench-preview-\(getpid())"
     try? FileManager.default.removeItem(atPath: root)
     try? FileManager.default.createDirectory(atPath: root + "/queue", withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: root) }
     let channels = ["alpha", "beta", "gamma", "delta", "epsilon"]
-    var config = "timezone: UTC\nchannels:\n"
+    var config = "timezone: UTC\nqueue: \(root)/queue\nchannels:\n"
     for name in channels { config += "  \(name):\n    platform: webhook\n    url: http://127.0.0.1:9/\(name)\n" }
+    FileManager.default.createFile(atPath: root + "/crier.yml", contents: Data(config.utf8))
     guard let parsed = ConfigParser.parse(config).config else { fatalError("bench config does not parse") }
     for index in 0..<posts {
         let text = "---\nchannels: [\(channels.joined(separator: ", "))]\n---\nBenchmark post \(index) with a little text.\n"
         FileManager.default.createFile(atPath: root + String(format: "/queue/p%06d.md", index), contents: Data(text.utf8))
     }
+    let expected = posts * channels.count
     if let pause = ProcessInfo.processInfo.environment["CRIER_BENCH_PAUSE_BEFORE_TIMING"].flatMap(Double.init) {
         // Lets a profiler attach to the timed part only: `perf record -p PID`.
         print("pid \(getpid()): timing starts in \(pause) s")
@@ -34,7 +42,7 @@ func runPreviewBenchmark(posts: Int, rounds: Int) -> [PreviewRound] {
     }
     var results: [PreviewRound] = []
     for _ in 0..<rounds {
-        let cpuBefore = processCPUSeconds()
+        let cpuBefore = cpuSeconds(RUSAGE_SELF)
         let start = Date()
         let report: PreviewReport
         do {
@@ -43,29 +51,55 @@ func runPreviewBenchmark(posts: Int, rounds: Int) -> [PreviewRound] {
             fatalError("preview failed: \(error)")
         }
         let seconds = Date().timeIntervalSince(start)
-        let cpu = processCPUSeconds() - cpuBefore
+        let cpu = cpuSeconds(RUSAGE_SELF) - cpuBefore
         let deliveries = report.posts.reduce(0) { $0 + $1.deliveries.filter { $0.at != nil }.count }
-        guard deliveries == posts * channels.count else {
-            fatalError("preview planned \(deliveries) deliveries, expected \(posts * channels.count)")
+        guard deliveries == expected else { fatalError("preview planned \(deliveries) deliveries, expected \(expected)") }
+        results.append(PreviewRound(what: "planner", seconds: seconds, cpuSeconds: cpu))
+    }
+    guard let crierPath else { return results }
+    for (label, flags) in [("crier preview --json", ["--json"]), ("crier preview", [])] {
+        for _ in 0..<rounds {
+            let output = root + "/preview-output"
+            let cpuBefore = cpuSeconds(RUSAGE_CHILDREN)
+            let run = spawnAndWait(crierPath, ["preview", "--config", root + "/crier.yml"] + flags, outputPath: output)
+            let cpu = cpuSeconds(RUSAGE_CHILDREN) - cpuBefore
+            guard run.status == 0 else { fail("\(label) exited with \(run.status); see \(output)") }
+            let planned = plannedCount(inOutput: output, json: !flags.isEmpty)
+            guard planned == expected else { fail("\(label) showed \(planned) planned deliveries, expected \(expected)") }
+            results.append(PreviewRound(what: label, seconds: run.seconds, cpuSeconds: cpu))
         }
-        results.append(PreviewRound(deliveries: deliveries, seconds: seconds, cpuSeconds: cpu))
     }
     return results
 }
 
-/// Prints one row per round and the median; the target is judged on the median.
-func printPreviewTable(posts: Int, rounds: [PreviewRound]) {
-    print("preview: \(posts) posts x 5 channels, \(rounds.count) round(s), one queue")
-    print("round | planned deliveries | wall s | cpu s (all threads)")
-    for (index, round) in rounds.enumerated() {
-        print("\(String(index + 1).padding(toLength: 5, withPad: " ", startingAt: 0)) | \(String(round.deliveries).padding(toLength: 18, withPad: " ", startingAt: 0)) | \(format(round.seconds, 3))  | \(format(round.cpuSeconds, 3))")
-    }
-    let wall = median(rounds.map(\.seconds))
-    print("median wall \(format(wall, 3)) s, min \(format(rounds.map(\.seconds).min() ?? 0, 3)) s, max \(format(rounds.map(\.seconds).max() ?? 0, 3)) s; median cpu \(format(median(rounds.map(\.cpuSeconds)), 3)) s (target: wall < 2 s: \(wall < 2 ? "MET" : "NOT MET"))")
+/// Planned deliveries in a preview's output: `"at" : "…"` entries in JSON, time-stamped block
+/// titles (`  09:00  alpha (webhook) · …`) in the timeline.
+private func plannedCount(inOutput path: String, json: Bool) -> Int {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return -1 }
+    if json { return text.components(separatedBy: "\"at\" : \"").count - 1 }
+    return text.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.dropFirst(2).first?.isNumber == true && $0.contains(" · ") }.count
 }
 
-private func processCPUSeconds() -> Double {
+/// One row per round, then the median of each kind; the target is judged on the medians.
+func printPreviewTable(posts: Int, rounds: [PreviewRound]) {
+    print("preview: \(posts) posts x 5 channels = \(posts * 5) planned deliveries, one queue, side by side")
+    print("what                  | round | wall s | cpu s")
+    var round: [String: Int] = [:]
+    for result in rounds {
+        round[result.what, default: 0] += 1
+        print("\(result.what.padding(toLength: 21, withPad: " ", startingAt: 0)) | \(String(round[result.what]!).padding(toLength: 5, withPad: " ", startingAt: 0)) | \(format(result.seconds, 3))  | \(format(result.cpuSeconds, 3))")
+    }
+    var kinds: [String] = []
+    for result in rounds where !kinds.contains(result.what) { kinds.append(result.what) }
+    for kind in kinds {
+        let of = rounds.filter { $0.what == kind }
+        let wall = median(of.map(\.seconds))
+        print("median \(kind): wall \(format(wall, 3)) s (max \(format(of.map(\.seconds).max() ?? 0, 3)) s), cpu \(format(median(of.map(\.cpuSeconds)), 3)) s; target wall < 2 s: \(wall < 2 ? "MET" : "NOT MET")")
+    }
+}
+
+private func cpuSeconds(_ who: __rusage_who) -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
+    getrusage(who.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
 }

@@ -36,7 +36,7 @@ func usage() -> Never {
         usage: crier-bench --url URL [--posts N] [--concurrency N] [--rounds N] [--crier PATH] [--workdir DIR] [--no-diagnostics] [--keep]
                crier-bench ceiling URL [--requests N] [--concurrency N]
                crier-bench render [--posts N]
-               crier-bench preview [--posts N] [--rounds N]
+               crier-bench preview [--posts N] [--rounds N] [--crier PATH]
 
         """.utf8))
     exit(2)
@@ -415,16 +415,22 @@ case "preview":
     var rest = Array(arguments.dropFirst())
     var posts = 10_000
     var rounds = 5
+    var crierPath: String? = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crier").path
     while rest.count >= 2 {
         switch rest[0] {
         case "--posts": posts = positiveInt(rest[1], "--posts")
         case "--rounds": rounds = positiveInt(rest[1], "--rounds")
+        case "--crier": crierPath = rest[1]
         default: usage()
         }
         rest.removeFirst(2)
     }
     guard rest.isEmpty else { usage() }
-    printPreviewTable(posts: posts, rounds: runPreviewBenchmark(posts: posts, rounds: rounds))
+    if let path = crierPath, !FileManager.default.isExecutableFile(atPath: path) {
+        print("(no crier binary at \(path): timing the planner only; build the crier product too, or pass --crier PATH)")
+        crierPath = nil
+    }
+    printPreviewTable(posts: posts, rounds: runPreviewBenchmark(posts: posts, rounds: rounds, crierPath: crierPath))
 case "run": runBenchmark(Array(arguments.dropFirst()))
 default: runBenchmark(arguments)
 }
