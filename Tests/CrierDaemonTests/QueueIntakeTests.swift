@@ -1,0 +1,60 @@
+import CrierCore
+@testable import CrierDaemon
+import CrierTestSupport
+import Foundation
+import Logging
+import Testing
+
+@Suite struct QueueIntakeTests {
+    /// A scan reads a large queue in chunks, each parsed on all cores: every file still gives exactly
+    /// one event, in name order, valid and broken files alike, and an unchanged file is not read again.
+    @Test func aScanOfALargeQueueReportsEveryFileOnceInNameOrder() throws {
+        let directory = TemporaryDirectory()
+        let config = try #require(ConfigParser.parse("""
+            timezone: UTC
+            channels:
+              ops: { platform: webhook, url: "http://127.0.0.1:9/ops" }
+            """).config)
+        var expected: [String] = []
+        for index in 0..<700 {
+            let name = String(format: "p%04d.md", index)
+            // Every seventh file names a channel that does not exist; every eleventh is not YAML.
+            let front = index % 11 == 0 ? "channels: [ops" : index % 7 == 0 ? "channels: [nowhere]" : "channels: [ops]"
+            directory.write("---\n\(front)\n---\nPost \(index).\n", to: "queue/\(name)")
+            expected.append(name)
+        }
+        let events = Recorded<IntakeEvent>()
+        let queue = DispatchQueue(label: "test.intake")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        var settled = config
+        settled.delivery.settleTime = 0
+        let intake = QueueIntake(layout: QueueLayout(root: directory.path + "/queue"), queue: queue, config: settled, logger: logger) {
+            for event in $0 { events.append(event) }
+        }
+        queue.sync { intake.rescan() }
+
+        var names: [String] = []
+        var invalid: [String] = []
+        for event in events.all {
+            switch event {
+            case .post(let parsed):
+                names.append(parsed.name)
+                #expect(parsed.post.body == "Post \(Int(parsed.name.dropFirst().prefix(4))!).")
+            case .invalid(let name, _):
+                names.append(name)
+                invalid.append(name)
+            default:
+                break
+            }
+        }
+        #expect(names == expected)
+        #expect(invalid == expected.enumerated().filter { $0.offset % 11 == 0 || $0.offset % 7 == 0 }.map(\.element))
+
+        let before = events.all.count
+        queue.sync { intake.rescan() }
+        let again = events.all.dropFirst(before)
+        #expect(!again.contains { if case .post = $0 { return true }; if case .invalid = $0 { return true }; return false },
+                "unchanged files are not read again")
+    }
+}
