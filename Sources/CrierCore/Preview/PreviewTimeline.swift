@@ -130,9 +130,10 @@ public enum PreviewTimeline {
                 if part.text.isEmpty {
                     lines.append("    " + style.dim("(empty)"))
                 }
-                for line in TerminalStyle.visible(part.text).split(separator: "\n", omittingEmptySubsequences: false) {
+                // Split on the UTF-8 view: splitting the String itself walks grapheme clusters.
+                for line in TerminalStyle.visible(part.text).utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
                     if part.text.isEmpty { break }
-                    lines.append(line.isEmpty ? "" : "    " + line)
+                    lines.append(line.isEmpty ? "" : "    " + String(decoding: line, as: UTF8.self))
                 }
                 lines.append("    " + length(part))
             }
