@@ -68,7 +68,7 @@ import Testing
         installation.directory.write("---\nchannels: [alpah]\n---\nTypo in the channel.", to: "queue/typo.md")
         installation.directory.write("{ \"channels\": [\"alpha\"], \"text\": ", to: "queue/broken.json")
         installation.directory.write("---\nchannels: [alpha]\nat: someday\n---\nBad time.", to: "queue/when.md")
-        FileManager.default.createFile(atPath: installation.queue + "/binary.md", contents: Data([0x2D, 0x2D, 0x2D, 0x0A, 0xFF, 0xFE]))
+        #expect(FileManager.default.createFile(atPath: installation.queue + "/binary.md", contents: Data([0x2D, 0x2D, 0x2D, 0x0A, 0xFF, 0xFE])))
         symlink(installation.queue + "/good.md", installation.queue + "/link.md")
         let result = try installation.crier(["run", "--once"])
         #expect(result.status == 0, "\(result.error)")

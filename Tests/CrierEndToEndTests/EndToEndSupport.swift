@@ -2,6 +2,7 @@ import CrierCore
 import CrierTestSupport
 import Foundation
 import Glibc
+import Testing
 
 /// A temporary installation: a queue, a config pointing at in-process webhook sinks, and helpers to
 /// run the real `crier` binary against it.
@@ -47,7 +48,7 @@ final class Installation: @unchecked Sendable {
         for index in 0..<count {
             let name = String(format: "%@-%04d.md", prefix, index)
             let text = "---\nchannels: [\(channels.joined(separator: ", "))]\ntags: [e2e]\n---\nPost number \(index) of the end-to-end run.\n"
-            FileManager.default.createFile(atPath: staging + "/" + name, contents: Data(text.utf8))
+            #expect(FileManager.default.createFile(atPath: staging + "/" + name, contents: Data(text.utf8)), "cannot write \(name)")
         }
         return staging
     }

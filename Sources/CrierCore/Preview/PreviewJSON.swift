@@ -9,78 +9,75 @@ import Foundation
 public enum PreviewJSON {
     public static func encode(_ report: PreviewReport) -> Data {
         var writer = JSONWriter(capacity: 256 + report.deliveryCount * 320)
-        writer.raw("{")
-        writer.newline(indent: 2)
-        writer.prettyKey("posts")
+        var root = PrettyObject(indent: 0, opening: &writer)
+        root.key("posts", &writer)
         prettyArray(report.posts, indent: 2, into: &writer) { post, indent, writer in
-            writer.raw("{")
-            writer.newline(indent: indent + 2)
-            writer.prettyKey("deliveries")
+            var object = PrettyObject(indent: indent, opening: &writer)
+            object.key("deliveries", &writer)
             prettyArray(post.deliveries, indent: indent + 2, into: &writer) { item, indent, writer in delivery(item, indent: indent, into: &writer) }
-            writer.raw(",")
-            writer.newline(indent: indent + 2)
-            writer.prettyKey("errors")
+            object.key("errors", &writer)
             prettyArray(post.errors, indent: indent + 2, into: &writer) { text, _, writer in writer.string(text) }
-            writer.raw(",")
-            writer.newline(indent: indent + 2)
-            writer.prettyKey("file")
+            object.key("file", &writer)
             writer.string(post.file)
-            writer.raw(",")
-            writer.newline(indent: indent + 2)
-            writer.prettyKey("id")
+            object.key("id", &writer)
             writer.string(post.id)
-            writer.newline(indent: indent)
-            writer.raw("}")
+            object.close(&writer)
         }
-        writer.newline(indent: 0)
-        writer.raw("}\n")
+        root.close(&writer)
+        writer.raw("\n")
         return Data(writer.bytes)
     }
 
     private static func delivery(_ delivery: PreviewDelivery, indent: Int, into writer: inout JSONWriter) {
-        writer.raw("{")
-        writer.newline(indent: indent + 2)
-        writer.prettyKey("at")
+        var object = PrettyObject(indent: indent, opening: &writer)
+        object.key("at", &writer)
         writer.optionalString(delivery.at.map(timestamp))
-        writer.raw(",")
-        writer.newline(indent: indent + 2)
-        writer.prettyKey("channel")
+        object.key("channel", &writer)
         writer.string(delivery.channel)
         if !delivery.errors.isEmpty {
-            writer.raw(",")
-            writer.newline(indent: indent + 2)
-            writer.prettyKey("errors")
+            object.key("errors", &writer)
             prettyArray(delivery.errors, indent: indent + 2, into: &writer) { text, _, writer in writer.string(text) }
         }
-        writer.raw(",")
-        writer.newline(indent: indent + 2)
-        writer.prettyKey("parts")
+        object.key("parts", &writer)
         prettyArray(delivery.parts, indent: indent + 2, into: &writer) { part, indent, writer in
-            writer.raw("{")
-            writer.newline(indent: indent + 2)
-            writer.prettyKey("length")
+            var object = PrettyObject(indent: indent, opening: &writer)
+            object.key("length", &writer)
             writer.integer(part.length)
-            writer.raw(",")
-            writer.newline(indent: indent + 2)
-            writer.prettyKey("limit")
+            object.key("limit", &writer)
             if let limit = part.limit { writer.integer(limit) } else { writer.raw("null") }
-            writer.raw(",")
-            writer.newline(indent: indent + 2)
-            writer.prettyKey("text")
+            object.key("text", &writer)
             writer.string(part.text)
+            object.close(&writer)
+        }
+        object.key("platform", &writer)
+        writer.string(delivery.platform.rawValue)
+        object.key("warnings", &writer)
+        prettyArray(delivery.warnings, indent: indent + 2, into: &writer) { text, _, writer in writer.string(text) }
+        object.close(&writer)
+    }
+
+    /// An object whose braces sit at `indent`, each member on its own line at `indent + 2`.
+    private struct PrettyObject {
+        let indent: Int
+        private var first = true
+
+        init(indent: Int, opening writer: inout JSONWriter) {
+            self.indent = indent
+            writer.raw("{")
+        }
+
+        /// The separator, the line break and `"name" : `; the caller writes the value.
+        mutating func key(_ name: StaticString, _ writer: inout JSONWriter) {
+            if !first { writer.raw(",") }
+            first = false
+            writer.newline(indent: indent + 2)
+            writer.prettyKey(name)
+        }
+
+        func close(_ writer: inout JSONWriter) {
             writer.newline(indent: indent)
             writer.raw("}")
         }
-        writer.raw(",")
-        writer.newline(indent: indent + 2)
-        writer.prettyKey("platform")
-        writer.string(delivery.platform.rawValue)
-        writer.raw(",")
-        writer.newline(indent: indent + 2)
-        writer.prettyKey("warnings")
-        prettyArray(delivery.warnings, indent: indent + 2, into: &writer) { text, _, writer in writer.string(text) }
-        writer.newline(indent: indent)
-        writer.raw("}")
     }
 
     /// An array whose brackets sit at `indent` and whose elements sit at `indent + 2`; an empty one

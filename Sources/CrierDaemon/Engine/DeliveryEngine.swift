@@ -397,6 +397,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         var changes: [JournalChange] = [.upsertPost(active.journal)]
         changes.append(contentsOf: records.map { .upsertDelivery($0) })
         outstanding += 1
+        active.unsavedChanges += 1
         commit(changes) { [weak self] error in
             guard let self else { return }
             self.outstanding -= 1
@@ -405,6 +406,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                 return self.checkIdle()
             }
             guard let active = self.posts[id] else { return self.checkIdle() }
+            active.unsavedChanges -= 1
             active.durable = true
             self.scheduleReady(id)
             self.finalizeIfDone(id)
@@ -667,6 +669,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         active.records[key] = record
         if record.status == .pending, let dueAt = record.dueAt { due.schedule(key, at: dueAt) }
         outstanding += 1
+        active.unsavedChanges += 1
         // Everything that reaches `finish` was journaled before it was scheduled.
         commit([.updateDelivery(record)]) { [weak self] error in
             guard let self else { return }
@@ -675,6 +678,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                 self.logger.critical("journal write failed", metadata: ["delivery": "\(record.id)", "error": "\(error)"])
                 return self.checkIdle()
             }
+            self.posts[key.post]?.unsavedChanges -= 1
             if record.status == .sent { self.scheduleReady(key.post) }
             if record.status.isFinal { self.finalizeIfDone(key.post) }
             self.pump()
@@ -685,7 +689,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     // MARK: Filing
 
     private func finalizeIfDone(_ id: String) {
-        guard let active = posts[id], active.durable, !active.finalizing, active.inFlight.isEmpty, active.allFinal else { return }
+        guard let active = posts[id], active.durable, active.unsavedChanges == 0, !active.finalizing, active.inFlight.isEmpty,
+              active.allFinal else { return }
         guard initialScanDone || active.post != nil else { return }
         active.finalizing = true
         let receipt = Receipt(post: id, file: active.journal.file, records: Array(active.records.values))
@@ -723,8 +728,6 @@ public final class DeliveryEngine: @unchecked Sendable {
         }
     }
 
-    /// Wakes the settle waiters and the `once` idle handler when their condition holds; called at
-    /// the end of everything that can lower `inFlight` or `outstanding`.
     // MARK: Journal
 
     /// Hands `changes` to the journal at the end of this turn of the engine's queue, with everything
@@ -744,12 +747,18 @@ public final class DeliveryEngine: @unchecked Sendable {
         let completions = journalBatchCompletions
         journalBatch.removeAll()
         journalBatchCompletions.removeAll()
-        guard !completions.isEmpty else { return journal.commit(changes) }
-        journal.commit(changes, on: queue) { error in
-            for completion in completions { completion(error) }
+        if completions.isEmpty {
+            journal.commit(changes)
+        } else {
+            journal.commit(changes, on: queue) { error in
+                for completion in completions { completion(error) }
+            }
         }
+        checkIdle()  // a batch of fire-and-forget changes may have been all that kept the engine busy
     }
 
+    /// Wakes the settle waiters and the `once` idle handler when their condition holds; called at
+    /// the end of everything that can lower `inFlight` or `outstanding` or hand the journal batch over.
     private func checkIdle() {
         if !settledWaiters.isEmpty, isSettled {
             let waiters = settledWaiters

@@ -183,7 +183,7 @@ public final class Journal: @unchecked Sendable {
     private static func write(_ change: JournalChange, in db: Database, statements: inout Statements) throws {
         switch change {
         case .upsertPost(let post):
-            try statements.upsertPost(in: db).execute { bind in
+            try statements.statement(.upsertPost, in: db).execute { bind in
                 bind.text(post.id)
                 bind.text(post.file)
                 bind.text(post.contentHash)
@@ -220,15 +220,8 @@ public final class Journal: @unchecked Sendable {
         case .upsertDelivery(let record):
             try upsertDelivery(record, in: db, statements: &statements)
         case .updateDelivery(let record):
-            let changed = try statements.updateDelivery(in: db).execute { bind in
-                bind.text(record.status.rawValue)
-                bind.integer(record.attempts)
-                bind.date(record.dueAt)
-                bind.date(record.finishedAt)
-                bind.integer(record.httpStatus)
-                bind.text(record.error)
-                bind.text(record.remote?.id)
-                bind.text(record.remote?.url)
+            let changed = try statements.statement(.updateDelivery, in: db).execute { bind in
+                bindState(of: record, to: &bind)
                 bind.text(record.id)
             }
             if changed == 0 { try upsertDelivery(record, in: db, statements: &statements) }
@@ -236,62 +229,66 @@ public final class Journal: @unchecked Sendable {
     }
 
     private static func upsertDelivery(_ record: DeliveryRecord, in db: Database, statements: inout Statements) throws {
-        try statements.upsertDelivery(in: db).execute { bind in
+        try statements.statement(.upsertDelivery, in: db).execute { bind in
             bind.text(record.id)
             bind.text(record.key.post)
             bind.text(record.key.channel)
             bind.integer(record.key.part)
-            bind.text(record.status.rawValue)
-            bind.integer(record.attempts)
-            bind.date(record.dueAt)
-            bind.date(record.finishedAt)
-            bind.integer(record.httpStatus)
-            bind.text(record.error)
-            bind.text(record.remote?.id)
-            bind.text(record.remote?.url)
+            bindState(of: record, to: &bind)
         }
     }
 
-    /// The hot statements of one transaction, looked up in GRDB's statement cache once per transaction
-    /// rather than once per change.
+    /// A delivery's changing columns, in table order: status … remote_url.
+    private static func bindState(of record: DeliveryRecord, to bind: inout JournalStatementBinder) {
+        bind.text(record.status.rawValue)
+        bind.integer(record.attempts)
+        bind.date(record.dueAt)
+        bind.date(record.finishedAt)
+        bind.integer(record.httpStatus)
+        bind.text(record.error)
+        bind.text(record.remote?.id)
+        bind.text(record.remote?.url)
+    }
+
+    /// The hot statements of one transaction, looked up in GRDB's statement cache once per
+    /// transaction rather than once per change (GRDB's cache is keyed by the SQL text).
     private struct Statements {
-        private var post: JournalStatement?
-        private var delivery: JournalStatement?
-        private var deliveryUpdate: JournalStatement?
+        enum Hot: CaseIterable {
+            case upsertPost, upsertDelivery, updateDelivery
 
-        mutating func upsertPost(in db: Database) throws -> JournalStatement {
-            if let post { return post }
-            let statement = JournalStatement(statement: try db.cachedStatement(sql: """
-                INSERT INTO post (id, file, content_hash, state, scheduled_at, expires_at, accepted_at, finished_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET file = excluded.file, content_hash = excluded.content_hash,
-                    state = excluded.state, scheduled_at = excluded.scheduled_at, expires_at = excluded.expires_at,
-                    finished_at = excluded.finished_at
-                """))
-            post = statement
-            return statement
+            var sql: String {
+                switch self {
+                case .upsertPost:
+                    """
+                    INSERT INTO post (id, file, content_hash, state, scheduled_at, expires_at, accepted_at, finished_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET file = excluded.file, content_hash = excluded.content_hash,
+                        state = excluded.state, scheduled_at = excluded.scheduled_at, expires_at = excluded.expires_at,
+                        finished_at = excluded.finished_at
+                    """
+                case .upsertDelivery:
+                    """
+                    INSERT INTO delivery (id, post_id, channel, part, status, attempts, due_at, finished_at, http_status, error, remote_id, remote_url)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
+                        due_at = excluded.due_at, finished_at = excluded.finished_at, http_status = excluded.http_status,
+                        error = excluded.error, remote_id = excluded.remote_id, remote_url = excluded.remote_url
+                    """
+                case .updateDelivery:
+                    """
+                    UPDATE delivery SET status = ?, attempts = ?, due_at = ?, finished_at = ?, http_status = ?,
+                        error = ?, remote_id = ?, remote_url = ? WHERE id = ?
+                    """
+                }
+            }
         }
 
-        mutating func upsertDelivery(in db: Database) throws -> JournalStatement {
-            if let delivery { return delivery }
-            let statement = JournalStatement(statement: try db.cachedStatement(sql: """
-                INSERT INTO delivery (id, post_id, channel, part, status, attempts, due_at, finished_at, http_status, error, remote_id, remote_url)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
-                    due_at = excluded.due_at, finished_at = excluded.finished_at, http_status = excluded.http_status,
-                    error = excluded.error, remote_id = excluded.remote_id, remote_url = excluded.remote_url
-                """))
-            delivery = statement
-            return statement
-        }
+        private var prepared: [Hot: JournalStatement] = [:]
 
-        mutating func updateDelivery(in db: Database) throws -> JournalStatement {
-            if let deliveryUpdate { return deliveryUpdate }
-            let statement = JournalStatement(statement: try db.cachedStatement(sql: """
-                UPDATE delivery SET status = ?, attempts = ?, due_at = ?, finished_at = ?, http_status = ?,
-                    error = ?, remote_id = ?, remote_url = ? WHERE id = ?
-                """))
-            deliveryUpdate = statement
+        mutating func statement(_ hot: Hot, in db: Database) throws -> JournalStatement {
+            if let statement = prepared[hot] { return statement }
+            let statement = JournalStatement(statement: try db.cachedStatement(sql: hot.sql))
+            prepared[hot] = statement
             return statement
         }
     }

@@ -53,12 +53,14 @@ public final class PostFiler: @unchecked Sendable {
         queue.sync {}
     }
 
-    private func enqueue(_ job: Job, _ queue: DispatchQueue, _ completion: @escaping @Sendable (String?) -> Void) {
+    private func enqueue(_ job: Job, _ callerQueue: DispatchQueue, _ completion: @escaping @Sendable (String?) -> Void) {
         lock.lock()
-        jobs.append((job, queue, completion))
+        jobs.append((job, callerQueue, completion))
         let shouldSchedule = !scheduled
         scheduled = true
         lock.unlock()
+        // On the filer's own queue: the renames, receipts and `syncfs` must not hold up the caller
+        // (the engine), only the completions go back to it.
         if shouldSchedule { queue.async { self.runBatch() } }
     }
 

@@ -27,11 +27,12 @@ func runPreviewBenchmark(posts: Int, rounds: Int, crierPath: String?) -> [Previe
     let channels = ["alpha", "beta", "gamma", "delta", "epsilon"]
     var config = "timezone: UTC\nqueue: \(root)/queue\nchannels:\n"
     for name in channels { config += "  \(name):\n    platform: webhook\n    url: http://127.0.0.1:9/\(name)\n" }
-    FileManager.default.createFile(atPath: root + "/crier.yml", contents: Data(config.utf8))
+    guard FileManager.default.createFile(atPath: root + "/crier.yml", contents: Data(config.utf8)) else { fail("cannot write \(root)/crier.yml") }
     guard let parsed = ConfigParser.parse(config).config else { fatalError("bench config does not parse") }
     for index in 0..<posts {
         let text = "---\nchannels: [\(channels.joined(separator: ", "))]\n---\nBenchmark post \(index) with a little text.\n"
-        FileManager.default.createFile(atPath: root + String(format: "/queue/p%06d.md", index), contents: Data(text.utf8))
+        let path = root + String(format: "/queue/p%06d.md", index)
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { fail("cannot write \(path)") }
     }
     let expected = posts * channels.count
     if let pause = ProcessInfo.processInfo.environment["CRIER_BENCH_PAUSE_BEFORE_TIMING"].flatMap(Double.init) {
