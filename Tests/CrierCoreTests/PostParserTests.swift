@@ -21,7 +21,7 @@ import Testing
     @Test(arguments: ["", " ", "\n\t x \r\n", "\u{00A0}\u{2003}text with  inner  space\u{3000}\u{2029}", "é", "\u{85}a\u{85}",
                       " \u{301}accent first", "🚀 \n\n"])
     func trimsLikeFoundation(text: String) {
-        #expect(text.trimmingWhitespaceAndNewlines() == text.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(text.crierTrimmingWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     @Test func frontMatterSplitsAtTheFirstClosingLineOnly() throws {

@@ -47,7 +47,7 @@ import Testing
 
     /// A random queue: posts with random channels, some scheduled, some near-duplicates.
     static func writeQueue(into directory: TemporaryDirectory, seed: UInt64, now: Date) {
-        var random = SeededGenerator(seed: seed)
+        var random = FastRandom(seed: seed)
         let channels = ["news", "night", "slotted", "bursty", "careful"]
         for index in 0..<60 {
             var picked = channels.filter { _ in random.next() % 3 == 0 }

@@ -42,7 +42,7 @@ public struct FieldReader {
 
     public mutating func nonEmptyString(_ node: FieldNode?, _ field: String) -> String? {
         guard let value = string(node, field) else { return nil }
-        let trimmed = value.trimmingWhitespaceAndNewlines()
+        let trimmed = value.crierTrimmingWhitespace()
         if trimmed.isEmpty {
             report(node, field, "must not be empty")
             return nil

@@ -106,9 +106,9 @@ public struct PostParser: Sendable {
 
         let body: String
         if format == .json {
-            body = (reader.string(fields["text"], "text") ?? "").trimmingWhitespaceAndNewlines()
+            body = (reader.string(fields["text"], "text") ?? "").crierTrimmingWhitespace()
         } else {
-            body = markdownBody.trimmingWhitespaceAndNewlines()
+            body = markdownBody.crierTrimmingWhitespace()
         }
         if body.isEmpty {
             let hint = format == .json ? "add a \"text\" field" : "write the text below the closing ---"

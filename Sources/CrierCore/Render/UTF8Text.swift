@@ -88,7 +88,9 @@ extension UTF8Text {
 }
 
 extension String {
-    /// Without leading and trailing whitespace and newlines (Unicode `White_Space`).
+    /// Without leading and trailing whitespace and newlines: the Unicode `White_Space` scalars, the
+    /// same set as Foundation's `.whitespacesAndNewlines` (a test holds it to that), at a fraction of
+    /// `trimmingCharacters(in:)`'s cost — the parser trims every post body and field with it.
     func crierTrimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }

@@ -14,11 +14,12 @@ final class ActivePost {
     var parts: [String: [String]] = [:]
     var records: [DeliveryKey: DeliveryRecord] = [:]
     var inFlight: Set<DeliveryKey> = []
-    /// False until the records' first journal commit is durable: nothing is sent before that.
-    var durable = false
-    /// Journal commits of this post's records that are not durable yet. The post is filed only at
-    /// zero: moving its file to `sent/` while an outcome is still unwritten would, after a crash,
-    /// leave a journal that thinks a sent delivery is pending and its file gone.
+    /// Deliveries made here (a new post, or a channel or part an edit added) whose first journal
+    /// commit is not durable yet: none is scheduled before its id is in the journal.
+    var unjournaled: Set<DeliveryKey> = []
+    /// Journal commits of this post that are not durable yet. The post is filed only at zero:
+    /// moving its file to `sent/` while an outcome is still unwritten would, after a crash, leave a
+    /// journal that thinks a sent delivery is pending and its file gone.
     var unsavedChanges = 0
     /// The file left the queue: pending deliveries are cancelled as they come free.
     var fileRemoved = false

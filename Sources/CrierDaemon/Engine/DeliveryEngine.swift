@@ -104,7 +104,6 @@ public final class DeliveryEngine: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         for (journalPost, records) in try journal.unfinishedPosts() {
             let active = ActivePost(journal: journalPost)
-            active.durable = true
             for record in records { active.records[record.key] = record }
             posts[journalPost.id] = active
             postIDByFile[journalPost.file] = journalPost.id
@@ -287,7 +286,6 @@ public final class DeliveryEngine: @unchecked Sendable {
                 // Pending: re-queued by `crier retry`, or restored. Cancelled: dropped again, so it
                 // comes back to life; channels already sent stay sent.
                 let restored = ActivePost(journal: journalPost)
-                restored.durable = true
                 for var record in records {
                     if record.status == .cancelled { record.requeue(at: clock.now()) }
                     restored.records[record.key] = record
@@ -357,6 +355,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                         ? plannedDue(post: post, channel: channel, index: index, base: active.journal.scheduledAt, key: key, now: now)
                         : active.journal.scheduledAt
                     active.records[key] = DeliveryRecord(id: DeliveryID.make(using: &random), key: key, dueAt: dueAt)
+                    active.unjournaled.insert(key)
                 }
                 // Caught when dropped, not by a platform's 400 at send time: the channel fails now,
                 // with the renderer's reason (e.g. "too long for x: 311/280 (long: reject)").
@@ -396,6 +395,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         guard let active = posts[id] else { return }
         var changes: [JournalChange] = [.upsertPost(active.journal)]
         changes.append(contentsOf: records.map { .upsertDelivery($0) })
+        let journaling = active.unjournaled.intersection(records.map(\.key))
         outstanding += 1
         active.unsavedChanges += 1
         commit(changes) { [weak self] error in
@@ -407,7 +407,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             }
             guard let active = self.posts[id] else { return self.checkIdle() }
             active.unsavedChanges -= 1
-            active.durable = true
+            active.unjournaled.subtract(journaling)
             self.scheduleReady(id)
             self.finalizeIfDone(id)
             self.pump()
@@ -415,8 +415,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     }
 
     private func scheduleReady(_ id: String) {
-        guard let active = posts[id], active.durable, active.post != nil, !active.fileRemoved else { return }
-        for key in active.nextPendingParts() where !active.inFlight.contains(key) {
+        guard let active = posts[id], active.post != nil, !active.fileRemoved else { return }
+        for key in active.nextPendingParts() where !active.inFlight.contains(key) && !active.unjournaled.contains(key) {
             if let dueAt = active.records[key]?.dueAt { due.schedule(key, at: dueAt) }
         }
     }
@@ -689,7 +689,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     // MARK: Filing
 
     private func finalizeIfDone(_ id: String) {
-        guard let active = posts[id], active.durable, active.unsavedChanges == 0, !active.finalizing, active.inFlight.isEmpty,
+        guard let active = posts[id], active.unsavedChanges == 0, !active.finalizing, active.inFlight.isEmpty,
               active.allFinal else { return }
         guard initialScanDone || active.post != nil else { return }
         active.finalizing = true

@@ -11,7 +11,7 @@ import Testing
 
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
     func twoThousandSendsNeverBreakALimit(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = FastRandom(seed: seed)
         let spans: [TimeInterval] = [1, 60, 600, 3_600, 10_800, 86_400]
         let windows = (0..<Int.random(in: 0...3, using: &random)).map { _ in
             RateWindow(count: Int.random(in: 1...20, using: &random), seconds: spans.randomElement(using: &random)!)
