@@ -37,11 +37,20 @@ public final class CrierProcess: @unchecked Sendable {
         process.standardOutput = outputPipe
         errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            // End of file: stop watching now. Left in place, the handler fires again and again on
+            // EOF, and its dispatch source outlives the pipe's descriptor when the handle is freed
+            // (a crash in libdispatch's event loop, seen once in CI).
+            if data.isEmpty { handle.readabilityHandler = nil }
             guard let self else { return }
             self.lock.lock()
             self.collectedError.append(data)
             self.lock.unlock()
         }
+    }
+
+    deinit {
+        // Cancel the watch before the pipe's handle (and its descriptor) goes away.
+        errorPipe.fileHandleForReading.readabilityHandler = nil
     }
 
     public func start() throws {
