@@ -114,7 +114,19 @@ final class CurlEasyHandle {
 
     /// The error of a transfer that ended with `code`, in curl's own words.
     func error(for code: CURLcode) -> TransportError {
-        CurlErrorMapping.error(code: code, detail: String(cString: errorBuffer))
+        var error = CurlErrorMapping.error(code: code, detail: String(cString: errorBuffer))
+        error.requestSent = requestMayHaveBeenSent
+        return error
+    }
+
+    /// Whether this transfer got as far as sending its request: curl counted request bytes, or the
+    /// connection (with TLS) was ready for the transfer to begin. Read before the handle is reset.
+    var requestMayHaveBeenSent: Bool {
+        var requestSize = 0
+        _ = ccurl_easy_getinfo_long(raw, CURLINFO_REQUEST_SIZE, &requestSize)
+        var pretransfer: curl_off_t = 0
+        _ = ccurl_easy_getinfo_off_t(raw, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
+        return requestSize > 0 || pretransfer > 0
     }
 
     // MARK: - Request

@@ -161,6 +161,8 @@ final class CurlTransferLoop: @unchecked Sendable {
 
     private func failRunningTransfers(_ error: TransportError) {
         while let easy = running.last {
+            var error = error
+            error.requestSent = easy.requestMayHaveBeenSent
             finish(easy, with: .failure(error))
         }
     }

@@ -11,7 +11,7 @@ final class EngineHarness: @unchecked Sendable {
     let layout: QueueLayout
     let clock = ManualWallClock()
     let timer = ManualWakeupTimer()
-    let journal: Journal
+    let journal: any Journal
     let engine: DeliveryEngine
     let intake: QueueIntake
     let queue = DispatchQueue(label: "test.engine")
@@ -22,12 +22,12 @@ final class EngineHarness: @unchecked Sendable {
         try layout.create()
         let configPath = directory.write(configText, to: "crier.yml")
         let runtime = try ConfigLoader(environment: [:]).load(path: configPath).get().runtime
-        journal = try Journal(path: journalPath ?? layout.journal)
+        journal = try SQLiteJournal(path: journalPath ?? layout.journal)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let filer = PostFiler(layout: layout, dryRun: false, logger: logger)
         engine = DeliveryEngine(queue: queue, runtime: runtime, journal: journal, transport: transport, filer: filer,
-                                clock: clock, timer: timer, options: EngineOptions(), logger: logger)
+                                clock: clock, timer: timer, options: EngineOptions(), logger: logger, media: QueueMediaSource(layout: layout))
         let engine = self.engine
         intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in
             engine.queue.async { engine.handle(events) }

@@ -15,7 +15,7 @@ import Testing
         let path = directory.path + "/journal.sqlite"
         var ids: [String] = []
         do {
-            let journal = try Journal(path: path)
+            let journal = try SQLiteJournal(path: path)
             let done = DispatchGroup()
             for index in 0..<500 {
                 let record = DeliveryRecord(id: DeliveryID.make(), key: DeliveryKey(post: "p\(index)", channel: "ops", part: 1),
@@ -29,7 +29,7 @@ import Testing
             }
             #expect(done.wait(timeout: .now() + 30) == .success)
         }
-        let reopened = try Journal(path: path)
+        let reopened = try SQLiteJournal(path: path)
         let unfinished = try reopened.unfinishedPosts()
         #expect(unfinished.count == 500)
         #expect(Set(unfinished.flatMap { $0.1.map(\.id) }) == Set(ids), "delivery ids survive a reopen unchanged")
@@ -37,7 +37,7 @@ import Testing
 
     @Test func updatesReplaceStateAndFinishedPostsAreNotResumed() throws {
         let directory = TemporaryDirectory()
-        let journal = try Journal(path: directory.path + "/j.sqlite")
+        let journal = try SQLiteJournal(path: directory.path + "/j.sqlite")
         var record = DeliveryRecord(id: "d_1", key: DeliveryKey(post: "a", channel: "ops", part: 1), dueAt: Date())
         try journal.commitNow([.upsertPost(post("a")), .upsertDelivery(record)])
         record.apply(.failed(reason: "HTTP 400: nope", httpStatus: 400), at: Date(timeIntervalSince1970: 200))
@@ -54,7 +54,7 @@ import Testing
 
     @Test func anUpdateOfAnAbsentDeliveryInsertsItAndTextsKeepEmptyAndNullApart() throws {
         let directory = TemporaryDirectory()
-        let journal = try Journal(path: directory.path + "/j.sqlite")
+        let journal = try SQLiteJournal(path: directory.path + "/j.sqlite")
         var record = DeliveryRecord(id: "d_1", key: DeliveryKey(post: "a", channel: "ops", part: 2), attempts: 1,
                                     dueAt: Date(timeIntervalSince1970: 150), remote: RemoteReference(id: "", url: nil))
         try journal.commitNow([.upsertPost(post("a")), .updateDelivery(record)])
@@ -68,7 +68,7 @@ import Testing
 
     @Test func usesWriteAheadLogging() throws {
         let directory = TemporaryDirectory()
-        let journal = try Journal(path: directory.path + "/j.sqlite")
+        let journal = try SQLiteJournal(path: directory.path + "/j.sqlite")
         try journal.commitNow([.upsertPost(post("a"))])
         #expect(FileManager.default.fileExists(atPath: directory.path + "/j.sqlite-wal"))
     }

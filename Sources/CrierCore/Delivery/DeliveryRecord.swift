@@ -17,10 +17,12 @@ public struct DeliveryRecord: Sendable, Equatable {
     /// Why the last attempt failed (the platform's message for permanent failures); never secrets.
     public var error: String?
     public var remote: RemoteReference?
+    /// How far its steps have come (multi-step platforms); `.start` for a delivery not yet begun.
+    public var progress: DeliveryProgress
 
     public init(id: String, key: DeliveryKey, status: DeliveryStatus = .pending, attempts: Int = 0,
                 dueAt: Date?, finishedAt: Date? = nil, httpStatus: Int? = nil, error: String? = nil,
-                remote: RemoteReference? = nil) {
+                remote: RemoteReference? = nil, progress: DeliveryProgress = .start) {
         self.id = id
         self.key = key
         self.status = status
@@ -30,6 +32,7 @@ public struct DeliveryRecord: Sendable, Equatable {
         self.httpStatus = httpStatus
         self.error = error
         self.remote = remote
+        self.progress = progress
     }
 
     /// Records the outcome of an attempt that was just made (or, for `.expired` without an attempt,
@@ -42,6 +45,11 @@ public struct DeliveryRecord: Sendable, Equatable {
             self.remote = remote
             self.httpStatus = httpStatus
             end(.sent, reason: nil, at: now)
+        case .advanced(let httpStatus):
+            attempts += 1
+            dueAt = now
+            error = nil
+            self.httpStatus = httpStatus
         case .retry(let next, let reason, let httpStatus):
             attempts += 1
             dueAt = next
@@ -54,7 +62,31 @@ public struct DeliveryRecord: Sendable, Equatable {
         case .expired(let reason, let attempted):
             if attempted { attempts += 1 }
             end(.expired, reason: reason, at: now)
+        case .unknown(let reason):
+            attempts += 1
+            status = .unknown
+            error = reason
+            dueAt = nil
         }
+    }
+
+    /// The operator's answer for an `unknown` delivery (`crier resolve`): it did reach the platform
+    /// (sent, with the URL they found), or it did not (pending again: the uncertain step is redone).
+    public mutating func resolve(sent remote: RemoteReference?, at now: Date) {
+        guard status == .unknown else { return }
+        self.remote = remote
+        progress.uncertainStep = nil
+        end(.sent, reason: nil, at: now)
+    }
+
+    /// `crier resolve --not-sent` or `crier retry` on an `unknown` delivery: send the step again.
+    public mutating func resolveNotSent(at now: Date) {
+        guard status == .unknown else { return }
+        status = .pending
+        progress.uncertainStep = nil
+        progress.stepAttempts = 0
+        error = nil
+        dueAt = now
     }
 
     /// Fails a pending delivery without an attempt: it cannot be sent as it is (a variant too long
@@ -65,6 +97,7 @@ public struct DeliveryRecord: Sendable, Equatable {
     }
 
     /// Cancels a delivery that has not reached a final state; final ones are left as they are.
+    /// An `unknown` delivery is left as it is: only the operator knows whether it went out.
     public mutating func cancel(at now: Date, reason: String) {
         guard status == .pending else { return }
         end(.cancelled, reason: reason, at: now)
@@ -86,5 +119,6 @@ public struct DeliveryRecord: Sendable, Equatable {
         finishedAt = nil
         error = nil
         httpStatus = nil
+        progress.stepAttempts = 0
     }
 }

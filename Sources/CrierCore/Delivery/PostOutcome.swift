@@ -3,7 +3,7 @@
 public enum PostOutcome: String, Sendable, Equatable, Codable {
     case sent, failed, cancelled
 
-    /// Nil while any delivery is pending. Any failed or expired channel makes the post failed (loud);
+    /// Nil while any delivery is pending or unknown. Any failed or expired channel makes the post failed (loud);
     /// else any cancelled one makes it cancelled; else it was sent everywhere.
     public static func of<S: Sequence>(_ statuses: S) -> PostOutcome? where S.Element == DeliveryStatus {
         var sawCancelled = false
@@ -12,7 +12,7 @@ public enum PostOutcome: String, Sendable, Equatable, Codable {
         for status in statuses {
             sawAny = true
             switch status {
-            case .pending: return nil
+            case .pending, .unknown: return nil
             case .failed, .expired: sawFailure = true
             case .cancelled: sawCancelled = true
             case .sent: break

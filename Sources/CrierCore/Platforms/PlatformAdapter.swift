@@ -1,21 +1,23 @@
 import Foundation
 
-/// Speaks one platform's API: turns a delivery into an HTTP request and reads the platform's answer.
-/// Adapters are pure; the transport does the sending and `AttemptClassifier` the retry decisions.
+/// Speaks one platform's API as a small step machine: given a delivery and its journaled progress it
+/// names the next HTTP request (`nextStep`), and it reads the answer to each (`read`). Adapters are
+/// pure: the engine sends the requests, journals the progress between steps, and makes the retry
+/// decisions (`StepClassifier`), so a crash or restart resumes at the first step not yet recorded.
 public protocol PlatformAdapter: Sendable {
-    /// Builds the request for one attempt. `now` is the attempt time (for signatures); everything
-    /// else must depend only on `context`, so retries are identical but for their timestamp.
-    func request(for context: DeliveryContext, now: Date) throws(AdapterError) -> OutgoingRequest
+    /// The next step. `now` is the attempt time (for signatures); everything else must depend only on
+    /// `context`, `progress` and the media's bytes, so a repeated step is identical but for time.
+    ///
+    /// When `progress.uncertainStep` is set, an earlier request of that step may or may not have
+    /// reached the platform: answer a repeat-safe lookup that finds out (and clears it by answering
+    /// `.advanced` or `.sent`), or the step itself again if it is repeat-safe; a step that is not
+    /// repeat-safe is then refused by the engine and the delivery is held as `unknown`.
+    func nextStep(for context: DeliveryContext, progress: DeliveryProgress, media: any MediaSource,
+                  now: Date) -> AdapterStep
 
-    /// The remote id and URL of what a successful response created, if the platform says.
-    func remoteReference(from response: TransportResponse) -> RemoteReference?
-}
-
-/// A request that cannot be built (a secret in the wrong shape, say): a permanent failure.
-public struct AdapterError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    /// Reads the platform's answer (any status) to the step `step`.
+    func read(_ response: TransportResponse, to step: StepRequest, for context: DeliveryContext,
+              progress: DeliveryProgress) -> StepAnswer
 }
 
 /// The adapter for each platform this build can deliver to.

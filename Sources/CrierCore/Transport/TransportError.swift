@@ -15,11 +15,17 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     public var message: String
     /// The library's numeric code (CURLcode) when there is one.
     public var code: Int
+    /// Whether the request may have reached the receiver: the connection (and TLS) was up and
+    /// sending had begun, so a platform may have acted on it although no answer came back. False
+    /// when nothing left this machine (resolve, connect or TLS failed, the request was refused
+    /// before sending, or the transfer never started).
+    public var requestSent: Bool
 
-    public init(kind: Kind, message: String, code: Int = 0) {
+    public init(kind: Kind, message: String, code: Int = 0, requestSent: Bool = false) {
         self.kind = kind
         self.message = message
         self.code = code
+        self.requestSent = requestSent
     }
 
     public var isRetryable: Bool { kind != .invalidRequest && kind != .cancelled }

@@ -25,7 +25,7 @@ public enum PauseCommands {
                 }
                 lifted.append("queue/PAUSE")
             }
-            let existing = (try? Journal(path: layout.journal).pauses().keys.sorted()) ?? []
+            let existing = (try? JournalStore.open(layout).pauses().keys.sorted()) ?? []
             try write([.resume(scope: "*")], layout: layout)
             lifted += existing
         } else {
@@ -38,7 +38,7 @@ public enum PauseCommands {
     private static func write(_ changes: [JournalChange], layout: QueueLayout) throws(DaemonError) {
         do {
             try FileOperations.makeDirectory(layout.state, mode: 0o700)
-            try Journal(path: layout.journal).commitNow(changes)
+            try JournalStore.open(layout).commitNow(changes)
             try FileOperations.writeAtomically(Data("\(Date().timeIntervalSince1970)\n".utf8), to: layout.controlStamp)
         } catch {
             throw DaemonError("cannot record the pause: \(error)")

@@ -22,10 +22,10 @@ public enum PostCommands {
     /// Puts a failed post's failed (or expired) deliveries back in line — only those of `channel` if
     /// given — with their original delivery ids, and moves its file back into the queue.
     public static func retry(postID: String, channel: String?, layout: QueueLayout) throws(DaemonError) -> [String] {
-        let journal: Journal
+        let journal: any Journal
         let found: (JournalPost, [DeliveryRecord])?
         do {
-            journal = try Journal(path: layout.journal)
+            journal = try JournalStore.open(layout)
             found = try journal.post(id: postID)
         } catch {
             throw DaemonError("\(error)")
@@ -75,7 +75,7 @@ public enum PostCommands {
     /// any post file whose `id:` says so.
     static func pendingFile(of postID: String, layout: QueueLayout, timeZone: TimeZone) -> String? {
         if FileManager.default.fileExists(atPath: layout.journal),
-           let journal = try? Journal(path: layout.journal), let (post, _) = try? journal.post(id: postID),
+           let journal = try? JournalStore.open(layout), let (post, _) = try? journal.post(id: postID),
            post.state == .pending, FileManager.default.fileExists(atPath: layout.pending(post.file)) {
             return post.file
         }

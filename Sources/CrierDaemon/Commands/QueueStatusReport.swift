@@ -44,7 +44,7 @@ public struct QueueStatusReport: Encodable, Sendable {
         var failures: [Failure] = []
         var pauses: [PauseRecord] = []
         if FileManager.default.fileExists(atPath: layout.journal) {
-            let journal = try Journal(path: layout.journal)
+            let journal = try JournalStore.open(layout)
             pauses = try journal.pauses().values.sorted { $0.scope < $1.scope }
             for (channel, date) in try journal.nextDuePerChannel() { nextSend[channel] = TimestampFormat.string(date) }
             failures = try journal.recentFailures(limit: 10).map {

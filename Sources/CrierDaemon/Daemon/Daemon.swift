@@ -8,17 +8,19 @@ import Logging
 /// nothing more is due). The path of a post: `QueueWatcher` → `QueueIntake` → `DeliveryEngine` →
 /// `PlatformAdapter` → `Transport` → `Journal` → `PostFiler`.
 public final class Daemon: @unchecked Sendable {
-    // Confinement: set up in `run()` before any queue is started; afterwards only read, except
-    // `runtime`, which changes only on `controlQueue` (reloads).
+    // Confinement: set up in `run()` before any queue is started and before the signal handlers
+    // are installed; afterwards only read, except `runtime` and `stopping`, which are used only on
+    // the control queue (see `DaemonQueues`).
     private let configPath: String
     private let queueOverride: String?
     private let options: EngineOptions
     private let logger: Logger
     private let loader: ConfigLoader
 
-    private let controlQueue = DispatchQueue(label: "crier.control")
-    private let engineQueue = DispatchQueue(label: "crier.engine")
-    private let intakeQueue = DispatchQueue(label: "crier.intake")
+    private let queues = DaemonQueues()
+    private var controlQueue: DispatchQueue { queues.control }
+    private var engineQueue: DispatchQueue { queues.engine }
+    private var intakeQueue: DispatchQueue { queues.intake }
     private var runtime: RuntimeConfig!
     private var engine: DeliveryEngine!
     private var intake: QueueIntake!
@@ -26,7 +28,7 @@ public final class Daemon: @unchecked Sendable {
     private var rescanTimer: DispatchSourceTimer?
     private var signalSources: [DispatchSourceSignal] = []
     private var transport: (any Transport)!
-    private var journal: Journal!
+    private var journal: (any Journal)!
     private var filer: PostFiler!
     private var stopping = false
     private var layout: QueueLayout!
@@ -73,7 +75,7 @@ public final class Daemon: @unchecked Sendable {
             lock = try QueueLock(layout: layout)
         }
         do {
-            journal = options.dryRun ? try Journal(inMemoryCopyOf: layout.journal) : try Journal(path: layout.journal)
+            journal = try JournalStore.open(layout, access: options.dryRun ? .scratchCopy : .readWrite)
         } catch {
             throw DaemonError("\(error)")
         }
@@ -84,7 +86,7 @@ public final class Daemon: @unchecked Sendable {
         let intakeQueue = self.intakeQueue
         engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: transport, filer: filer,
                                 clock: SystemWallClock(), timer: DispatchWakeupTimer(queue: engineQueue), options: options, logger: logger,
-                                onMovingOut: { [weak self] name in
+                                media: QueueMediaSource(layout: layout), onMovingOut: { [weak self] name in
                                     guard let self else { return }
                                     intakeQueue.async { self.intake?.forget(name) }
                                 })
@@ -101,18 +103,21 @@ public final class Daemon: @unchecked Sendable {
             let intake = self.intake!
             watcher = try QueueWatcher(directory: layout.root, queue: intakeQueue) { [weak self] events in
                 intake.handle(events)
-                guard let self, events.contains(where: Self.touchesPauses) else { return }
-                self.controlQueue.async { self.reloadPauses() }
+                guard let self, events.contains(where: Self.touchesControl) else { return }
+                self.controlQueue.async { self.reloadControl() }
             }
         } catch {
             throw DaemonError("cannot watch \(layout.root) with inotify: \(error)")
         }
-        reloadPauses()
-        installSignalHandlers()
-        startRescanTimer(interval: delivery.rescanInterval)
         logger.info("crier started", metadata: ["queue": "\(layout.root)", "config": "\(configPath)",
                                                  "channels": "\(runtime.config.channelNames.joined(separator: ","))",
                                                  "mode": "\(options.dryRun ? "dry-run" : "live")\(options.once ? ",once" : "")"])
+        // From here on `runtime` belongs to the control queue: a SIGHUP may replace it.
+        controlQueue.sync {
+            reloadControl()
+            installSignalHandlers()
+        }
+        startRescanTimer(interval: delivery.rescanInterval)
         intakeQueue.async {
             self.intake.rescan()
             // Queued behind the scan's results on the engine queue: the journal is open and the
@@ -136,8 +141,9 @@ public final class Daemon: @unchecked Sendable {
         return exitCode
     }
 
-    /// `queue/PAUSE` appeared, changed or went, or `crier pause`/`resume` touched the control stamp.
-    private static func touchesPauses(_ event: QueueWatcher.Event) -> Bool {
+    /// `queue/PAUSE` appeared, changed or went, or `crier pause`/`resume`/`resolve` touched the
+    /// control stamp.
+    private static func touchesControl(_ event: QueueWatcher.Event) -> Bool {
         switch event {
         case .completed(let name), .writing(let name), .removed(let name):
             return name == "PAUSE" || name == QueueLayout.controlStampName
@@ -146,9 +152,12 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Reads the pauses (journal and `queue/PAUSE`) and hands them to the engine.
-    private func reloadPauses() {
+    /// Reads the pauses (journal and `queue/PAUSE`) and the operator's resolutions of `unknown`
+    /// deliveries, and hands them to the engine.
+    private func reloadControl() {
+        dispatchPrecondition(condition: .onQueue(controlQueue))
         let pauses = (try? journal.pauses()) ?? [:]
+        let resolutions = (try? journal.resolutions()) ?? []
         var fileReason: String?
         if FileManager.default.fileExists(atPath: layout.pauseFile) {
             let text = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -156,7 +165,10 @@ public final class Daemon: @unchecked Sendable {
         }
         let engine = self.engine!
         let reason = fileReason
-        engineQueue.async { engine.update(pauses: pauses, pauseFileReason: reason) }
+        engineQueue.async {
+            engine.update(pauses: pauses, pauseFileReason: reason)
+            if !resolutions.isEmpty { engine.apply(resolutions) }
+        }
     }
 
     private func startRescanTimer(interval: TimeInterval) {
@@ -212,7 +224,8 @@ public final class Daemon: @unchecked Sendable {
         let summary = engine.summary()
         let next = summary.nextDue.map { TimestampFormat.string($0) } ?? "none"
         let paused = summary.paused > 0 ? ", \(summary.paused) held by a pause" : ""
-        notifier.status("\(summary.pending) pending, \(summary.inFlight) in flight, next send \(next)\(paused)")
+        let unknown = summary.unknown > 0 ? ", \(summary.unknown) unknown (see crier status)" : ""
+        notifier.status("\(summary.pending) pending, \(summary.inFlight) in flight, next send \(next)\(paused)\(unknown)")
     }
 
     /// SIGHUP: load the config again; keep the running one if the new one has problems.

@@ -10,8 +10,8 @@ import Foundation
 final class ActivePost {
     var journal: JournalPost
     var post: Post?
-    /// Rendered part texts per channel.
-    var parts: [String: [String]] = [:]
+    /// Rendered parts per channel (text, facets, HTML: what adapters are given).
+    var parts: [String: [RenderedPart]] = [:]
     var records: [DeliveryKey: DeliveryRecord] = [:]
     var inFlight: Set<DeliveryKey> = []
     /// Deliveries made here (a new post, or a channel or part an edit added) whose first journal
@@ -30,6 +30,13 @@ final class ActivePost {
     }
 
     var allFinal: Bool { records.values.allSatisfy { $0.status.isFinal } }
+
+    /// Whether the post may be filed now: every delivery final (none `unknown`, none in flight),
+    /// every outcome durable, not already being filed — and, before the first scan has finished,
+    /// only if its file was read (else a restored post could be filed before its file is seen).
+    func readyToFile(initialScanDone: Bool) -> Bool {
+        unsavedChanges == 0 && !finalizing && inFlight.isEmpty && allFinal && (initialScanDone || post != nil)
+    }
 
     /// Per channel, the lowest-numbered pending part: the only one that may be scheduled (a thread's
     /// parts go out in order, each replying to the one before). In key order.

@@ -53,6 +53,15 @@ final class ChannelGate {
                                     notBefore: state.notBefore, timeZone: timeZone)
     }
 
+    /// Whether a due delivery may start now (`Admission` decides; this supplies the channel's numbers).
+    func admission(of key: DeliveryKey, text: String?, now: Date) -> Admission {
+        let allowed = inFlight >= limits.maxInFlight ? now : allowedAt(now: now, jitterKey: key.description)
+        let quiet = allowed > now && (limits.quiet.map { $0.firstAllowed(atOrAfter: now, timeZone: timeZone) > now } ?? false)
+        let match = allowed > now ? nil : text.flatMap { nearDuplicate(of: $0, now: now) }.flatMap { $0.postID == key.post ? nil : $0 }
+        return Admission.decide(inFlight: inFlight, maxInFlight: limits.maxInFlight, allowedAt: allowed, inQuietHours: quiet, now: now,
+                                duplicate: match, policy: duplicates.policy, window: duplicates.window)
+    }
+
     /// An earlier send on this channel too similar to `text`, per the channel's guard.
     func nearDuplicate(of text: String, now: Date) -> NearDuplicate.Match? {
         guard duplicates.policy != .allow else { return nil }

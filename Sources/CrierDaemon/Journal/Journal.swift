@@ -1,492 +1,63 @@
 import CrierCore
 import Foundation
-import GRDB
 
-/// The SQLite journal (`queue/.crier/journal.sqlite`, WAL, synchronous=FULL): the source of truth for
-/// what was sent. Every (post, channel, part) gets its delivery id here before its first attempt.
+/// The storage seam: every read and write the engine, the commands and the preview make of crier's
+/// durable state (posts, deliveries and their progress, send history, channel state, pauses, the
+/// operator's resolutions). `SQLiteJournal` is the implementation of a single daemon; a shared
+/// store for several daemons implements the same operations.
 ///
-/// Writes go through `commit(_:completion:)`, which groups: changes that arrive while a transaction is
-/// being written wait and go together in the next one, so one fsync covers many state changes and
-/// durability does not cap throughput. A completion runs only after its changes are durable.
-public final class Journal: @unchecked Sendable {
-    // Confinement: `pending`, `flushScheduled` are guarded by `lock`; the database is used only on
-    // `writerQueue` (writes) or through GRDB's own serialisation (reads).
-    public let path: String
-    /// A `DatabasePool` on disk (WAL: reads never wait for the writer's fsync), a queue in memory.
-    private let database: any DatabaseWriter
-    private let writerQueue = DispatchQueue(label: "crier.journal.writer")
-    private let lock = NSLock()
-    private var pending: [JournalChange] = []
-    private var completions: [(queue: DispatchQueue?, callback: @Sendable (JournalError?) -> Void)] = []
-    private var flushScheduled = false
-
-    /// Opens (creating and migrating if needed) the journal at `path`.
-    public init(path: String) throws(JournalError) {
-        self.path = path
-        do {
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-            database = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(database)
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    /// An in-memory journal starting as a copy of the one at `path` (if it exists): dry-runs work on
-    /// this, so they see real state but record nothing.
-    public init(inMemoryCopyOf path: String?) throws(JournalError) {
-        self.path = ":memory:"
-        do {
-            let memory = try DatabaseQueue()
-            if let path, FileManager.default.fileExists(atPath: path) {
-                var configuration = Configuration()
-                configuration.readonly = true
-                let source = try DatabaseQueue(path: path, configuration: configuration)
-                try source.backup(to: memory)
-            }
-            try Self.migrator.migrate(memory)
-            database = memory
-        } catch {
-            throw JournalError(path: path ?? ":memory:", error)
-        }
-    }
-
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE post (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    file TEXT NOT NULL,
-                    content_hash TEXT NOT NULL,
-                    state TEXT NOT NULL,
-                    scheduled_at REAL NOT NULL,
-                    expires_at REAL,
-                    accepted_at REAL NOT NULL,
-                    finished_at REAL
-                );
-                CREATE INDEX post_state ON post(state);
-                CREATE TABLE delivery (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    post_id TEXT NOT NULL REFERENCES post(id),
-                    channel TEXT NOT NULL,
-                    part INTEGER NOT NULL,
-                    status TEXT NOT NULL,
-                    attempts INTEGER NOT NULL,
-                    due_at REAL,
-                    finished_at REAL,
-                    http_status INTEGER,
-                    error TEXT,
-                    remote_id TEXT,
-                    remote_url TEXT,
-                    UNIQUE (post_id, channel, part)
-                );
-                CREATE INDEX delivery_status ON delivery(status);
-                """)
-        }
-        migrator.registerMigration("v2-throttle") { db in
-            try db.execute(sql: """
-                CREATE TABLE send_log (
-                    channel TEXT NOT NULL,
-                    at REAL NOT NULL,
-                    post_id TEXT NOT NULL,
-                    delivery_id TEXT NOT NULL,
-                    text TEXT NOT NULL
-                );
-                CREATE INDEX send_log_channel_at ON send_log(channel, at);
-                CREATE TABLE channel_state (
-                    channel TEXT PRIMARY KEY NOT NULL,
-                    not_before REAL,
-                    consecutive_failures INTEGER NOT NULL DEFAULT 0
-                );
-                CREATE TABLE pause (
-                    scope TEXT PRIMARY KEY NOT NULL,
-                    reason TEXT NOT NULL,
-                    paused_by TEXT NOT NULL,
-                    paused_at REAL NOT NULL
-                );
-                """)
-        }
-        migrator.registerMigration("v3-failures-index") { db in
-            // Only `crier status` looks deliveries up by status, and only for failures: a partial
-            // index serves it without an index update on every pending → sent change.
-            try db.execute(sql: """
-                DROP INDEX delivery_status;
-                CREATE INDEX delivery_failures ON delivery(finished_at) WHERE status IN ('failed', 'expired');
-                """)
-        }
-        return migrator
-    }
+/// Today the engine holds every unfinished delivery in memory after `unfinishedPosts()`. A store
+/// shared by several daemons would instead hand out due work a little at a time: the engine's
+/// in-memory `DueQueue` is fed from `unfinishedPosts()` and `posts(ids:)` only, and every state
+/// change goes out through `commit` as a `JournalChange`, so a claiming store can answer those two
+/// reads with the rows it leased to this node and renew or release its leases as the changes come
+/// in, without the engine changing shape.
+///
+/// Writes are group-committed: `commit` returns at once and its completion runs after the changes
+/// are durable (or failed), on the queue given.
+public protocol Journal: AnyObject, Sendable {
+    /// Where the store lives, for messages (a path, or `:memory:`).
+    var path: String { get }
 
     // MARK: Writing
 
-    /// Queues `changes` for the next group commit; `completion` runs once they are durable (or with
-    /// the error if the transaction failed) — on `queue` if given, where all the completions of one
-    /// commit run together in a single block, else on the journal's writer queue.
-    public func commit(_ changes: [JournalChange], on queue: DispatchQueue? = nil,
-                       completion: (@Sendable (JournalError?) -> Void)? = nil) {
-        lock.lock()
-        pending.append(contentsOf: changes)
-        if let completion { completions.append((queue, completion)) }
-        let shouldSchedule = !flushScheduled
-        flushScheduled = true
-        lock.unlock()
-        if shouldSchedule { writerQueue.async { self.flush() } }
-    }
-
+    func commit(_ changes: [JournalChange], on queue: DispatchQueue?, completion: (@Sendable (JournalError?) -> Void)?)
+    /// Writes `changes` at once in one transaction (for commands run outside the daemon).
+    func commitNow(_ changes: [JournalChange]) throws(JournalError)
     /// Blocks until everything committed so far is durable.
-    public func waitForPendingCommits() {
-        writerQueue.sync {}
-        lock.lock()
-        let more = flushScheduled
-        lock.unlock()
-        if more { writerQueue.sync {} }
-    }
+    func waitForPendingCommits()
 
-    private func flush() {
-        lock.lock()
-        let batch = pending
-        let callbacks = completions
-        pending.removeAll(keepingCapacity: true)
-        completions.removeAll(keepingCapacity: true)
-        flushScheduled = false
-        lock.unlock()
-        guard !batch.isEmpty || !callbacks.isEmpty else { return }
-        var failure: JournalError?
-        do {
-            try database.write { db in
-                var statements = Statements()
-                for change in batch { try Self.write(change, in: db, statements: &statements) }
-            }
-        } catch {
-            failure = JournalError(path: path, error)
-        }
-        var byQueue: [ObjectIdentifier: (DispatchQueue, [@Sendable (JournalError?) -> Void])] = [:]
-        for (queue, callback) in callbacks {
-            guard let queue else {
-                callback(failure)
-                continue
-            }
-            byQueue[ObjectIdentifier(queue), default: (queue, [])].1.append(callback)
-        }
-        let error = failure
-        for (queue, list) in byQueue.values {
-            queue.async { for callback in list { callback(error) } }
-        }
-    }
+    // MARK: The engine's state
 
-    private static func write(_ change: JournalChange, in db: Database, statements: inout Statements) throws {
-        switch change {
-        case .upsertPost(let post):
-            try statements.statement(.upsertPost, in: db).execute { bind in
-                bind.text(post.id)
-                bind.text(post.file)
-                bind.text(post.contentHash)
-                bind.text(post.state.rawValue)
-                bind.date(post.scheduledAt)
-                bind.date(post.expiresAt)
-                bind.date(post.acceptedAt)
-                bind.date(post.finishedAt)
-            }
-        case .recordSend(let send):
-            let statement = try db.cachedStatement(sql: "INSERT INTO send_log (channel, at, post_id, delivery_id, text) VALUES (?, ?, ?, ?, ?)")
-            try statement.execute(arguments: [send.channel, send.at.timeIntervalSince1970, send.postID, send.deliveryID, send.text])
-        case .completeSend(let deliveryID, let startedAt, let completedAt):
-            let statement = try db.cachedStatement(sql: "UPDATE send_log SET at = ? WHERE delivery_id = ? AND at = ?")
-            try statement.execute(arguments: [completedAt.timeIntervalSince1970, deliveryID, startedAt.timeIntervalSince1970])
-        case .pruneSends(let before):
-            try db.execute(sql: "DELETE FROM send_log WHERE at < ?", arguments: [before.timeIntervalSince1970])
-        case .channelState(let channel, let state):
-            try db.execute(sql: """
-                INSERT INTO channel_state (channel, not_before, consecutive_failures) VALUES (?, ?, ?)
-                ON CONFLICT(channel) DO UPDATE SET not_before = excluded.not_before, consecutive_failures = excluded.consecutive_failures
-                """, arguments: [channel, state.notBefore?.timeIntervalSince1970, state.consecutiveFailures])
-        case .pause(let record):
-            try db.execute(sql: """
-                INSERT INTO pause (scope, reason, paused_by, paused_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(scope) DO UPDATE SET reason = excluded.reason, paused_by = excluded.paused_by, paused_at = excluded.paused_at
-                """, arguments: [record.scope, record.reason, record.pausedBy, record.pausedAt.timeIntervalSince1970])
-        case .resume(let scope):
-            if scope == "*" {
-                try db.execute(sql: "DELETE FROM pause")
-            } else {
-                try db.execute(sql: "DELETE FROM pause WHERE scope = ?", arguments: [scope])
-            }
-        case .upsertDelivery(let record):
-            try upsertDelivery(record, in: db, statements: &statements)
-        case .updateDelivery(let record):
-            let changed = try statements.statement(.updateDelivery, in: db).execute { bind in
-                bindState(of: record, to: &bind)
-                bind.text(record.id)
-            }
-            if changed == 0 { try upsertDelivery(record, in: db, statements: &statements) }
-        }
-    }
+    /// Posts not yet finished, with all their deliveries: what a restart resumes.
+    func unfinishedPosts() throws(JournalError) -> [(JournalPost, [DeliveryRecord])]
+    /// The rows of those of `ids` the store knows, with their deliveries (one call per intake batch).
+    func posts(ids: [String]) throws(JournalError) -> [String: (JournalPost, [DeliveryRecord])]
+    /// One post and its deliveries, or nil.
+    func post(id: String) throws(JournalError) -> (JournalPost, [DeliveryRecord])?
+    /// Sends on each channel since `since` (oldest first), for the throttles after a restart.
+    func sends(since: Date) throws(JournalError) -> [String: [SendRecord]]
+    func channelStates() throws(JournalError) -> [String: ChannelState]
+    /// Pauses by scope (`*` for everything, else a channel name).
+    func pauses() throws(JournalError) -> [String: PauseRecord]
+    /// The operator's answers for `unknown` deliveries not yet applied.
+    func resolutions() throws(JournalError) -> [Resolution]
 
-    private static func upsertDelivery(_ record: DeliveryRecord, in db: Database, statements: inout Statements) throws {
-        try statements.statement(.upsertDelivery, in: db).execute { bind in
-            bind.text(record.id)
-            bind.text(record.key.post)
-            bind.text(record.key.channel)
-            bind.integer(record.key.part)
-            bindState(of: record, to: &bind)
-        }
-    }
+    // MARK: Reports
 
-    /// A delivery's changing columns, in table order: status … remote_url.
-    private static func bindState(of record: DeliveryRecord, to bind: inout JournalStatementBinder) {
-        bind.text(record.status.rawValue)
-        bind.integer(record.attempts)
-        bind.date(record.dueAt)
-        bind.date(record.finishedAt)
-        bind.integer(record.httpStatus)
-        bind.text(record.error)
-        bind.text(record.remote?.id)
-        bind.text(record.remote?.url)
-    }
+    func postCounts() throws(JournalError) -> [JournalPost.State: Int]
+    func nextDuePerChannel() throws(JournalError) -> [String: Date]
+    func recentFailures(limit: Int) throws(JournalError) -> [DeliveryRecord]
+    func unknownDeliveries() throws(JournalError) -> [DeliveryRecord]
+}
 
-    /// The hot statements of one transaction, looked up in GRDB's statement cache once per
-    /// transaction rather than once per change (GRDB's cache is keyed by the SQL text).
-    private struct Statements {
-        enum Hot: CaseIterable {
-            case upsertPost, upsertDelivery, updateDelivery
-
-            var sql: String {
-                switch self {
-                case .upsertPost:
-                    """
-                    INSERT INTO post (id, file, content_hash, state, scheduled_at, expires_at, accepted_at, finished_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET file = excluded.file, content_hash = excluded.content_hash,
-                        state = excluded.state, scheduled_at = excluded.scheduled_at, expires_at = excluded.expires_at,
-                        finished_at = excluded.finished_at
-                    """
-                case .upsertDelivery:
-                    """
-                    INSERT INTO delivery (id, post_id, channel, part, status, attempts, due_at, finished_at, http_status, error, remote_id, remote_url)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,
-                        due_at = excluded.due_at, finished_at = excluded.finished_at, http_status = excluded.http_status,
-                        error = excluded.error, remote_id = excluded.remote_id, remote_url = excluded.remote_url
-                    """
-                case .updateDelivery:
-                    """
-                    UPDATE delivery SET status = ?, attempts = ?, due_at = ?, finished_at = ?, http_status = ?,
-                        error = ?, remote_id = ?, remote_url = ? WHERE id = ?
-                    """
-                }
-            }
-        }
-
-        private var prepared: [Hot: JournalStatement] = [:]
-
-        mutating func statement(_ hot: Hot, in db: Database) throws -> JournalStatement {
-            if let statement = prepared[hot] { return statement }
-            let statement = JournalStatement(statement: try db.cachedStatement(sql: hot.sql))
-            prepared[hot] = statement
-            return statement
-        }
-    }
-
-    // MARK: Throttle state
-
-    /// Sends on each channel since `since` (oldest first): the sliding windows and the near-duplicate
-    /// guard are rebuilt from this after a restart, so a restart never sends faster than the limits.
-    public func sends(since: Date) throws(JournalError) -> [String: [SendRecord]] {
-        do {
-            return try database.read { db in
-                var result: [String: [SendRecord]] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM send_log WHERE at >= ? ORDER BY at", arguments: [since.timeIntervalSince1970]) {
-                    let record = SendRecord(channel: row["channel"], at: Date(timeIntervalSince1970: row["at"]), postID: row["post_id"],
-                                            deliveryID: row["delivery_id"], text: row["text"])
-                    result[record.channel, default: []].append(record)
-                }
-                return result
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    public func channelStates() throws(JournalError) -> [String: ChannelState] {
-        do {
-            return try database.read { db in
-                var result: [String: ChannelState] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM channel_state") {
-                    result[row["channel"]] = ChannelState(notBefore: (row["not_before"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                                                          consecutiveFailures: row["consecutive_failures"])
-                }
-                return result
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    /// Pauses set with `crier pause`, by scope (`*` for everything, else a channel name).
-    public func pauses() throws(JournalError) -> [String: PauseRecord] {
-        do {
-            return try database.read { db in
-                var result: [String: PauseRecord] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM pause") {
-                    let record = PauseRecord(scope: row["scope"], reason: row["reason"], pausedBy: row["paused_by"],
-                                             pausedAt: Date(timeIntervalSince1970: row["paused_at"]))
-                    result[record.scope] = record
-                }
-                return result
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
+extension Journal {
+    public func commit(_ changes: [JournalChange]) {
+        commit(changes, on: nil, completion: nil)
     }
 
     /// Drops send history older than `before` (nothing needs it once every window has passed).
     public func pruneSends(before: Date) {
         commit([.pruneSends(before: before)])
-    }
-
-    // MARK: Reading
-
-    /// Posts not yet finished, with all their deliveries: what a restart resumes.
-    public func unfinishedPosts() throws(JournalError) -> [(JournalPost, [DeliveryRecord])] {
-        do {
-            return try database.read { db in
-                let posts = try Row.fetchAll(db, sql: "SELECT * FROM post WHERE state = 'pending'").map(Self.post)
-                var byPost: [String: [DeliveryRecord]] = [:]
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT d.* FROM delivery d JOIN post p ON p.id = d.post_id WHERE p.state = 'pending'
-                    """)
-                for row in rows {
-                    let record = Self.delivery(row)
-                    byPost[record.key.post, default: []].append(record)
-                }
-                return posts.map { ($0, byPost[$0.id] ?? []) }
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    /// One post and its deliveries, or nil.
-    public func post(id: String) throws(JournalError) -> (JournalPost, [DeliveryRecord])? {
-        do {
-            return try database.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM post WHERE id = ?", arguments: [id]) else { return nil }
-                let records = try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE post_id = ? ORDER BY channel, part", arguments: [id])
-                    .map(Self.delivery)
-                return (Self.post(row), records)
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    /// The journal rows of those of `ids` it knows, with their deliveries: one query for a whole
-    /// intake batch (most ids are new and absent).
-    public func posts(ids: [String]) throws(JournalError) -> [String: (JournalPost, [DeliveryRecord])] {
-        guard !ids.isEmpty else { return [:] }
-        do {
-            return try database.read { db in
-                var found: [String: (JournalPost, [DeliveryRecord])] = [:]
-                for start in stride(from: 0, to: ids.count, by: 500) {
-                    let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    for row in try Row.fetchAll(db, sql: "SELECT * FROM post WHERE id IN (\(marks))", arguments: StatementArguments(chunk)) {
-                        let post = Self.post(row)
-                        found[post.id] = (post, [])
-                    }
-                }
-                for id in found.keys {
-                    found[id]?.1 = try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE post_id = ?", arguments: [id]).map(Self.delivery)
-                }
-                return found
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    /// Counts of posts by state (the benchmark checks every post was sent with it).
-    public func postCounts() throws(JournalError) -> [JournalPost.State: Int] {
-        do {
-            return try database.read { db in
-                var counts: [JournalPost.State: Int] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM post GROUP BY state") {
-                    if let state = JournalPost.State(rawValue: row["state"]) { counts[state] = row["n"] }
-                }
-                return counts
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    /// Pending deliveries' earliest due time per channel, for `crier status`.
-    public func nextDuePerChannel() throws(JournalError) -> [String: Date] {
-        do {
-            return try database.read { db in
-                var result: [String: Date] = [:]
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT d.channel AS channel, MIN(d.due_at) AS due FROM delivery d JOIN post p ON p.id = d.post_id
-                    WHERE d.status = 'pending' AND p.state = 'pending' GROUP BY d.channel
-                    """) {
-                    if let due: Double = row["due"] { result[row["channel"]] = Date(timeIntervalSince1970: due) }
-                }
-                return result
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    /// The most recent failed or expired deliveries, newest first.
-    public func recentFailures(limit: Int) throws(JournalError) -> [DeliveryRecord] {
-        do {
-            return try database.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT * FROM delivery WHERE status IN ('failed', 'expired') ORDER BY finished_at DESC LIMIT ?
-                    """, arguments: [limit]).map(Self.delivery)
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    /// Writes `changes` at once in one transaction (for commands run outside the daemon).
-    public func commitNow(_ changes: [JournalChange]) throws(JournalError) {
-        do {
-            try database.write { db in
-                var statements = Statements()
-                for change in changes { try Self.write(change, in: db, statements: &statements) }
-            }
-        } catch {
-            throw JournalError(path: path, error)
-        }
-    }
-
-    private static func post(_ row: Row) -> JournalPost {
-        JournalPost(id: row["id"], file: row["file"], contentHash: row["content_hash"],
-                    state: JournalPost.State(rawValue: row["state"]) ?? .pending,
-                    scheduledAt: Date(timeIntervalSince1970: row["scheduled_at"]),
-                    expiresAt: (row["expires_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    acceptedAt: Date(timeIntervalSince1970: row["accepted_at"]),
-                    finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
-    }
-
-    private static func delivery(_ row: Row) -> DeliveryRecord {
-        let remoteID: String? = row["remote_id"]
-        let remoteURL: String? = row["remote_url"]
-        return DeliveryRecord(
-            id: row["id"], key: DeliveryKey(post: row["post_id"], channel: row["channel"], part: row["part"]),
-            status: DeliveryStatus(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
-            dueAt: (row["due_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            httpStatus: row["http_status"], error: row["error"],
-            remote: remoteID == nil && remoteURL == nil ? nil : RemoteReference(id: remoteID, url: remoteURL))
     }
 }

@@ -19,4 +19,8 @@ public enum JournalChange: Sendable {
     case pause(PauseRecord)
     /// Lifts the pause of a scope (`*`: every pause).
     case resume(scope: String)
+    /// The operator's answer for an `unknown` delivery (`crier resolve`, `crier retry`).
+    case resolution(Resolution)
+    /// A daemon applied the resolution of this delivery.
+    case resolutionApplied(deliveryID: String)
 }

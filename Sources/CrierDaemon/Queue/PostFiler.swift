@@ -39,13 +39,13 @@ public final class PostFiler: @unchecked Sendable {
 
     /// Files a finished post; `completion` runs on `queue` with where it went (nil if it could not be
     /// filed). The completions of one batch run together in a single block per queue.
-    public func file(_ finished: Finished, on queue: DispatchQueue, completion: @escaping @Sendable (String?) -> Void) {
-        enqueue(.finish(finished), queue, completion)
+    public func file(_ finished: Finished, on callerQueue: DispatchQueue, completion: @escaping @Sendable (String?) -> Void) {
+        enqueue(.finish(finished), callerQueue, completion)
     }
 
     /// Moves `name` to `rejected/` beside `NAME.error.txt` holding `reason`.
-    public func reject(name: String, reason: String, on queue: DispatchQueue, completion: @escaping @Sendable (String?) -> Void) {
-        enqueue(.reject(name: name, reason: reason), queue, completion)
+    public func reject(name: String, reason: String, on callerQueue: DispatchQueue, completion: @escaping @Sendable (String?) -> Void) {
+        enqueue(.reject(name: name, reason: reason), callerQueue, completion)
     }
 
     /// Blocks until every job handed in so far is done.

@@ -77,14 +77,12 @@ func representativeRequest(url: String) -> (body: Data, headers: [String]) {
     var random = SystemRandomNumberGenerator()
     let context = DeliveryContext(deliveryID: DeliveryID.make(using: &random), post: post, channel: channel,
                                   secrets: ["secret": Secret(signingSecret)], part: 1, partCount: 1,
-                                  text: postText(1), scheduledAt: Date())
-    let request: OutgoingRequest
-    do {
-        request = try WebhookAdapter().request(for: context, now: Date())
-    } catch {
-        fail("cannot build the webhook request: \(error)")
+                                  rendered: RenderedPart(text: postText(1), length: 0, limit: nil), scheduledAt: Date())
+    let media = QueueMediaSource(layout: QueueLayout(root: FileManager.default.currentDirectoryPath))
+    guard case .request(let step) = WebhookAdapter().nextStep(for: context, progress: .start, media: media, now: Date()) else {
+        fail("cannot build the webhook request")
     }
-    return (request.body, request.headers.map { "\($0.name): \($0.value)" })
+    return (step.request.body, step.request.headers.map { "\($0.name): \($0.value)" })
 }
 
 // MARK: - Time
@@ -204,7 +202,7 @@ func verify(queue: String, count: Int, label: String) {
     if failed != 0 { problems.append("\(failed) files in failed/") }
     if rejected != 0 { problems.append("\(rejected) files in rejected/") }
     do {
-        let journal = try Journal(path: queue + "/.crier/journal.sqlite")
+        let journal = try JournalStore.open(QueueLayout(root: queue))
         let counts = try journal.postCounts()
         if counts[.sent] != count { problems.append("journal: \(counts[.sent] ?? 0) sent posts, expected \(count) (all states: \(counts))") }
         let width = max(5, String(count).count)

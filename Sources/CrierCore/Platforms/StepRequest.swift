@@ -1,0 +1,17 @@
+/// One HTTP request of a delivery, as an adapter names it: `send`, `upload-media[2]`, `create`,
+/// `publish`, `lookup`.
+public struct StepRequest: Sendable, Equatable {
+    public var name: String
+    public var request: OutgoingRequest
+    /// Whether sending this request twice can never make a second visible post: true for uploads,
+    /// lookups, and creates that carry an idempotency key the platform honours (webhook-id, Matrix
+    /// txnId, Mastodon `Idempotency-Key`, a Bluesky record key). False for a create without one: an
+    /// answer that never came back then makes the delivery `unknown`, never a blind repeat.
+    public var repeatSafe: Bool
+
+    public init(name: String, request: OutgoingRequest, repeatSafe: Bool) {
+        self.name = name
+        self.request = request
+        self.repeatSafe = repeatSafe
+    }
+}

@@ -1,0 +1,248 @@
+import CrierCore
+import Foundation
+import Logging
+
+/// The engine's side of the queue: posts accepted, edited, rejected, cancelled by deletion, and
+/// filed when done. The rule for edits is `DeliveryReconciliation`'s; slots are `SlotBook`'s.
+extension DeliveryEngine {
+    // MARK: Intake (call on `queue`)
+
+    public func handle(_ events: [IntakeEvent]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        var journalRows: [String: (JournalPost, [DeliveryRecord])] = [:]
+        let unknownIDs = events.compactMap { event -> String? in
+            guard case .post(let parsed) = event, posts[parsed.post.id] == nil else { return nil }
+            return parsed.post.id
+        }
+        do {
+            journalRows = try journal.posts(ids: unknownIDs)
+        } catch {
+            logger.error("cannot read the journal; these files wait for the next scan", metadata: ["error": "\(error)"])
+            return
+        }
+        for event in events {
+            switch event {
+            case .post(let parsed): accept(parsed, journalRow: journalRows[parsed.post.id])
+            case .invalid(let name, let error): reject(name: name, error: error)
+            case .gone(let name): fileGone(name)
+            case .scanned(let present):
+                initialScanDone = true
+                for file in postIDByFile.keys where !present.contains(file) { fileGone(file) }
+                for id in Array(posts.keys) { finalizeIfDone(id) }
+            case .settling(let count):
+                settlingFiles = count
+            }
+        }
+        pump()
+    }
+
+    /// - Parameter journalRow: the journal's row for this post id, looked up for the whole batch.
+    private func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil) {
+        let id = parsed.post.id
+        if let owner = postIDByFile[parsed.name], owner != id {
+            // The file's `id:` changed: the old post lost its file.
+            fileGone(parsed.name)
+        }
+        if let active = posts[id] {
+            guard active.journal.file == parsed.name else {
+                return reject(name: parsed.name, error: PostFileError(file: parsed.name, line: parsed.post.fieldLines["id"], field: "id",
+                    message: "post id '\(id)' is already pending as \(active.journal.file); give this post another id"))
+            }
+            guard !active.finalizing else {
+                arrivedWhileFiling[id] = parsed
+                return
+            }
+            if active.post != nil, active.journal.contentHash == parsed.contentHash { return }
+            let edited = active.post != nil || active.journal.contentHash != parsed.contentHash
+            reconcile(active, with: parsed)
+            if edited { logger.info("post changed", metadata: ["post": "\(id)", "file": "\(parsed.name)"]) }
+            persist(id, records: Array(active.records.values))
+            return
+        }
+        let active: ActivePost
+        if let (journalPost, records) = journalRow {
+            switch journalPost.state {
+            case .sent, .failed:
+                let hint = journalPost.state == .failed ? "to send its failed channels again run `crier retry \(id)`" : "to post it again give it a new id"
+                return reject(name: parsed.name, error: PostFileError(file: parsed.name, line: parsed.post.fieldLines["id"], field: "id",
+                    message: "post '\(id)' was already \(journalPost.state.rawValue) (see \(journalPost.state.rawValue)/); \(hint)"))
+            case .pending, .cancelled:
+                // Pending: re-queued by `crier retry`, or restored. Cancelled: dropped again, so it
+                // comes back to life; channels already sent stay sent.
+                let restored = ActivePost(journal: journalPost)
+                for var record in records {
+                    if record.status == .cancelled { record.requeue(at: clock.now()) }
+                    restored.records[record.key] = record
+                }
+                restored.journal.state = .pending
+                restored.journal.finishedAt = nil
+                restored.journal.file = parsed.name
+                active = restored
+            }
+        } else {
+            let now = clock.now()
+            active = ActivePost(journal: JournalPost(id: id, file: parsed.name, contentHash: parsed.contentHash, state: .pending,
+                                                     scheduledAt: parsed.post.at ?? now, expiresAt: nil, acceptedAt: now))
+        }
+        reconcile(active, with: parsed)
+        posts[id] = active
+        postIDByFile[parsed.name] = id
+        logger.info("post accepted", metadata: ["post": "\(id)", "file": "\(parsed.name)", "channels": "\(parsed.channels.joined(separator: ","))",
+                                                "at": "\(TimestampFormat.string(active.journal.scheduledAt))"])
+        persist(id, records: Array(active.records.values))
+    }
+
+    /// Renders the post for each of its channels and brings its deliveries in line
+    /// (`DeliveryReconciliation`).
+    private func reconcile(_ active: ActivePost, with parsed: ParsedPostFile) {
+        let post = parsed.post
+        let now = clock.now()
+        let previousSchedule = active.journal.scheduledAt
+        let wasKnown = active.post != nil || !active.records.isEmpty
+        active.post = post
+        active.fileRemoved = false
+        active.journal.contentHash = parsed.contentHash
+        active.journal.scheduledAt = post.at ?? active.journal.acceptedAt
+        let rescheduled = !wasKnown || active.journal.scheduledAt != previousSchedule
+        let expire = post.expire ?? runtime.config.defaults.expire
+        active.journal.expiresAt = expire.map { active.journal.scheduledAt.addingTimeInterval($0) }
+        active.parts = [:]
+        var channels: [DeliveryReconciliation.ChannelParts] = []
+        var variants: [RenderedVariant] = []
+        defer { observer?(.accepted(post: post, variants: variants)) }
+        for channel in parsed.channels {
+            guard let config = runtime.config.channel(named: channel) else { continue }
+            let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults)
+            variants.append(variant)
+            active.parts[channel] = variant.parts
+            channels.append(.init(name: channel, partCount: variant.parts.count,
+                                  unsendable: variant.errors.isEmpty ? nil : variant.errors.joined(separator: "; ")))
+            for warning in variant.warnings {
+                logger.warning("post variant warning", metadata: ["post": "\(post.id)", "channel": "\(channel)", "warning": "\(warning)"])
+            }
+        }
+        let base = active.journal.scheduledAt
+        let created = DeliveryReconciliation.reconcile(
+            records: &active.records, busy: active.inFlight, postID: post.id, channels: channels, rescheduled: rescheduled,
+            scheduledAt: base, now: now,
+            plannedDue: { key, index in plannedDue(for: key, post: post, index: index, base: base, now: now) },
+            newID: { DeliveryID.make(using: &random) })
+        active.unjournaled.formUnion(created)
+    }
+
+    private func plannedDue(for key: DeliveryKey, post: Post, index: Int, base: Date, now: Date) -> Date {
+        guard let channel = runtime.config.channel(named: key.channel) else { return base }
+        return slots.plannedDue(for: key, post: post, channel: channel, config: runtime.config, index: index, base: base,
+                                current: posts[post.id]?.records[key]?.dueAt, now: now) {
+            posts.values.flatMap { $0.records.values }.filter { $0.key.channel == key.channel && $0.status == .pending }.compactMap(\.dueAt)
+        }
+    }
+
+    /// Journals the post and `records`, then (once durable) schedules what may go.
+    private func persist(_ id: String, records: [DeliveryRecord]) {
+        guard let active = posts[id] else { return }
+        var changes: [JournalChange] = [.upsertPost(active.journal)]
+        changes.append(contentsOf: records.map { .upsertDelivery($0) })
+        let journaling = active.unjournaled.intersection(records.map(\.key))
+        outstanding += 1
+        active.unsavedChanges += 1
+        batch.commit(changes) { [weak self] error in
+            guard let self else { return }
+            self.outstanding -= 1
+            if let error {
+                self.logger.critical("journal write failed; deliveries of this post are held", metadata: ["post": "\(id)", "error": "\(error)"])
+                return self.checkIdle()
+            }
+            guard let active = self.posts[id] else { return self.checkIdle() }
+            active.unsavedChanges -= 1
+            active.unjournaled.subtract(journaling)
+            self.scheduleReady(id)
+            self.finalizeIfDone(id)
+            self.pump()
+        }
+    }
+
+    /// Schedules the next part of each channel of the post that may go.
+    func scheduleReady(_ id: String) {
+        guard let active = posts[id], active.post != nil, !active.fileRemoved else { return }
+        for key in active.nextPendingParts() where !active.inFlight.contains(key) && !active.unjournaled.contains(key) {
+            if let dueAt = active.records[key]?.dueAt { due.schedule(key, at: dueAt) }
+        }
+    }
+
+    private func reject(name: String, error: PostFileError) {
+        logger.error(options.dryRun ? "post file would be rejected" : "post file rejected",
+                     metadata: ["file": "\(name)", "reason": "\(error.description)"])
+        observer?(.rejected(file: name, error: error))
+        if let id = postIDByFile[name] { fileGone(name, reason: "the edited file was rejected", id: id) }
+        outstanding += 1
+        onMovingOut(name)
+        filer.reject(name: name, reason: error.description, on: queue) { [weak self] destination in
+            guard let self else { return }
+            self.outstanding -= 1
+            if let destination { self.logger.info("rejected file moved", metadata: ["file": "\(name)", "to": "\(destination)"]) }
+            self.checkIdle()
+        }
+    }
+
+    /// The post's file left the queue: what has not been sent is cancelled (in-flight deliveries
+    /// when they complete, `unknown` ones when the operator resolves them).
+    private func fileGone(_ name: String, reason: String = "the post file left the queue", id knownID: String? = nil) {
+        guard let id = knownID ?? postIDByFile[name], let active = posts[id], !active.finalizing else { return }
+        postIDByFile[name] = nil
+        active.fileRemoved = true
+        active.post = nil
+        let now = clock.now()
+        var changed: [DeliveryRecord] = []
+        for (key, var record) in active.records where record.status == .pending && !active.inFlight.contains(key)
+            && record.progress.uncertainStep == nil {
+            record.cancel(at: now, reason: "cancelled: \(reason)")
+            due.cancel(key)
+            active.records[key] = record
+            changed.append(record)
+        }
+        logger.info("post cancelled", metadata: ["post": "\(id)", "file": "\(name)", "reason": "\(reason)"])
+        persist(id, records: changed)
+    }
+
+    // MARK: Filing
+
+    func finalizeIfDone(_ id: String) {
+        guard let active = posts[id], active.readyToFile(initialScanDone: initialScanDone) else { return }
+        active.finalizing = true
+        let receipt = Receipt(post: id, file: active.journal.file, records: Array(active.records.values))
+        let outcome = receipt.outcome
+        outstanding += 1
+        if !active.fileRemoved { onMovingOut(active.journal.file) }
+        filer.file(PostFiler.Finished(fileName: active.journal.file, fileInQueue: !active.fileRemoved, outcome: outcome, receipt: receipt),
+                   on: queue) { [weak self] destination in
+            guard let self else { return }
+            self.filed(id, outcome: outcome, destination: destination)
+        }
+    }
+
+    private func filed(_ id: String, outcome: PostOutcome, destination: String?) {
+        guard let active = posts[id] else { outstanding -= 1; return checkIdle() }
+        active.journal.state = JournalPost.State(rawValue: outcome.rawValue) ?? .failed
+        active.journal.finishedAt = clock.now()
+        logger.log(level: outcome == .failed ? .error : .info, options.dryRun ? "post would be filed" : "post finished",
+                   metadata: ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"])
+        if outcome == .failed {
+            let failures = active.records.values.filter { $0.status == .failed || $0.status == .expired }.sorted { $0.key < $1.key }
+            let lines = failures.map { "\($0.key.channel): \($0.error ?? $0.status.rawValue)" }.joined(separator: "; ")
+            alerts?.post("crier could not deliver post '\(id)' (\(active.journal.file)): \(lines)", about: id,
+                         failingChannel: failures.count == 1 ? failures[0].key.channel : nil)
+        }
+        let row = active.journal
+        if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }
+        // The post stays (finalizing) until its final row is durable: a file with its id that
+        // arrives meanwhile waits in `arrivedWhileFiling` instead of reading a stale row.
+        batch.commit([.upsertPost(row)]) { [weak self] _ in
+            guard let self else { return }
+            self.outstanding -= 1
+            self.posts[id] = nil
+            if let parsed = self.arrivedWhileFiling.removeValue(forKey: id) { self.handle([.post(parsed)]) }
+            self.pump()
+        }
+    }
+}

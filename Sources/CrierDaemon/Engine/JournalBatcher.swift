@@ -1,0 +1,49 @@
+import Foundation
+
+/// Gathers the journal changes the engine makes during one turn of its queue and hands them to the
+/// journal together at the end of the turn, with the completions to run once they are durable.
+/// Each delivery's outcome is its own change, and handing each over alone made the journal write
+/// thousands of transactions of three changes, each with its own hop back, where one would do.
+///
+/// Confined to the engine's queue, like the engine.
+final class JournalBatcher: @unchecked Sendable {
+    // Confinement: every mutable member is used only on `queue` (the engine's).
+    private let journal: any Journal
+    private let queue: DispatchQueue
+    private var changes: [JournalChange] = []
+    private var completions: [@Sendable (JournalError?) -> Void] = []
+    /// Runs after each hand-over (the engine checks whether it became idle).
+    var afterSubmit: () -> Void = {}
+
+    init(journal: any Journal, queue: DispatchQueue) {
+        self.journal = journal
+        self.queue = queue
+    }
+
+    /// Nothing waiting to be handed over.
+    var isEmpty: Bool { changes.isEmpty && completions.isEmpty }
+
+    /// Adds `changes` to this turn's batch; `completion` runs on the engine's queue once durable.
+    func commit(_ new: [JournalChange], completion: (@Sendable (JournalError?) -> Void)? = nil) {
+        if isEmpty {
+            queue.async { [weak self] in self?.submit() }
+        }
+        changes.append(contentsOf: new)
+        if let completion { completions.append(completion) }
+    }
+
+    private func submit() {
+        let batch = changes
+        let waiting = completions
+        changes.removeAll()
+        completions.removeAll()
+        if waiting.isEmpty {
+            journal.commit(batch)
+        } else {
+            journal.commit(batch, on: queue) { error in
+                for completion in waiting { completion(error) }
+            }
+        }
+        afterSubmit()  // a batch of fire-and-forget changes may have been all that kept the engine busy
+    }
+}
