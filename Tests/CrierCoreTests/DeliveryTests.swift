@@ -3,12 +3,16 @@ import Foundation
 import CrierTestSupport
 import Testing
 
-@Suite struct AttemptClassifierTests {
+@Suite struct StepClassifierTests {
     let now = Date(timeIntervalSince1970: 1_000_000)
-    let classifier = AttemptClassifier(policy: RetryPolicy(maxAttempts: 4, baseDelay: 10, maxDelay: 60))
+    let classifier = StepClassifier(policy: RetryPolicy(maxAttempts: 4, baseDelay: 10, maxDelay: 60))
+    let send = StepRequest(name: "send", request: OutgoingRequest(url: "http://127.0.0.1:9/"), repeatSafe: true)
 
+    /// A one-step delivery whose adapter leaves every non-2xx to the generic rules (as webhooks do).
     func classify(_ result: TransportResult, attempt: Int = 1, expiresAt: Date? = nil, random: Double = 0.5) -> AttemptOutcome {
-        classifier.classify(result, attempt: attempt, now: now, expiresAt: expiresAt, randomFraction: random, remote: { _ in nil })
+        classifier.classify(result, of: send, answer: { (200..<300).contains($0.status) ? .sent(nil) : .standard },
+                            progress: DeliveryProgress(stepAttempts: attempt - 1), now: now, expiresAt: expiresAt,
+                            randomFraction: random).outcome
     }
 
     @Test(arguments: [200, 201, 202, 204])

@@ -1,4 +1,5 @@
 import CrierCore
+import CrierTestSupport
 import Foundation
 import Testing
 
@@ -33,11 +34,25 @@ import Testing
                         media: [PostMedia(file: "media/a.png", alt: "A chart")], body: "Hello *world*")
         let channel = ChannelConfig(name: "ops", platform: .webhook, url: "http://127.0.0.1:9/hook")
         return DeliveryContext(deliveryID: "d_abc", post: post, channel: channel, secrets: secret.map { ["secret": Secret($0)] } ?? [:],
-                               part: 1, partCount: 1, text: post.body, scheduledAt: Date(timeIntervalSince1970: 1_795_334_400))
+                               part: 1, partCount: 1, rendered: RenderedPart(text: post.body, length: 13, limit: nil),
+                               scheduledAt: Date(timeIntervalSince1970: 1_795_334_400))
     }
 
+    let media = InMemoryMediaSource()
+
+    func request(_ context: DeliveryContext, now: Date) throws -> OutgoingRequest {
+        guard case .request(let step) = WebhookAdapter().nextStep(for: context, progress: .start, media: media, now: now) else {
+            throw AdapterStepError()
+        }
+        #expect(step.name == "send")
+        #expect(step.repeatSafe, "the webhook-id makes a repeat harmless")
+        return step.request
+    }
+
+    struct AdapterStepError: Error {}
+
     @Test func requestCarriesTheExactEventAndHeaders() throws {
-        let request = try WebhookAdapter().request(for: context(), now: Date(timeIntervalSince1970: 1_795_334_401))
+        let request = try request(context(), now: Date(timeIntervalSince1970: 1_795_334_401))
         #expect(request.method == "POST")
         #expect(request.url == "http://127.0.0.1:9/hook")
         #expect(String(decoding: request.body, as: UTF8.self) == #"{"data":{"channel":"ops","delivery":"d_abc","file":"launch.md","link":"https://example.com/v2","media":[{"alt":"A chart","file":"media/a.png"}],"part":1,"parts":1,"post":"launch","reply_to":null,"scheduled_at":"2026-11-22T08:00:00.000Z","tags":["release"],"text":"Hello *world*"},"timestamp":"2026-11-22T08:00:00.000Z","type":"post.publish"}"#)
@@ -48,22 +63,29 @@ import Testing
     }
 
     @Test func retriesSendTheSameBodyAndID() throws {
-        let first = try WebhookAdapter().request(for: context(), now: Date(timeIntervalSince1970: 1_795_334_401))
-        let second = try WebhookAdapter().request(for: context(), now: Date(timeIntervalSince1970: 1_795_334_999))
+        let first = try request(context(), now: Date(timeIntervalSince1970: 1_795_334_401))
+        let second = try request(context(), now: Date(timeIntervalSince1970: 1_795_334_999))
         #expect(first.body == second.body)
         #expect(first.headers.value(for: "webhook-id") == second.headers.value(for: "webhook-id"))
     }
 
     @Test func unsignedWithoutSecretAndRefusesMalformedSecret() throws {
-        let unsigned = try WebhookAdapter().request(for: context(secret: nil), now: Date())
+        let unsigned = try request(context(secret: nil), now: Date())
         #expect(unsigned.headers.value(for: "webhook-signature") == nil)
-        #expect(throws: AdapterError.self) { try WebhookAdapter().request(for: context(secret: "plain"), now: Date()) }
+        guard case .fail(let reason) = WebhookAdapter().nextStep(for: context(secret: "plain"), progress: .start, media: media, now: Date()) else {
+            Issue.record("a malformed secret must fail the delivery")
+            return
+        }
+        #expect(reason.contains("whsec_"))
     }
 
     @Test func readsRemoteReferenceFromResponse() {
         let response = TransportResponse(status: 200, body: Data(#"{"id":"42","url":"https://x/42"}"#.utf8))
-        #expect(WebhookAdapter().remoteReference(from: response) == RemoteReference(id: "42", url: "https://x/42"))
-        #expect(WebhookAdapter().remoteReference(from: TransportResponse(status: 204)) == nil)
+        let step = StepRequest(name: "send", request: OutgoingRequest(url: "http://127.0.0.1:9/hook"), repeatSafe: true)
+        let adapter = WebhookAdapter()
+        #expect(adapter.read(response, to: step, for: context(), progress: .start) == .sent(RemoteReference(id: "42", url: "https://x/42")))
+        #expect(adapter.read(TransportResponse(status: 204), to: step, for: context(), progress: .start) == .sent(nil))
+        #expect(adapter.read(TransportResponse(status: 503), to: step, for: context(), progress: .start) == .standard)
     }
 }
 
@@ -77,8 +99,9 @@ import Testing
                         media: [PostMedia(file: "m/\(text.count).png", alt: text.isEmpty ? nil : text), PostMedia(file: "n.png")], body: text)
         let channel = ChannelConfig(name: "ops", platform: .webhook, url: "http://127.0.0.1:9/")
         let context = DeliveryContext(deliveryID: "d_1", post: post, channel: channel, secrets: [:], part: 2, partCount: 3,
-                                      text: text, scheduledAt: Date(timeIntervalSince1970: 1_795_334_400.5),
-                                      replyTo: text.isEmpty ? nil : RemoteReference(id: "r\(text.count)", url: nil))
+                                      rendered: RenderedPart(text: text, length: text.count, limit: nil),
+                                      scheduledAt: Date(timeIntervalSince1970: 1_795_334_400.5),
+                                      earlierParts: text.isEmpty ? [nil] : [RemoteReference(id: "r\(text.count)", url: nil)])
         let event = WebhookEvent(context: context)
         #expect(String(decoding: event.encoded(), as: UTF8.self) == String(decoding: event.encodedWithFoundation(), as: UTF8.self))
     }

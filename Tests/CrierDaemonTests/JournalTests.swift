@@ -22,7 +22,7 @@ import Testing
                                             dueAt: Date(timeIntervalSince1970: 100))
                 ids.append(record.id)
                 done.enter()
-                journal.commit([.upsertPost(post("p\(index)")), .upsertDelivery(record)]) { error in
+                journal.commit([.upsertPost(post("p\(index)")), .upsertDelivery(record)], on: nil) { error in
                     #expect(error == nil)
                     done.leave()
                 }
