@@ -77,6 +77,11 @@ final class CurlEasyHandle {
             throw TransportError(kind: .invalidRequest, message: "URL contains a NUL byte")
         }
         try set(CURLOPT_URL, request.url)
+        // libcurl sends a request again by itself when a reused connection turns out dead after
+        // the request went out: harmless for a repeat-safe request, a second post for one that is
+        // not. Such a request gets a connection of its own, so it leaves this machine at most once.
+        try set(CURLOPT_FRESH_CONNECT, request.atMostOnce ? 1 : 0)
+        try set(CURLOPT_FORBID_REUSE, request.atMostOnce ? 1 : 0)
         let sendsBody = try setMethod(request)
         try setHeaders(request.headers, userAgent: options.userAgent, suppressFormContentType: sendsBody)
         isConfigured = true

@@ -5,7 +5,7 @@ import Foundation
 struct RetryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry",
-        abstract: "Re-queue a failed post: only its failed channels are sent again, with the same delivery ids.")
+        abstract: "Re-queue a failed post (only its failed channels are sent again, with the same delivery ids), or send a delivery of unknown outcome again.")
 
     @OptionGroup var global: GlobalOptions
 

@@ -7,7 +7,7 @@ import Logging
 /// A real engine on a real temporary queue and journal, with a manual clock and timer and a given
 /// transport, fed by the real intake.
 final class EngineHarness: @unchecked Sendable {
-    let directory = TemporaryDirectory()
+    let directory: TemporaryDirectory
     let layout: QueueLayout
     let clock = ManualWallClock()
     let timer = ManualWakeupTimer()
@@ -17,11 +17,18 @@ final class EngineHarness: @unchecked Sendable {
     let queue = DispatchQueue(label: "test.engine")
     let intakeQueue = DispatchQueue(label: "test.intake")
 
-    init(configText: String, transport: any Transport, journalPath: String? = nil) throws {
+    /// - Parameters:
+    ///   - directory: an earlier harness's directory, to start again on its queue and journal (a
+    ///     restart after the earlier engine was stopped dead).
+    ///   - routing: changes the loaded config (e.g. puts a fake platform's adapter behind a channel).
+    ///   - alerts: whether alerts are dropped into the queue (needs `alerts:` in the config).
+    init(configText: String, transport: any Transport, journalPath: String? = nil, directory: TemporaryDirectory = TemporaryDirectory(),
+         routing: (RuntimeConfig) -> RuntimeConfig = { $0 }, alerts: Bool = false) throws {
+        self.directory = directory
         layout = QueueLayout(root: directory.path + "/queue")
         try layout.create()
         let configPath = directory.write(configText, to: "crier.yml")
-        let runtime = try ConfigLoader(environment: [:]).load(path: configPath).get().runtime
+        let runtime = routing(try ConfigLoader(environment: [:]).load(path: configPath).get().runtime)
         journal = try SQLiteJournal(path: journalPath ?? layout.journal)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -29,6 +36,7 @@ final class EngineHarness: @unchecked Sendable {
         engine = DeliveryEngine(queue: queue, runtime: runtime, journal: journal, transport: transport, filer: filer,
                                 clock: clock, timer: timer, options: EngineOptions(), logger: logger, media: QueueMediaSource(layout: layout))
         let engine = self.engine
+        if alerts { engine.setAlerts(AlertPoster(layout: layout, channel: runtime.config.alerts, dryRun: false, logger: logger)) }
         intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in
             engine.queue.async { engine.handle(events) }
         }

@@ -18,6 +18,19 @@ public protocol PlatformAdapter: Sendable {
     /// Reads the platform's answer (any status) to the step `step`.
     func read(_ response: TransportResponse, to step: StepRequest, for context: DeliveryContext,
               progress: DeliveryProgress) -> StepAnswer
+
+    /// What the URL of a post the operator found on the platform stands for (`crier resolve
+    /// --sent URL`), so later parts of a thread can reply to it. By default the id is the URL's
+    /// last path component (`…/@crier/1134…` → `1134…`).
+    func remoteReference(forURL url: String) -> RemoteReference
+}
+
+extension PlatformAdapter {
+    public func remoteReference(forURL url: String) -> RemoteReference {
+        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        let last = path.split(separator: "/").last.map(String.init)
+        return RemoteReference(id: last.flatMap { $0.contains(":") ? nil : $0 }, url: url)
+    }
 }
 
 /// The adapter for each platform this build can deliver to.

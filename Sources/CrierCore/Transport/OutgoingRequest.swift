@@ -10,12 +10,17 @@ public struct OutgoingRequest: Sendable, Equatable {
     public var headers: [HTTPHeader]
     public var body: Data
     public var label: String
+    /// The request must reach the server at most once (a step that is not safe to repeat): the
+    /// transport sends it on a fresh connection and never re-sends it by itself.
+    public var atMostOnce: Bool
 
-    public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: Data = Data(), label: String = "") {
+    public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: Data = Data(), label: String = "",
+                atMostOnce: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.label = label
+        self.atMostOnce = atMostOnce
     }
 }

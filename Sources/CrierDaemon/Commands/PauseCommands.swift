@@ -7,7 +7,7 @@ public enum PauseCommands {
     /// Pauses `channels` (everything when empty). Returns the scopes paused.
     public static func pause(channels: [String], reason: String?, layout: QueueLayout, now: Date = Date()) throws(DaemonError) -> [String] {
         let scopes = channels.isEmpty ? ["*"] : channels
-        let by = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let by = CommandActor.current()
         let text = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty ?? "no reason given"
         try write(scopes.map { .pause(PauseRecord(scope: $0, reason: text, pausedBy: by, pausedAt: now)) }, layout: layout)
         return scopes

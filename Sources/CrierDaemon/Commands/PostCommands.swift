@@ -31,6 +31,10 @@ public enum PostCommands {
             throw DaemonError("\(error)")
         }
         guard var (post, records) = found else { throw DaemonError("the journal has no post '\(postID)'") }
+        if post.state == .pending, records.contains(where: { $0.status == .unknown }) {
+            // Held as unknown: "send it again" is the operator saying it did not go out.
+            return try resolve(postID: postID, channel: channel, sentURL: nil, layout: layout)
+        }
         guard post.state == .failed else {
             throw DaemonError("post '\(postID)' is \(post.state.rawValue), not failed; only failed posts can be retried")
         }
@@ -69,6 +73,47 @@ public enum PostCommands {
             throw DaemonError("\(error)")
         }
         return Array(Set(channels)).sorted()
+    }
+
+    /// The operator's answer for deliveries held as `unknown` (`crier resolve`): they did reach the
+    /// platform (`sentURL`: where the post is) or they did not (nil: send again). Recorded in the
+    /// journal for the daemon that owns them, which applies it within a second (or at its next
+    /// start). Returns the channels resolved.
+    public static func resolve(postID: String, channel: String?, sentURL: String?, layout: QueueLayout,
+                               now: Date = Date()) throws(DaemonError) -> [String] {
+        let found: (JournalPost, [DeliveryRecord])?
+        do {
+            found = FileManager.default.fileExists(atPath: layout.journal) ? try JournalStore.open(layout).post(id: postID) : nil
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        guard let (_, records) = found else { throw DaemonError("the journal has no post '\(postID)' (see `crier status`)") }
+        let unknown = records.filter { $0.status == .unknown && (channel == nil || $0.key.channel == channel) }
+        guard !unknown.isEmpty else {
+            let held = Set(records.filter { $0.status == .unknown }.map(\.key.channel)).sorted()
+            if let channel, !held.isEmpty {
+                throw DaemonError("post '\(postID)' has no delivery of unknown outcome on channel '\(channel)'; it has on: \(held.joined(separator: ", "))")
+            }
+            throw DaemonError("post '\(postID)' has no delivery of unknown outcome\(channel.map { " on channel '\($0)'" } ?? "") (see `crier status`)")
+        }
+        let channels = Set(unknown.map(\.key.channel))
+        if sentURL != nil, channel == nil, channels.count > 1 {
+            throw DaemonError("post '\(postID)' is unknown on \(channels.sorted().joined(separator: ", ")); name the one the URL is for with --channel")
+        }
+        if let sentURL, !(sentURL.hasPrefix("https://") || sentURL.hasPrefix("http://")) {
+            throw DaemonError("--sent takes the URL of the post on the platform (https://…); got '\(sentURL)'")
+        }
+        let by = CommandActor.current()
+        let changes: [JournalChange] = unknown.map {
+            .resolution(Resolution(deliveryID: $0.id, key: $0.key, sent: sentURL != nil, remoteURL: sentURL, resolvedBy: by, resolvedAt: now))
+        }
+        do {
+            try JournalStore.open(layout).commitNow(changes)
+            try FileOperations.writeAtomically(Data("\(now.timeIntervalSince1970)\n".utf8), to: layout.controlStamp)
+        } catch {
+            throw DaemonError("cannot record the resolution: \(error)")
+        }
+        return channels.sorted()
     }
 
     /// The queue file holding `postID`: the journal's record of it, else a file named after it, else

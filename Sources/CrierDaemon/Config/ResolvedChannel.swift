@@ -5,4 +5,10 @@ public struct ResolvedChannel: Sendable {
     public var config: ChannelConfig
     public var secrets: [String: Secret]
     public var adapter: any PlatformAdapter
+
+    public init(config: ChannelConfig, secrets: [String: Secret], adapter: any PlatformAdapter) {
+        self.config = config
+        self.secrets = secrets
+        self.adapter = adapter
+    }
 }

@@ -190,7 +190,9 @@ public final class DeliveryEngine: @unchecked Sendable {
                 continue
             }
             if resolution.sent {
-                record.resolve(sent: resolution.remoteURL.map { RemoteReference(id: nil, url: $0) }, at: now)
+                let adapter = runtime.channels[resolution.key.channel]?.adapter
+                record.resolve(sent: resolution.remoteURL.map { adapter?.remoteReference(forURL: $0) ?? RemoteReference(id: nil, url: $0) },
+                               at: now)
             } else if active.fileRemoved {
                 record.resolveNotSent(at: now)
                 record.cancel(at: now, reason: "cancelled: the post file left the queue")
@@ -397,9 +399,12 @@ public final class DeliveryEngine: @unchecked Sendable {
         }
         let transport = self.transport
         let sentWith = record.progress
+        var outgoing = step.request
+        outgoing.atMostOnce = !step.repeatSafe
+        let request = outgoing
         let go: @Sendable () -> Void = { [weak self] in
             guard let engine = self else { return }
-            transport.send(step.request) { result in
+            transport.send(request) { result in
                 engine.queue.async { engine.complete(key, step: step, sentWith: sentWith, context: context, adapter: adapter, result: result) }
             }
         }
