@@ -16,7 +16,8 @@ public enum PostRenderer {
 
     static func render(_ post: Post, channel: String, platform: Platform, options: RenderOptions,
                        cache: RenderCache) -> RenderedVariant {
-        let rules = PlatformRules.rules(for: platform)
+        let descriptor = PlatformDescriptor.of(platform)
+        let rules = descriptor.rules
         let source = cache.source(post.body(forChannel: channel, platform: platform))
         var limit = options.limit ?? rules.limit
         if !post.media.isEmpty, let caption = rules.captionLimit { limit = min(limit ?? caption, caption) }
