@@ -43,10 +43,11 @@ public struct ChannelConfig: Sendable, Equatable {
         self.long = long
         self.requireAlt = requireAlt
         self.numberThreadParts = numberThreadParts
-        self.limits = PlatformLimits.defaults(for: platform)
+        let descriptor = PlatformDescriptor.of(platform)
+        self.limits = descriptor.limits
         self.slots = nil
         self.timeZone = nil
-        self.duplicates = DuplicateSettings.defaults(for: platform)
+        self.duplicates = descriptor.duplicates
         self.breakerThreshold = 5
         self.line = line
     }

@@ -138,6 +138,26 @@ public enum ConfigParser {
         return base.merging(overrides)
     }
 
+    /// A channel must complete one of its platform's `requiredKeys` groups: with one group, each
+    /// missing key is named; with alternatives, the message lists them.
+    static func reportMissingKeys(_ descriptor: PlatformDescriptor, given: Set<String>, line: Int, _ field: String,
+                                  _ reader: inout FieldReader) {
+        let groups = descriptor.requiredKeys
+        guard !groups.isEmpty, !groups.contains(where: { $0.allSatisfy(given.contains) }) else { return }
+        let name = descriptor.platform.rawValue
+        if groups.count == 1 {
+            for key in groups[0] where !given.contains(key) {
+                reader.report(line: line, "\(field).\(key)", "is required for \(name)")
+            }
+            return
+        }
+        let alternatives = groups.map { group -> String in
+            let keys = group.map { "`\($0)`" }
+            return keys.count == 1 ? keys[0] : keys.dropLast().joined(separator: ", ") + " and " + keys[keys.count - 1]
+        }
+        reader.report(line: line, field, "\(name) needs " + alternatives.joined(separator: ", or "))
+    }
+
     private static func readChannel(_ entry: FieldEntry, globalRetry: RetryPolicy, _ reader: inout FieldReader,
                                     _ warnings: inout [FieldProblem]) -> ChannelConfig? {
         let name = entry.key
@@ -155,9 +175,9 @@ public enum ConfigParser {
             return nil
         }
         guard let platform = reader.enumValue(platformNode, "\(field).platform", as: Platform.self) else { return nil }
-        let capabilities = PlatformCapabilities.of(platform)
-        _ = reader.entries(node, field, known: channelKeys + capabilities.secretKeys + capabilities.settingKeys)
-        if !capabilities.deliverable {
+        let descriptor = PlatformDescriptor.of(platform)
+        _ = reader.entries(node, field, known: channelKeys + descriptor.secretKeys + descriptor.settingKeys)
+        if !descriptor.deliverable {
             reader.report(platformNode, "\(field).platform", "\(platform.rawValue) delivery is not available in this version yet; use platform: webhook")
         }
 
@@ -169,7 +189,7 @@ public enum ConfigParser {
         }
 
         var secrets: [String: SecretReference] = [:]
-        for key in capabilities.secretKeys {
+        for key in descriptor.secretKeys {
             guard let text = reader.nonEmptyString(node[key], "\(field).\(key)") else { continue }
             let reference = SecretReference(text)
             if case .inline = reference {
@@ -178,13 +198,11 @@ public enum ConfigParser {
             }
             secrets[key] = reference
         }
-        for key in capabilities.requiredSecrets where secrets[key] == nil {
-            reader.report(line: entry.line, "\(field).\(key)", "is required for \(platform.rawValue)")
-        }
         var settings: [String: String] = [:]
-        for key in capabilities.settingKeys {
+        for key in descriptor.settingKeys {
             if let value = reader.nonEmptyString(node[key], "\(field).\(key)") { settings[key] = value }
         }
+        reportMissingKeys(descriptor, given: Set(secrets.keys).union(settings.keys), line: entry.line, field, &reader)
 
         let retry = readRetry(node["retry"], "\(field).retry", base: globalRetry, &reader)
         let limit = reader.int(node["limit"], "\(field).limit", range: 1...1_000_000)

@@ -1,6 +1,8 @@
 import Foundation
 
-/// The near-duplicate guard of a channel (`duplicates:` in crier.yml).
+/// The near-duplicate guard of a channel (`duplicates:` in crier.yml). Each platform's default is in
+/// its `PlatformDescriptor`: social platforms hold near-duplicates (the pattern accounts get
+/// suspended for); generic webhooks are machine endpoints and allow them.
 public struct DuplicateSettings: Sendable, Equatable {
     public var policy: DuplicatePolicy
     /// How far back earlier sends are compared.
@@ -12,11 +14,5 @@ public struct DuplicateSettings: Sendable, Equatable {
         self.policy = policy
         self.window = window
         self.threshold = threshold
-    }
-
-    /// Social platforms hold near-duplicates by default (the pattern accounts get suspended for);
-    /// generic webhooks are machine endpoints and allow them.
-    public static func defaults(for platform: Platform) -> DuplicateSettings {
-        DuplicateSettings(policy: platform == .webhook ? .allow : .hold)
     }
 }

@@ -28,6 +28,34 @@ public struct MediaItem: Sendable, Equatable {
         self.publicURL = publicURL
     }
 
+    /// `media` as its bytes describe it (`MediaSniffer`), with the alt text trimmed (nil when empty).
+    public init(_ media: PostMedia, byteCount: Int, sniffed: MediaSniffer.Result, publicURL: String? = nil) {
+        let alt = media.alt?.crierTrimmingWhitespace()
+        self.init(file: media.file, alt: alt?.isEmpty == false ? alt : nil, byteCount: byteCount,
+                  mimeType: sniffed.mimeType, width: sniffed.width, height: sniffed.height, publicURL: publicURL)
+    }
+
+    /// `base` + `/` + `file` with each path segment percent-encoded (everything but RFC 3986's
+    /// unreserved characters), so `media/Launch day.png` under `https://cdn.example.com/q/` becomes
+    /// `https://cdn.example.com/q/media/Launch%20day.png`.
+    public static func publicURL(base: String, file: String) -> String {
+        var trimmed = Substring(base)
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        var encoded = ""
+        for byte in file.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "~"), UInt8(ascii: "/"):
+                encoded.append(Character(Unicode.Scalar(byte)))
+            default:
+                let hex = Array("0123456789ABCDEF")
+                encoded += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0x0F)])
+            }
+        }
+        return String(trimmed) + "/" + encoded
+    }
+
     public var isImage: Bool { mimeType.hasPrefix("image/") }
     public var isVideo: Bool { mimeType.hasPrefix("video/") }
 }

@@ -13,6 +13,10 @@ public struct Post: Sendable, Equatable {
     public var tags: [String]
     public var link: String?
     public var media: [PostMedia]
+    /// `media` as the intake found the files on disk (type and size read from the bytes), in the same
+    /// order; nil when nobody looked (a post parsed from bytes alone, or one whose channels take no
+    /// media limits). The renderer checks them against each channel's platform (`MediaLimitCheck`).
+    public var mediaItems: [MediaItem]?
     /// Seconds after the scheduled time after which the post is not sent any more ("expired").
     public var expire: TimeInterval?
     public var long: LongPolicy?
@@ -26,7 +30,7 @@ public struct Post: Sendable, Equatable {
     public init(id: String, file: String, at: Date? = nil, channels: ChannelSelection, tags: [String] = [],
                 link: String? = nil, media: [PostMedia] = [], expire: TimeInterval? = nil,
                 long: LongPolicy? = nil, variants: [String: String] = [:], body: String,
-                fieldLines: [String: Int] = [:]) {
+                fieldLines: [String: Int] = [:], mediaItems: [MediaItem]? = nil) {
         self.id = id
         self.file = file
         self.at = at
@@ -34,6 +38,7 @@ public struct Post: Sendable, Equatable {
         self.tags = tags
         self.link = link
         self.media = media
+        self.mediaItems = mediaItems
         self.expire = expire
         self.long = long
         self.variants = variants

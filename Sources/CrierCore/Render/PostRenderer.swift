@@ -1,6 +1,7 @@
 /// Renders a post for one channel: picks the body (a variant for the channel or platform wins), turns
 /// its Markdown into the platform's text format, adds hashtags and the link, counts the result the way
-/// the platform counts, and applies the `long:` policy and the media rules. Pure: no I/O, no clock.
+/// the platform counts, and applies the `long:` policy and the media rules (counts and alt text, and,
+/// where the intake read the files, their types and sizes). Pure: no I/O, no clock.
 public enum PostRenderer {
     /// One channel's variant of `post`.
     public static func render(_ post: Post, channel: String, platform: Platform, options: RenderOptions) -> RenderedVariant {
@@ -16,7 +17,7 @@ public enum PostRenderer {
 
     static func render(_ post: Post, channel: String, platform: Platform, options: RenderOptions,
                        cache: RenderCache) -> RenderedVariant {
-        let rules = PlatformRules.rules(for: platform)
+        let rules = PlatformDescriptor.of(platform).rules
         let source = cache.source(post.body(forChannel: channel, platform: platform))
         var limit = options.limit ?? rules.limit
         if !post.media.isEmpty, let caption = rules.captionLimit { limit = min(limit ?? caption, caption) }
@@ -24,6 +25,11 @@ public enum PostRenderer {
 
         var (warnings, errors) = MediaRules.check(post.media, rules: rules, channel: channel,
                                                   requireAlt: options.requireAlt)
+        if let items = post.mediaItems {
+            let found = MediaLimitCheck.check(items, descriptor: .of(platform), channel: channel)
+            warnings += found.warnings
+            errors += found.errors
+        }
         var context = Context(channel: channel, rules: rules, limit: limit, policy: policy, cache: cache)
 
         let texts: [WrittenText]

@@ -4,7 +4,7 @@ public enum TextLength {
     /// (`PlatformRules.unit`): X weighted length with URLs as 23, Bluesky graphemes, Mastodon graphemes
     /// with URLs as 23 and remote mentions as the local part, Telegram's UTF-16 units of the visible text.
     public static func count(_ text: String, platform: Platform) -> Int {
-        count(text, rules: PlatformRules.rules(for: platform))
+        count(text, rules: PlatformDescriptor.of(platform).rules)
     }
 
     static func count(_ text: String, rules: PlatformRules) -> Int {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything that limits one channel. All optional except `maxInFlight`.
 ///
-/// Built as `PlatformLimits.defaults(for:)` merged with the channel's configured `limits:`
+/// Built as the platform's `PlatformDescriptor.limits` merged with the channel's configured `limits:`
 /// (`merging(_:)`), then handed to `ThrottlePlanner`.
 public struct ChannelLimits: Sendable, Equatable {
     /// Sliding-window budgets: `per_minute` → (n, 60), `per_hour` → (n, 3600), `per_day` → (n, 86400),

@@ -15,6 +15,16 @@ public enum FileOperations {
     /// Reads a regular file without following a symlink at its last component, refusing files over
     /// `maxSize` bytes. Returns the content and the signature of exactly what was read.
     public static func readRegularFile(_ path: String, maxSize: Int) throws(FileReadError) -> (Data, FileSignature) {
+        try readRegularFile(path, maxSize: maxSize, prefix: nil)
+    }
+
+    /// The first `length` bytes of a regular file of any size (a media file's header), read without
+    /// following a symlink at its last component, and the signature of the whole file.
+    public static func readRegularFilePrefix(_ path: String, length: Int) throws(FileReadError) -> (Data, FileSignature) {
+        try readRegularFile(path, maxSize: Int.max, prefix: length)
+    }
+
+    private static func readRegularFile(_ path: String, maxSize: Int, prefix: Int?) throws(FileReadError) -> (Data, FileSignature) {
         let fd: Int32
         do {
             fd = try systemCall("open", path) { open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) }
@@ -29,7 +39,7 @@ public enum FileOperations {
         let signature = FileSignature(info)
         guard signature.isRegularFile else { throw .notRegular }
         guard signature.size <= Int64(maxSize) else { throw .tooLarge(signature.size) }
-        var data = Data(count: Int(signature.size))
+        var data = Data(count: prefix.map { min($0, Int(signature.size)) } ?? Int(signature.size))
         var offset = 0
         while offset < data.count {
             let count = data.withUnsafeMutableBytes { buffer in

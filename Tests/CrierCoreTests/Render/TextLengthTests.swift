@@ -85,8 +85,8 @@ struct TextLengthTests {
     @Test func blueskyByteLimitCatchesWhatGraphemesMiss() {
         let text = String(repeating: "👨‍👩‍👧‍👦", count: 300)
         #expect(TextLength.count(text, platform: .bluesky) == 300)
-        #expect(!TextLength.fits(text, limit: 300, rules: .rules(for: .bluesky)))
-        #expect(TextLength.fits("hello", limit: 300, rules: .rules(for: .bluesky)))
+        #expect(!TextLength.fits(text, limit: 300, rules: PlatformDescriptor.of(.bluesky).rules))
+        #expect(TextLength.fits("hello", limit: 300, rules: PlatformDescriptor.of(.bluesky).rules))
     }
 
     @Test func telegramCountsVisibleUTF16OfHTML() {
@@ -104,10 +104,10 @@ struct TextLengthTests {
     }
 
     @Test func everyPlatformHasOneRow() {
-        #expect(PlatformRules.table.count == Platform.allCases.count)
+        #expect(PlatformDescriptor.all.count == Platform.allCases.count)
         for platform in Platform.allCases {
-            #expect(PlatformRules.rules(for: platform).platform == platform)
+            #expect(PlatformDescriptor.of(platform).rules.platform == platform)
         }
-        #expect(Set(PlatformRules.table.map(\.platform)).count == Platform.allCases.count)
+        #expect(Set(PlatformDescriptor.all.map(\.rules.platform)).count == Platform.allCases.count)
     }
 }

@@ -29,8 +29,8 @@ struct ThreadSplitterTests {
     @Test("every part fits, no URL, mention or hashtag is cut, no word is lost",
           arguments: [Platform.x, .mastodon, .bluesky, .threads])
     func propertySplit(_ platform: Platform) throws {
-        let rules = PlatformRules.rules(for: platform)
-        var g = Generator(state: UInt64(platform.rulesIndex) + 7)
+        let rules = PlatformDescriptor.of(platform).rules
+        var g = Generator(state: UInt64(platform.tableIndex) + 7)
         for round in 0..<150 {
             let body = Self.post(&g)
             let limit = [rules.limit ?? 500, 200, 120][round % 3]
@@ -75,7 +75,7 @@ struct ThreadSplitterTests {
     }
 
     @Test func prefersParagraphsThenSentences() throws {
-        let rules = PlatformRules.rules(for: .x)
+        let rules = PlatformDescriptor.of(.x).rules
         let body = "First paragraph is short.\n\n" + String(repeating: "Sentence number one is here. ", count: 12)
         let parts = try ThreadSplitter.split(body: body, tail: "", limit: 280, rules: rules, number: false)
         #expect(parts[0] == "First paragraph is short.")
@@ -83,7 +83,7 @@ struct ThreadSplitterTests {
     }
 
     @Test func linkGoesWholeOnTheLastPart() throws {
-        let rules = PlatformRules.rules(for: .bluesky)
+        let rules = PlatformDescriptor.of(.bluesky).rules
         let body = String(repeating: "word ", count: 100)
         let link = "https://example.com/" + String(repeating: "x", count: 200)
         let parts = try ThreadSplitter.split(body: body, tail: link, limit: 300, rules: rules, number: true)
@@ -92,7 +92,7 @@ struct ThreadSplitterTests {
     }
 
     @Test func aURLLongerThanAPartFails() {
-        let rules = PlatformRules.rules(for: .bluesky)
+        let rules = PlatformDescriptor.of(.bluesky).rules
         let body = "see https://example.com/" + String(repeating: "x", count: 400)
         #expect(throws: ThreadSplitter.Failure.self) {
             try ThreadSplitter.split(body: body, tail: "", limit: 300, rules: rules, number: false)
@@ -100,7 +100,7 @@ struct ThreadSplitterTests {
     }
 
     @Test func numberingWidensPastNineParts() throws {
-        let rules = PlatformRules.rules(for: .x)
+        let rules = PlatformDescriptor.of(.x).rules
         let body = String(repeating: "abcdefghi ", count: 400)
         let parts = try ThreadSplitter.split(body: body, tail: "", limit: 50, rules: rules, number: true)
         #expect(parts.count > 9)

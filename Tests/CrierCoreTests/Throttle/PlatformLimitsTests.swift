@@ -18,17 +18,17 @@ import Testing
         (.webhook, []),
     ])
     func defaultWindows(platform: Platform, windows: [RateWindow]) {
-        #expect(PlatformLimits.defaults(for: platform).windows == windows)
+        #expect(PlatformDescriptor.of(platform).limits.windows == windows)
     }
 
     @Test func socialPlatformsSendOneAtATimeWebhooksFifty() {
         for platform in Platform.allCases {
-            let limits = PlatformLimits.defaults(for: platform)
+            let limits = PlatformDescriptor.of(platform).limits
             #expect(limits.maxInFlight == (platform == .webhook ? 50 : 1), "\(platform)")
             #expect(limits.jitter == 0 && limits.quiet == nil && limits.stagger == 0, "\(platform)")
         }
-        #expect(PlatformLimits.defaults(for: .telegram).minGap == 1)
-        #expect(PlatformLimits.defaults(for: .mastodon).minGap == 0)
+        #expect(PlatformDescriptor.of(.telegram).limits.minGap == 1)
+        #expect(PlatformDescriptor.of(.mastodon).limits.minGap == 0)
     }
 
     @Test func unlimitedLimitsNothing() {
@@ -37,7 +37,7 @@ import Testing
 
     @Test func configuredFieldsWinUnconfiguredKeepTheDefault() {
         let configured = ChannelLimitOverrides(perHour: 10, perDay: 40, minGap: 300, jitter: 60, quiet: QuietHours.parse("23:00-07:00"))
-        let mastodon = PlatformLimits.limits(for: .mastodon, configured: configured)
+        let mastodon = PlatformDescriptor.of(.mastodon).limits.merging(configured)
         // The platform's 300/3h stays; the configured windows are added.
         #expect(mastodon.windows == [.perHour(10), RateWindow(count: 300, seconds: 10_800), .perDay(40)])
         #expect(mastodon.minGap == 300)
@@ -47,17 +47,17 @@ import Testing
         #expect(mastodon.stagger == 0)
 
         // A configured window replaces the default of the same length (a paid X tier).
-        let x = PlatformLimits.limits(for: .x, configured: ChannelLimitOverrides(perDay: 100))
+        let x = PlatformDescriptor.of(.x).limits.merging(ChannelLimitOverrides(perDay: 100))
         #expect(x.windows == [.perDay(100)])
 
         // Nothing configured: the defaults unchanged.
-        #expect(PlatformLimits.limits(for: .telegram, configured: ChannelLimitOverrides()) == PlatformLimits.defaults(for: .telegram))
+        #expect(PlatformDescriptor.of(.telegram).limits.merging(ChannelLimitOverrides()) == PlatformDescriptor.of(.telegram).limits)
 
-        let webhook = PlatformLimits.limits(for: .webhook, configured: ChannelLimitOverrides(perMinute: 120, maxInFlight: 4, stagger: 30))
+        let webhook = PlatformDescriptor.of(.webhook).limits.merging(ChannelLimitOverrides(perMinute: 120, maxInFlight: 4, stagger: 30))
         #expect(webhook.windows == [.perMinute(120)])
         #expect(webhook.maxInFlight == 4)
         #expect(webhook.stagger == 30)
-        #expect(PlatformLimits.limits(for: .telegram, configured: ChannelLimitOverrides(minGap: 0)).minGap == 0)
+        #expect(PlatformDescriptor.of(.telegram).limits.merging(ChannelLimitOverrides(minGap: 0)).minGap == 0)
     }
 
     @Test func windowDescriptions() {

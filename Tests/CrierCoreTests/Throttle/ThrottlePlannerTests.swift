@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func mastodonBudgetOf300InThreeHours() {
-        let limits = PlatformLimits.defaults(for: .mastodon)
+        let limits = PlatformDescriptor.of(.mastodon).limits
         var history = (0..<300).map { at(TimeInterval($0 * 10)) } // 300 sends in 2,990 s
         #expect(earliest(at(3_000), history, limits) == at(10_800))
         history.append(at(10_800))

@@ -1,0 +1,93 @@
+/// Everything crier knows about one platform, as data: the keys its channel config takes, how its
+/// text is counted and written (`PlatformRules`), its published posting budget, its duplicate
+/// policy, what media it takes, and whether this build can deliver to it.
+///
+/// Each platform's descriptor lives in its own folder, `Platforms/<Name>/<Name>Platform.swift`, with
+/// the source of every number beside it. Adding a platform means adding that folder (and later its
+/// adapter beside it), a `Platform` case, and one line in `all` — not editing tables elsewhere.
+public struct PlatformDescriptor: Sendable, Equatable {
+    public var platform: Platform
+    /// Channel keys holding secret references (`token`, `app_password`, ...).
+    public var secretKeys: [String]
+    /// Further plain channel settings (`room`, `chat`, `media_base_url`, ...).
+    public var settingKeys: [String]
+    /// Keys a channel must give, as alternatives: one of these groups must be complete (Matrix:
+    /// `room` + `token`, or `room` + `user` + `password`). Empty: nothing beyond the common keys.
+    public var requiredKeys: [[String]]
+    /// Length, counting, text format, threads, facets, media counts and alt text.
+    public var rules: PlatformRules
+    /// The published budget, applied unless the channel's `limits:` override it
+    /// (`ChannelLimits.merging(_:)`). Every social platform keeps `maxInFlight` 1 so a channel's
+    /// posts go out in order; numbers are per account (or per chat or channel where the platform
+    /// says so).
+    public var limits: ChannelLimits
+    /// The near-duplicate guard unless the channel's `duplicates:` say otherwise.
+    public var duplicates: DuplicateSettings
+    /// Media types and sizes the platform takes; nil: crier checks none (webhooks).
+    public var media: MediaLimits?
+    /// Whether an adapter exists in this build (`PlatformAdapters.adapter(for:)`).
+    public var deliverable: Bool
+
+    public init(platform: Platform, secretKeys: [String] = [], settingKeys: [String] = [], requiredKeys: [[String]] = [],
+                rules: PlatformRules, limits: ChannelLimits, duplicates: DuplicateSettings, media: MediaLimits?,
+                deliverable: Bool) {
+        self.platform = platform
+        self.secretKeys = secretKeys
+        self.settingKeys = settingKeys
+        self.requiredKeys = requiredKeys
+        self.rules = rules
+        self.limits = limits
+        self.duplicates = duplicates
+        self.media = media
+        self.deliverable = deliverable
+    }
+
+    /// The descriptor of `platform` (array-backed: the renderer asks for every variant).
+    public static func of(_ platform: Platform) -> PlatformDescriptor {
+        byPlatform[platform.tableIndex]
+    }
+
+    /// Every platform's descriptor, one line per platform folder.
+    public static let all: [PlatformDescriptor] = [
+        WebhookPlatform.descriptor,
+        MastodonPlatform.descriptor,
+        BlueskyPlatform.descriptor,
+        XPlatform.descriptor,
+        ThreadsPlatform.descriptor,
+        LinkedInPlatform.descriptor,
+        FacebookPlatform.descriptor,
+        InstagramPlatform.descriptor,
+        TelegramPlatform.descriptor,
+        DiscordPlatform.descriptor,
+        SlackPlatform.descriptor,
+        MatrixPlatform.descriptor,
+    ]
+
+    /// `all` in `Platform.allCases` order.
+    private static let byPlatform: [PlatformDescriptor] = Platform.allCases.map { platform in
+        guard let descriptor = all.first(where: { $0.platform == platform }) else {
+            preconditionFailure("PlatformDescriptor.all has no descriptor for \(platform)")
+        }
+        return descriptor
+    }
+}
+
+extension Platform {
+    /// The position in `allCases`, for array-backed tables.
+    var tableIndex: Int {
+        switch self {
+        case .webhook: 0
+        case .mastodon: 1
+        case .bluesky: 2
+        case .x: 3
+        case .threads: 4
+        case .linkedin: 5
+        case .facebook: 6
+        case .instagram: 7
+        case .telegram: 8
+        case .discord: 9
+        case .slack: 10
+        case .matrix: 11
+        }
+    }
+}

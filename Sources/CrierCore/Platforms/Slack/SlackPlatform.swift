@@ -1,0 +1,28 @@
+/// Slack: an incoming webhook (`webhook_url`) or a bot (`token` + `channel`, `chat.postMessage`);
+/// files through `files.getUploadURLExternal` + `files.completeUploadExternal`.
+public enum SlackPlatform {
+    public static let descriptor = PlatformDescriptor(
+        platform: .slack,
+        // SPEC: `webhook_url`* — or `url`, `token`* (bot, xoxb-…), `channel`.
+        secretKeys: ["webhook_url", "token"],
+        settingKeys: ["channel"],
+        requiredKeys: [["webhook_url"], ["token", "channel"]],
+        // `text` is truncated beyond 40,000 characters. "chat.postMessage"
+        //   https://api.slack.com/methods/chat.postMessage#truncating ; "Formatting text"
+        //   https://api.slack.com/reference/surfaces/formatting#escaping ; files.completeUploadExternal takes
+        //   up to 10 files? (not documented clearly — see report) with `alt_txt`
+        //   https://api.slack.com/methods/files.completeUploadExternal ; image block alt_text max 2000.
+        rules: PlatformRules(platform: .slack, limit: 40_000, unit: .scalars, format: .slackMrkdwn, hashtags: false,
+                             maxMedia: 10, maxAltLength: 2000),
+        // Posting messages: 1 per second per channel (short bursts tolerated, not relied on).
+        // https://api.slack.com/apis/rate-limits — "Rate Limits" (Slack API), "Posting messages"
+        limits: ChannelLimits(windows: [RateWindow(count: 1, seconds: 1)]),
+        duplicates: DuplicateSettings(policy: .hold),
+        // Any file type, up to 1 GB per file — "files.getUploadURLExternal"
+        //   https://docs.slack.dev/reference/methods/files.getUploadURLExternal (unverified: not in the
+        //   research digest).
+        media: MediaLimits(imageTypes: nil, videoTypes: nil, maxImageBytes: 1_000 * MediaLimits.megabyte,
+                           maxVideoBytes: 1_000 * MediaLimits.megabyte, otherFiles: true,
+                           maxOtherBytes: 1_000 * MediaLimits.megabyte),
+        deliverable: false)
+}
