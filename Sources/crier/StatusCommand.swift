@@ -6,7 +6,7 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Pending / sent / failed counts, next send per channel, pause state and recent failures.")
+        abstract: "Pending / sent / failed counts, next send per channel, pause state, deliveries of unknown outcome and recent failures.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -43,6 +43,14 @@ struct StatusCommand: ParsableCommand {
         if !report.nextSend.isEmpty {
             print("next send")
             for (channel, at) in report.nextSend.sorted(by: { $0.key < $1.key }) { print("  \(channel)  \(at)") }
+        }
+        if !report.unknown.isEmpty {
+            print("unknown (a request went out and no answer came back: look on the channel, then resolve)")
+            for held in report.unknown {
+                let state = held.resolving ? " [resolution recorded; the daemon applies it]" : ""
+                print("  \(held.post) → \(held.channel) (part \(held.part)): \(held.error ?? "no answer")\(state)")
+                print("    \(held.next)")
+            }
         }
         if !report.recentFailures.isEmpty {
             print("recent failures")

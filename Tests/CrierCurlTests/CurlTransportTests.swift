@@ -55,6 +55,48 @@ import Testing
         #expect(received.headers.value(for: "Content-Type") == nil)
     }
 
+    @Test func saysWhetherAFailedRequestMayHaveReachedTheServer() async throws {
+        let recorder = RequestRecorder { request in request.path == "/drop" ? .dropConnection : .ok() }
+        let server = try recorder.startServer()
+        defer { server.stop() }
+        let closed = try LoopbackHTTPServer(host: "127.0.0.1", port: 0) { _ in .ok() }
+        let closedURL = closed.baseURL
+        closed.stop()
+        let transport = CurlTransport(options: Self.options)
+        defer { transport.shutdown(graceSeconds: 5) }
+
+        guard case .failure(let refused) = await transport.result(of: OutgoingRequest(url: closedURL + "/x", body: Data("a".utf8))) else {
+            Issue.record("a closed port cannot answer")
+            return
+        }
+        #expect(refused.kind == .connect)
+        #expect(!refused.requestSent, "nothing left this machine")
+
+        guard case .failure(let dropped) = await transport.result(of: OutgoingRequest(url: server.baseURL + "/drop", body: Data("a".utf8),
+                                                                                     atMostOnce: true)) else {
+            Issue.record("a dropped connection is no answer")
+            return
+        }
+        #expect(dropped.kind == .network)
+        #expect(dropped.requestSent, "the server read the request before it hung up")
+    }
+
+    @Test func anAtMostOnceRequestIsNeverResentByLibcurl() async throws {
+        // libcurl resends a request by itself when a reused keep-alive connection dies before any
+        // reply: a second post on a platform without idempotency keys. `atMostOnce` forbids that.
+        let recorder = RequestRecorder { request in request.path == "/publish" ? .dropConnection : .ok() }
+        let server = try recorder.startServer()
+        defer { server.stop() }
+        let transport = CurlTransport(options: TransportOptions(maxConcurrentTransfers: 1))
+        defer { transport.shutdown(graceSeconds: 5) }
+        for round in 1...3 {
+            _ = await transport.result(of: OutgoingRequest(method: "GET", url: server.baseURL + "/warm\(round)"))
+            let result = await transport.result(of: OutgoingRequest(url: server.baseURL + "/publish", body: Data("\(round)".utf8), atMostOnce: true))
+            #expect(result.errorKind == .network)
+        }
+        #expect(recorder.requests.filter { $0.path == "/publish" }.count == 3, "each publish reached the server exactly once")
+    }
+
     @Test func reusedHandleCarriesNothingOverBetweenRequests() async throws {
         let recorder = RequestRecorder { request in request.path == "/drop" ? .dropConnection : .ok() }
         let server = try recorder.startServer()

@@ -34,7 +34,7 @@ final class EngineHarness: @unchecked Sendable {
         logger.logLevel = .critical
         let filer = PostFiler(layout: layout, dryRun: false, logger: logger)
         engine = DeliveryEngine(queue: queue, runtime: runtime, journal: journal, transport: transport, filer: filer,
-                                clock: clock, timer: timer, options: EngineOptions(), logger: logger, media: QueueMediaSource(layout: layout))
+                                clock: clock, timer: timer, options: EngineOptions(), logger: logger, media: QueueMediaSource(root: layout.root))
         let engine = self.engine
         if alerts { engine.setAlerts(AlertPoster(layout: layout, channel: runtime.config.alerts, dryRun: false, logger: logger)) }
         intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in

@@ -72,4 +72,39 @@ import Testing
         try journal.commitNow([.upsertPost(post("a"))])
         #expect(FileManager.default.fileExists(atPath: directory.path + "/j.sqlite-wal"))
     }
+
+    @Test func stepProgressAndUnknownDeliveriesSurviveAReopen() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/j.sqlite"
+        var record = DeliveryRecord(id: "d_1", key: DeliveryKey(post: "a", channel: "social", part: 2), dueAt: Date(timeIntervalSince1970: 150))
+        record.progress = DeliveryProgress(values: ["draft": "dr_2", "media[1]": "m_1"], done: ["upload-media[1]", "prepare"],
+                                           uncertainStep: "publish", stepAttempts: 1)
+        do {
+            let journal = try SQLiteJournal(path: path)
+            try journal.commitNow([.upsertPost(post("a")), .upsertDelivery(record)])
+            record.apply(.unknown(reason: "publish: no answer"), at: Date(timeIntervalSince1970: 200))
+            try journal.commitNow([.updateDelivery(record)])
+        }
+        let reopened = try SQLiteJournal(path: path)
+        #expect(try reopened.unfinishedPosts().first?.1 == [record], "the progress and the unknown state are durable")
+        #expect(try reopened.unknownDeliveries().map(\.id) == ["d_1"])
+    }
+
+    @Test func resolutionsWaitForTheDaemonAndGoOnceApplied() throws {
+        let directory = TemporaryDirectory()
+        let journal = try SQLiteJournal(path: directory.path + "/j.sqlite")
+        let resolution = Resolution(deliveryID: "d_1", key: DeliveryKey(post: "a", channel: "social", part: 2), sent: true,
+                                    remoteURL: "https://social.example/@crier/2", resolvedBy: "alice", resolvedAt: Date(timeIntervalSince1970: 300))
+        try journal.commitNow([.resolution(resolution)])
+        #expect(try journal.resolutions() == [resolution])
+        try journal.commitNow([.resolutionApplied(deliveryID: "d_1")])
+        #expect(try journal.resolutions().isEmpty)
+    }
+
+    @Test func progressThatCannotBeReadIsHeldNotStartedAgain() {
+        let progress = DeliveryProgressCoding.decodeOrHold("{not json")
+        #expect(progress.uncertainStep != nil, "a delivery whose progress is unreadable is looked up or held, never redone from step 1")
+        let stored = DeliveryProgress(values: ["id": "7"], done: ["create"])
+        #expect(DeliveryProgressCoding.decodeOrHold(DeliveryProgressCoding.encode(stored)) == stored)
+    }
 }

@@ -13,6 +13,17 @@ public struct QueueStatusReport: Encodable, Sendable {
         public var error: String?
     }
 
+    /// A delivery held as `unknown`: a request that is not safe to repeat went out and no answer
+    /// came back. `next` is the command that settles it.
+    public struct Unknown: Encodable, Sendable {
+        public var post: String
+        public var channel: String
+        public var part: Int
+        public var error: String?
+        public var resolving: Bool
+        public var next: String
+    }
+
     public var queue: String
     /// Posts waiting to be delivered (files in the queue).
     public var pending: Int
@@ -27,9 +38,11 @@ public struct QueueStatusReport: Encodable, Sendable {
     /// Pauses set with `crier pause` (or by the circuit breaker): scope `*` or a channel.
     public var pauses: [PauseRecord]
     public var recentFailures: [Failure]
+    /// Deliveries waiting for the operator (`crier resolve`).
+    public var unknown: [Unknown]
 
     enum CodingKeys: String, CodingKey {
-        case queue, pending, sent, failed, cancelled, rejected, paused, pauses
+        case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown
         case nextSend = "next_send"
         case pauseReason = "pause_reason"
         case recentFailures = "recent_failures"
@@ -43,8 +56,14 @@ public struct QueueStatusReport: Encodable, Sendable {
         var nextSend: [String: String] = [:]
         var failures: [Failure] = []
         var pauses: [PauseRecord] = []
+        var unknown: [Unknown] = []
         if FileManager.default.fileExists(atPath: layout.journal) {
             let journal = try JournalStore.open(layout)
+            let resolving = Set(try journal.resolutions().map(\.deliveryID))
+            unknown = try journal.unknownDeliveries().map {
+                Unknown(post: $0.key.post, channel: $0.key.channel, part: $0.key.part, error: $0.error, resolving: resolving.contains($0.id),
+                        next: "crier resolve \($0.key.post) --channel \($0.key.channel) --sent URL | --not-sent")
+            }
             pauses = try journal.pauses().values.sorted { $0.scope < $1.scope }
             for (channel, date) in try journal.nextDuePerChannel() { nextSend[channel] = TimestampFormat.string(date) }
             failures = try journal.recentFailures(limit: 10).map {
@@ -59,7 +78,7 @@ public struct QueueStatusReport: Encodable, Sendable {
             rejected: count(layout.rejected, suffix: ".error.txt"), nextSend: nextSend,
             paused: FileManager.default.fileExists(atPath: layout.pauseFile) || pauses.contains { $0.scope == "*" },
             pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, pauses: pauses,
-            recentFailures: failures)
+            recentFailures: failures, unknown: unknown)
     }
 }
 

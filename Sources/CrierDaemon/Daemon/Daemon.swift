@@ -86,7 +86,7 @@ public final class Daemon: @unchecked Sendable {
         let intakeQueue = self.intakeQueue
         engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: transport, filer: filer,
                                 clock: SystemWallClock(), timer: DispatchWakeupTimer(queue: engineQueue), options: options, logger: logger,
-                                media: QueueMediaSource(layout: layout), onMovingOut: { [weak self] name in
+                                media: QueueMediaSource(root: layout.root), onMovingOut: { [weak self] name in
                                     guard let self else { return }
                                     intakeQueue.async { self.intake?.forget(name) }
                                 })

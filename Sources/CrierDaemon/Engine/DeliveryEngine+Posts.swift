@@ -128,6 +128,10 @@ extension DeliveryEngine {
             plannedDue: { key, index in plannedDue(for: key, post: post, index: index, base: base, now: now) },
             newID: { DeliveryID.make(using: &random) })
         active.unjournaled.formUnion(created)
+        for (key, record) in active.records where record.status == .unknown {
+            // Held for the operator since an earlier run: the preview and the tests see it.
+            observer?(.ended(key, status: .unknown, reason: record.error))
+        }
     }
 
     private func plannedDue(for key: DeliveryKey, post: Post, index: Int, base: Date, now: Date) -> Date {

@@ -63,7 +63,7 @@ public struct PreviewPlanner {
         let intakeQueue = DispatchQueue(label: "crier.preview.intake")
         let engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: RecordingTransport(keepsRequests: false),
                                     filer: PostFiler(layout: layout, dryRun: true, logger: quiet), clock: clock, timer: timer,
-                                    options: EngineOptions(dryRun: true), logger: quiet, media: QueueMediaSource(layout: layout))
+                                    options: EngineOptions(dryRun: true), logger: quiet, media: QueueMediaSource(root: layout.root))
         let recorder = PlanRecorder()
         engine.setObserver { recorder.record($0) }
         let intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtimeConfig, logger: quiet, overlay: overlay) { events in

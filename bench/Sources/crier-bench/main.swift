@@ -78,7 +78,7 @@ func representativeRequest(url: String) -> (body: Data, headers: [String]) {
     let context = DeliveryContext(deliveryID: DeliveryID.make(using: &random), post: post, channel: channel,
                                   secrets: ["secret": Secret(signingSecret)], part: 1, partCount: 1,
                                   rendered: RenderedPart(text: postText(1), length: 0, limit: nil), scheduledAt: Date())
-    let media = QueueMediaSource(layout: QueueLayout(root: FileManager.default.currentDirectoryPath))
+    let media = QueueMediaSource(root: FileManager.default.currentDirectoryPath)
     guard case .request(let step) = WebhookAdapter().nextStep(for: context, progress: .start, media: media, now: Date()) else {
         fail("cannot build the webhook request")
     }

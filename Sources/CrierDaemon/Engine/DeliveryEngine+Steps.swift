@@ -1,0 +1,210 @@
+import CrierCore
+import Foundation
+import Logging
+
+/// The engine's send loop for one delivery: ask its adapter for the next step (`StepPlan`), send
+/// it (journaling first what must be durable before the request leaves), read the answer
+/// (`StepClassifier`), and record the outcome — sent, the next step, a retry, failed, or `unknown`.
+extension DeliveryEngine {
+    /// Asks the delivery's adapter for its next step and sends it, or ends the delivery.
+    func start(_ key: DeliveryKey, now: Date) {
+        guard let active = posts[key.post], var record = active.records[key], record.status == .pending,
+              let post = active.post else { return }
+        if let expiresAt = active.journal.expiresAt, now > expiresAt, record.progress.uncertainStep == nil {
+            record.apply(.expired(reason: "expired: not sent by \(TimestampFormat.string(expiresAt))", attempted: false), at: now)
+            return finish(key, record: record, in: active)
+        }
+        guard let channel = runtime.channels[key.channel], let parts = active.parts[key.channel], key.part <= parts.count else {
+            record.refuse(at: now, reason: "channel '\(key.channel)' is no longer configured in \(runtime.path)")
+            return finish(key, record: record, in: active)
+        }
+        let context: DeliveryContext
+        do {
+            context = try deliveryContext(for: key, record: record, post: post, in: active, channel: channel, parts: parts)
+        } catch {
+            record.refuse(at: now, reason: error.description)
+            return finish(key, record: record, in: active)
+        }
+        let step = channel.adapter.nextStep(for: context, progress: record.progress, media: media, now: now)
+        switch StepPlan.next(step, progress: record.progress, lastStatus: record.httpStatus) {
+        case .finish(let outcome):
+            record.apply(outcome, at: now)
+            logEnd(key, record: record)
+            finish(key, record: record, in: active)
+        case .holdUnknown(let reason):
+            record.apply(.unknown(reason: reason), at: now)
+            holdUnknown(key, record: record, in: active)
+        case .send(let stepRequest, let journalFirst):
+            send(stepRequest, of: key, record: record, context: context, adapter: channel.adapter, uncertainFirst: journalFirst,
+                 in: active, now: now)
+        }
+    }
+
+    /// What the adapter is given: the rendered part, the earlier parts' remote references, the media.
+    private func deliveryContext(for key: DeliveryKey, record: DeliveryRecord, post: Post, in active: ActivePost, channel: ResolvedChannel,
+                                 parts: [RenderedPart]) throws(MediaError) -> DeliveryContext {
+        let earlier = (1..<key.part).map { active.records[DeliveryKey(post: key.post, channel: key.channel, part: $0)]?.remote }
+        let items = post.media.isEmpty ? [] : try media.items(of: post, publicBaseURL: channel.config.settings["media_base_url"])
+        return DeliveryContext(deliveryID: record.id, post: post, channel: channel.config, secrets: channel.secrets,
+                               part: key.part, partCount: parts.count, rendered: parts[key.part - 1],
+                               scheduledAt: active.journal.scheduledAt, earlierParts: earlier, media: items)
+    }
+
+    /// Sends one step. On a throttled channel a delivery's first step is journaled as a send before
+    /// the request goes out (a crash right after still counts against the limits), and a step that
+    /// is not safe to repeat is journaled as uncertain first (a crash mid-request is then looked up
+    /// or held, never repeated).
+    private func send(_ step: StepRequest, of key: DeliveryKey, record: DeliveryRecord, context: DeliveryContext,
+                      adapter: any PlatformAdapter, uncertainFirst: Bool, in active: ActivePost, now: Date) {
+        var record = record
+        let firstStep = record.progress.isStart
+        inFlight += 1
+        active.inFlight.insert(key)
+        var changes: [JournalChange] = []
+        var sendRecord: SendRecord?
+        if let gate = gates[key.channel] {
+            gate.inFlight += 1
+            if firstStep, gate.isThrottled {
+                let send = SendRecord(channel: key.channel, at: now, postID: key.post, deliveryID: record.id, text: context.text)
+                gate.record(send)
+                gate.outstanding.insert(record.id)
+                sendRecord = send
+                changes.append(.recordSend(send))
+            }
+        }
+        if uncertainFirst {
+            record.progress.uncertainStep = step.name
+            active.records[key] = record
+            changes.append(.updateDelivery(record))
+        }
+        if options.dryRun {
+            logger.info("dry-run: would send", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
+                                                          "step": "\(step.name)", "delivery": "\(record.id)", "url": "\(step.request.url)",
+                                                          "text": "\(context.text)"])
+        }
+        let transport = self.transport
+        let sentWith = record.progress
+        var outgoing = step.request
+        outgoing.atMostOnce = !step.repeatSafe
+        let request = outgoing
+        let go: @Sendable () -> Void = { [weak self] in
+            guard let engine = self else { return }
+            transport.send(request) { result in
+                engine.queue.async { engine.complete(key, step: step, sentWith: sentWith, context: context, adapter: adapter, result: result) }
+            }
+        }
+        if firstStep { observer?(.sent(key, at: now, text: context.text, deliveryID: record.id)) }
+        guard !changes.isEmpty else { return go() }
+        let deliveryID = record.id
+        outstanding += 1
+        active.unsavedChanges += 1
+        batch.commit(changes) { [weak self] error in
+            guard let self else { return }
+            self.outstanding -= 1
+            self.posts[key.post]?.unsavedChanges -= 1
+            if let error {
+                self.logger.critical("journal write failed; the request is not sent", metadata: ["delivery": "\(deliveryID)", "error": "\(error)"])
+                return self.putBack(key, deliveryID: deliveryID, parking: false)
+            }
+            // A pause that arrived while the send was being journaled still stops it.
+            if self.pauseReason(for: key.channel) != nil { return self.putBack(key, deliveryID: deliveryID, parking: true) }
+            go()
+        }
+    }
+
+    /// Undoes `send` for a request that never went out: parked until the pause lifts, or (after a
+    /// journal failure) tried again a little later, when the journal may take writes again.
+    private func putBack(_ key: DeliveryKey, deliveryID: String, parking: Bool) {
+        inFlight -= 1
+        if let gate = gates[key.channel] {
+            gate.inFlight = max(0, gate.inFlight - 1)
+            gate.outstanding.remove(deliveryID)
+        }
+        posts[key.post]?.inFlight.remove(key)
+        if parking { parked.insert(key) } else { due.schedule(key, at: clock.now().addingTimeInterval(5)) }
+        pump()
+    }
+
+    private func complete(_ key: DeliveryKey, step: StepRequest, sentWith progress: DeliveryProgress, context: DeliveryContext,
+                          adapter: any PlatformAdapter, result: TransportResult) {
+        inFlight -= 1
+        let now = clock.now()
+        if let deliveryID = posts[key.post]?.records[key]?.id,
+           let times = gates[key.channel]?.completed(deliveryID: deliveryID, at: now), times.started != times.completed {
+            batch.commit([.completeSend(deliveryID: deliveryID, startedAt: times.started, completedAt: times.completed)])
+        }
+        learn(from: result, channel: key.channel, now: now)
+        guard let active = posts[key.post], var record = active.records[key] else { return pump() }
+        active.inFlight.remove(key)
+        if case .failure(let error) = result, error.kind == .cancelled {
+            // Abandoned at shutdown: stays pending with the same id (and, for a step that is not
+            // safe to repeat, marked uncertain in the journal), taken up on the next start.
+            return pump()
+        }
+        let policy = runtime.channels[key.channel]?.config.retry ?? RetryPolicy()
+        var decision = StepClassifier(policy: policy).classify(
+            result, of: step, answer: { adapter.read($0, to: step, for: context, progress: progress) }, progress: progress, now: now,
+            expiresAt: active.journal.expiresAt, randomFraction: Double.random(in: 0..<1, using: &random))
+        if options.dryRun, case .success = result {
+            // A recording transport's answer carries nothing a later step could use: the first
+            // step stands for the whole delivery.
+            decision.outcome = .sent(nil, httpStatus: 200)
+        }
+        record.progress = decision.progress
+        record.apply(decision.outcome, at: now)
+        if record.status == .pending, let uncertain = record.progress.uncertainStep, runtime.channels[key.channel] != nil,
+           case .holdUnknown(let reason) = StepPlan.next(adapter.nextStep(for: context, progress: record.progress, media: media, now: now),
+                                                          progress: record.progress, lastStatus: record.httpStatus) {
+            // No answer to a step that cannot be repeated or looked up: only the operator can tell.
+            record.status = .unknown
+            record.dueAt = nil
+            record.error = "\(uncertain): \(record.error ?? "no answer"); \(reason)"
+        }
+        if record.status == .unknown {
+            return holdUnknown(key, record: record, in: active)
+        }
+        if record.status == .pending, case .advanced = decision.outcome {
+            logger.debug("delivery step done", metadata: metadata(key, record, extra: ["step": "\(step.name)"]))
+        } else {
+            logEnd(key, record: record)
+        }
+        if record.status == .pending, active.fileRemoved, record.progress.uncertainStep == nil {
+            record.cancel(at: now, reason: "cancelled: the post file left the queue")
+        }
+        finish(key, record: record, in: active)
+    }
+
+    /// Built only for a line that is logged (the preview and `--log-level warning` log none).
+    private func metadata(_ key: DeliveryKey, _ record: DeliveryRecord, extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
+                                         "delivery": "\(record.id)", "attempt": "\(record.attempts)"]
+        if let status = record.httpStatus { metadata["status"] = "\(status)" }
+        return metadata.merging(extra) { $1 }
+    }
+
+    private func logEnd(_ key: DeliveryKey, record: DeliveryRecord) {
+        switch record.status {
+        case .sent:
+            logger.info(options.dryRun ? "dry-run: delivery would be sent" : "delivery sent", metadata: metadata(key, record))
+        case .pending:
+            logger.warning("delivery will be retried", metadata: metadata(key, record, extra: [
+                "retry_at": "\(record.dueAt.map(TimestampFormat.string) ?? "-")", "error": "\(record.error ?? "")"]))
+        default:
+            logger.error("delivery failed", metadata: metadata(key, record, extra: ["error": "\(record.error ?? "")"]))
+        }
+    }
+
+    /// A delivery whose outcome nobody can know: journaled as `unknown`, the post kept in the queue,
+    /// and the operator told what to do.
+    private func holdUnknown(_ key: DeliveryKey, record: DeliveryRecord, in active: ActivePost) {
+        let hint = "`crier resolve \(key.post) --channel \(key.channel) --sent URL` if it is on \(key.channel), "
+            + "`--not-sent` (or `crier retry \(key.post) --channel \(key.channel)`) if it is not"
+        logger.critical("delivery outcome unknown; held for the operator",
+                        metadata: metadata(key, record, extra: ["error": "\(record.error ?? "")", "next": "\(hint)"]))
+        observer?(.ended(key, status: .unknown, reason: record.error))
+        alerts?.post("crier does not know whether post '\(key.post)' (part \(key.part)) reached channel '\(key.channel)': "
+                     + "\(record.error ?? "no answer came back"). Look on the channel, then run \(hint).",
+                     about: key.post, failingChannel: key.channel)
+        finish(key, record: record, in: active)
+    }
+}
