@@ -36,6 +36,16 @@ import Testing
         #expect(unknown.first?["resolving"] as? Bool == false)
     }
 
+    @Test func thePreviewShowsTheUnknownDeliveryAsAnError() throws {
+        let installation = try installationWithAnUnknownDelivery()
+        let preview = try installation.crier(["preview", "--json", "--now", "2030-01-01T00:00:00Z"])
+        #expect(preview.status == 1, "a delivery waiting for the operator fails the preview gate")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(preview.output.utf8)) as? [String: Any])
+        let delivery = try #require(((object["posts"] as? [[String: Any]])?.first?["deliveries"] as? [[String: Any]])?.first)
+        #expect((delivery["errors"] as? [String])?.first?.hasPrefix("unknown: send: network: Empty reply") == true, "\(delivery)")
+        #expect(delivery["at"] is NSNull, "it has no planned time")
+    }
+
     @Test func resolveSaysWhatIsWrongWithTheRequest() throws {
         let installation = try installationWithAnUnknownDelivery()
         #expect(try installation.crier(["resolve", "held", "--channel", "alpha"]).status == 2, "--sent URL or --not-sent is required")

@@ -184,7 +184,10 @@ extension DeliveryEngine {
         filer.reject(name: name, reason: error.description, on: queue) { [weak self] destination in
             guard let self else { return }
             self.outstanding -= 1
-            if let destination { self.logger.info("rejected file moved", metadata: ["file": "\(name)", "to": "\(destination)"]) }
+            if let destination {
+                self.logger.info(self.options.dryRun ? "rejected file would move" : "rejected file moved",
+                                 metadata: ["file": "\(name)", "to": "\(destination)"])
+            }
             self.checkIdle()
         }
     }
