@@ -18,8 +18,7 @@ public enum StepPlan: Sendable, Equatable {
             return .finish(.failed(reason: reason, httpStatus: nil))
         case .request(let request):
             if let uncertain = progress.uncertainStep, !request.repeatSafe {
-                return .holdUnknown("step '\(uncertain)' may have reached the platform but no answer came back, and it cannot be looked up; "
-                                    + "check the channel, then `crier resolve POST --channel CHANNEL --sent URL` or `--not-sent`")
+                return .holdUnknown("step '\(uncertain)' may have reached the platform, no answer came back, and it cannot be looked up")
             }
             return .send(request, journalFirst: !request.repeatSafe)
         }

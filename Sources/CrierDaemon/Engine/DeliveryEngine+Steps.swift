@@ -61,14 +61,12 @@ extension DeliveryEngine {
         inFlight += 1
         active.inFlight.insert(key)
         var changes: [JournalChange] = []
-        var sendRecord: SendRecord?
         if let gate = gates[key.channel] {
             gate.inFlight += 1
             if firstStep, gate.isThrottled {
                 let send = SendRecord(channel: key.channel, at: now, postID: key.post, deliveryID: record.id, text: context.text)
                 gate.record(send)
                 gate.outstanding.insert(record.id)
-                sendRecord = send
                 changes.append(.recordSend(send))
             }
         }
@@ -152,13 +150,13 @@ extension DeliveryEngine {
         }
         record.progress = decision.progress
         record.apply(decision.outcome, at: now)
-        if record.status == .pending, let uncertain = record.progress.uncertainStep, runtime.channels[key.channel] != nil,
+        if record.status == .pending, record.progress.uncertainStep != nil,
            case .holdUnknown(let reason) = StepPlan.next(adapter.nextStep(for: context, progress: record.progress, media: media, now: now),
                                                           progress: record.progress, lastStatus: record.httpStatus) {
             // No answer to a step that cannot be repeated or looked up: only the operator can tell.
             record.status = .unknown
             record.dueAt = nil
-            record.error = "\(uncertain): \(record.error ?? "no answer"); \(reason)"
+            record.error = "\(record.error ?? "no answer"); \(reason)"
         }
         if record.status == .unknown {
             return holdUnknown(key, record: record, in: active)
