@@ -48,6 +48,9 @@ public struct FieldEntry: Sendable, Equatable {
 extension FieldNode {
     /// Parses YAML text. `lineOffset` is added to every line (front matter starts below the `---`).
     public static func parseYAML(_ text: String, lineOffset: Int = 0) throws(FieldSyntaxError) -> FieldNode {
+        // Refused before the parser sees it: aliases (which expand exponentially while composing)
+        // and deep nesting (the composer recurses per level).
+        try YAMLGuard.check(text, lineOffset: lineOffset)
         let node: Yams.Node?
         do {
             // The encoding is given: Yams's default reads the whole process environment every call.
