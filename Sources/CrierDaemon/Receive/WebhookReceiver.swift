@@ -70,7 +70,7 @@ public struct WebhookReceiver: Sendable {
         let quiet: DisabledLogger = .disabled
         let server = HTTPServer(address: address, logger: quiet, handler: handler)
         let signals = Self.stopOnSignals { requestStop.yield() }
-        defer { signals.forEach { $0.cancel() } }
+        defer { for source in signals { source.cancel() } }
         if let failure = await Self.serve(server, until: stopRequests, listening: { port in
             report(.listening(baseURL: "http://\(host.urlHost):\(port ?? configuration.port)"))
         }) {
