@@ -1,11 +1,11 @@
 import Foundation
+import Synchronization
 
 /// The far end of a webhook channel: checks Standard Webhooks signatures, notices repeated
 /// `webhook-id`s (retries) and keeps every arrival. Used by `crier receive` and by the tests'
-/// `WebhookSink`; it knows nothing about the server in front of it. Thread-safe.
-public final class WebhookInbox: @unchecked Sendable {
-    // Confinement: `arrivalsStorage` and `seen` are guarded by `lock`.
-
+/// `WebhookSink`; it knows nothing about the server in front of it. Thread-safe: what it keeps is
+/// behind one mutex.
+public final class WebhookInbox: Sendable {
     /// One request as it arrived.
     public struct Arrival: Sendable {
         public var webhookID: String
@@ -35,10 +35,13 @@ public final class WebhookInbox: @unchecked Sendable {
 
     /// True when a secret was given: signatures are checked.
     public let checksSignatures: Bool
+    private struct Kept {
+        var arrivals: [Arrival] = []
+        var seen: Set<String> = []
+    }
+
     private let key: Data?
-    private let lock = NSLock()
-    private var arrivalsStorage: [Arrival] = []
-    private var seen: Set<String> = []
+    private let kept = Mutex(Kept())
     private let statusFor: @Sendable (ReceivedHTTPRequest, Int) -> Int
 
     /// - Parameters:
@@ -51,31 +54,25 @@ public final class WebhookInbox: @unchecked Sendable {
         self.statusFor = status
     }
 
-    public var arrivals: [Arrival] {
-        lock.lock()
-        defer { lock.unlock() }
-        return arrivalsStorage
-    }
+    public var arrivals: [Arrival] { kept.withLock { $0.arrivals } }
 
     /// How many requests arrived so far.
-    public var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return arrivalsStorage.count
-    }
+    public var count: Int { kept.withLock { $0.arrivals.count } }
 
     /// Handles one request (call from the server's handler) and returns what to answer.
     public func receive(_ request: ReceivedHTTPRequest, now: Date = Date()) -> (Arrival, Reply) {
         let id = request.headers.value(for: "webhook-id") ?? ""
         let signature = WebhookSignatureCheck(headers: request.headers, body: request.body, key: key, now: now)
         let data = Self.eventData(request.body)
-        lock.lock()
-        let isRepeat = !id.isEmpty && !seen.insert(id).inserted
-        let status = signature.failed ? 401 : statusFor(request, arrivalsStorage.count)
-        let arrival = Arrival(webhookID: id, receivedAt: request.receivedAt, path: request.path, signature: signature,
-                              isRepeat: isRepeat, body: request.body, data: data, status: status)
-        arrivalsStorage.append(arrival)
-        lock.unlock()
+        let arrival = kept.withLock { kept in
+            let isRepeat = !id.isEmpty && !kept.seen.insert(id).inserted
+            let status = signature.failed ? 401 : statusFor(request, kept.arrivals.count)
+            let arrival = Arrival(webhookID: id, receivedAt: request.receivedAt, path: request.path, signature: signature,
+                                  isRepeat: isRepeat, body: request.body, data: data, status: status)
+            kept.arrivals.append(arrival)
+            return arrival
+        }
+        let status = arrival.status
         let reply = status < 300
             ? Reply(status: status, contentType: "application/json", body: Data("{\"id\":\"\(id)\"}".utf8))
             : Reply(status: status, contentType: "text/plain; charset=utf-8", body: Data((signature.problem ?? "simulated failure").utf8))
