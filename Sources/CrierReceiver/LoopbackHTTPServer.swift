@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A small HTTP/1.1 server bound to a loopback address: the sink behind `crier receive` and the
-/// tests' webhook endpoint.
+/// A small HTTP/1.1 server bound to a loopback address: the tests' webhook endpoint and
+/// `crier-bench`'s, with fault injection (`HTTPReply.delay`, dropped connections). Test support
+/// only: `crier receive` runs on FlyingFox (`CrierDaemon/Receive/WebhookReceiver.swift`).
 ///
 /// One thread runs a non-blocking `poll()` loop over every connection. It supports keep-alive,
 /// pipelining, `Content-Length` and chunked request bodies, `Expect: 100-continue`, and answers

@@ -14,7 +14,10 @@ public final class WebhookSink: Sendable {
                 status: @escaping @Sendable (ReceivedHTTPRequest, Int) -> Int = { _, _ in 200 }) throws {
         let inbox = WebhookInbox(secret: secret, status: status)
         self.inbox = inbox
-        server = try LoopbackHTTPServer(host: "127.0.0.1", port: 0) { request in inbox.receive(request).1 }
+        server = try LoopbackHTTPServer(host: "127.0.0.1", port: 0) { request in
+            let (_, reply) = inbox.receive(request)
+            return HTTPReply(status: reply.status, headers: [HTTPHeader("Content-Type", reply.contentType)], body: reply.body)
+        }
         server.start()
     }
 

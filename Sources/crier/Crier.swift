@@ -15,10 +15,14 @@ struct Crier: ParsableCommand {
 @main
 enum CrierMain {
     /// SPEC.md: 0 success, 1 a failure the user must fix, 2 usage errors.
-    static func main() {
+    static func main() async {
         do {
             var command = try Crier.parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let failure as UserFacingFailure {
             FileHandle.standardError.write(Data("crier: \(failure.message)\n".utf8))
             Foundation.exit(1)

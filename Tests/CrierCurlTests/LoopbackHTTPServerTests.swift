@@ -1,6 +1,7 @@
 import CrierCore
 import CrierCurl
 import CrierReceiver
+import CrierTestSupport
 import Foundation
 import Testing
 

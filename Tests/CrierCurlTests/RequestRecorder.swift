@@ -1,3 +1,4 @@
+import CrierCore
 import CrierReceiver
 import Foundation
 import Synchronization

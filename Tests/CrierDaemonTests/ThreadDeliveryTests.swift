@@ -47,9 +47,9 @@ import Testing
     }
 
     /// The texts the renderer makes of the post for the channel: what the platform must receive.
-    func expectedParts(_ harness: EngineHarness) -> [String] {
+    func expectedParts(_ harness: EngineHarness) throws -> [String] {
         let runtime = harness.engine.queue.sync { harness.engine.runtime }
-        let post = try! PostParser(timeZone: TimeZone(identifier: "UTC")!).parse(Data(Self.post.utf8), fileName: "launch.md")
+        let post = try PostParser(timeZone: TimeZone(identifier: "UTC")!).parse(Data(Self.post.utf8), fileName: "launch.md")
         let channel = runtime.config.channel(named: "social")!
         return PartsPlanner.variant(for: post, channel: channel, defaults: runtime.config.defaults).parts.map(\.text)
     }
@@ -75,7 +75,7 @@ import Testing
         let transport = curl()
         defer { transport.shutdown(graceSeconds: 0) }
         let harness = try harness(fake, transport: transport, lookups: true)
-        let texts = expectedParts(harness)
+        let texts = try expectedParts(harness)
         try #require(texts.count == 4, "the sample post renders as four parts at limit 60: \(texts)")
         harness.drop("launch.md", Self.post)
         harness.settle()
@@ -113,8 +113,8 @@ import Testing
     @Test func aKillBetweenPartsResumesAtTheNextPartAndRepeatsNothing() throws {
         let fake = try ThreadFakeServer()
         let (first, second, transports) = try killAndRestart(at: Self.isDraft(replyingTo: "p_1"), fake: fake, lookups: false)
-        defer { transports.forEach { $0.shutdown(graceSeconds: 0) } }
-        expectWellFormedThread(fake, texts: expectedParts(second))
+        defer { for transport in transports { transport.shutdown(graceSeconds: 0) } }
+        expectWellFormedThread(fake, texts: try expectedParts(second))
         #expect(fake.requests.filter { $0 == "POST /drafts" }.count == 4, "no part prepared twice")
         #expect(receiptRemoteIDs(second) == ["p_1", "p_2", "p_3", "p_4"])
         withExtendedLifetime(first) {}
@@ -125,8 +125,8 @@ import Testing
         // the publish may be out): engine B looks the draft up, finds nothing, publishes once.
         let fake = try ThreadFakeServer()
         let (first, second, transports) = try killAndRestart(at: Self.isPublish(of: "dr_3"), fake: fake, lookups: true)
-        defer { transports.forEach { $0.shutdown(graceSeconds: 0) } }
-        expectWellFormedThread(fake, texts: expectedParts(second))
+        defer { for transport in transports { transport.shutdown(graceSeconds: 0) } }
+        expectWellFormedThread(fake, texts: try expectedParts(second))
         #expect(fake.requests.filter { $0 == "POST /drafts" }.count == 4, "the journaled draft of part 3 is not prepared again")
         #expect(fake.requests.contains("GET /posts"), "the uncertain publish was looked up first")
         withExtendedLifetime(first) {}
@@ -144,7 +144,7 @@ import Testing
         // The lookup waits out the backoff (the platform may still be finishing the publish).
         harness.fireTimer()
         harness.settle()
-        expectWellFormedThread(fake, texts: expectedParts(harness))
+        expectWellFormedThread(fake, texts: try expectedParts(harness))
         #expect(receiptRemoteIDs(harness) == ["p_1", "p_2", "p_3", "p_4"])
     }
 
@@ -155,7 +155,7 @@ import Testing
         let transport = curl()
         defer { transport.shutdown(graceSeconds: 0) }
         let harness = try harness(fake, transport: transport, lookups: false)
-        let texts = expectedParts(harness)
+        let texts = try expectedParts(harness)
         harness.drop("launch.md", Self.post)
         harness.settle()
         #expect(fake.posts.count == 2, "part 2 was published; its answer was lost")
@@ -197,7 +197,7 @@ import Testing
         let resolutions = try harness.journal.resolutions()
         harness.queue.sync { harness.engine.apply(resolutions) }
         harness.settle()
-        expectWellFormedThread(fake, texts: expectedParts(harness))
+        expectWellFormedThread(fake, texts: try expectedParts(harness))
         #expect(fake.requests.filter { $0 == "POST /drafts" }.count == 4, "the journaled draft is published, not prepared again")
     }
 
@@ -208,7 +208,7 @@ import Testing
         let gate = GatedTransport(inner)
         gate.hold(where: Self.isPublish(of: "dr_2"))
         let harness = try harness(fake, transport: gate, lookups: true)
-        let before = expectedParts(harness)
+        let before = try expectedParts(harness)
         harness.drop("launch.md", Self.post)
         try #require(eventually { gate.heldCount == 1 })
         // While part 2 is being published, the author rewrites part 3 and drops part 4.

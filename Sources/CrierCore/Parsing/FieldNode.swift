@@ -168,11 +168,11 @@ public struct FieldSyntaxError: Error, Sendable, Equatable {
     init(yamlError: YamlError, lineOffset: Int) {
         switch yamlError {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
-            let where_ = context.map { "\($0.text) " } ?? ""
-            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(where_)\(problem)".trimmingCharacters(in: .whitespaces))
+            let near = context.map { "\($0.text) " } ?? ""
+            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(near)\(problem)".trimmingCharacters(in: .whitespaces))
         case .composer(let context, let problem, let mark, _):
-            let where_ = context.map { "\($0.text) " } ?? ""
-            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(where_)\(problem)")
+            let near = context.map { "\($0.text) " } ?? ""
+            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(near)\(problem)")
         default:
             self.init(line: nil, message: "not valid YAML: \(yamlError)")
         }

@@ -109,15 +109,18 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             throw DaemonError("cannot watch \(layout.root) with inotify: \(error)")
         }
-        logger.info("crier started", metadata: ["queue": "\(layout.root)", "config": "\(configPath)",
-                                                 "channels": "\(runtime.config.channelNames.joined(separator: ","))",
-                                                 "mode": "\(options.dryRun ? "dry-run" : "live")\(options.once ? ",once" : "")"])
-        // From here on `runtime` belongs to the control queue: a SIGHUP may replace it.
+        // From here on `runtime` belongs to the control queue (a SIGHUP may replace it): what the
+        // start-up line needs is read before the handlers exist, and the line is logged after
+        // them, so "crier started" means signals are handled.
+        let startedMetadata: Logger.Metadata = ["queue": "\(layout.root)", "config": "\(configPath)",
+                                                "channels": "\(runtime.config.channelNames.joined(separator: ","))",
+                                                "mode": "\(options.dryRun ? "dry-run" : "live")\(options.once ? ",once" : "")"]
         controlQueue.sync {
             reloadControl()
             installSignalHandlers()
         }
         startRescanTimer(interval: delivery.rescanInterval)
+        logger.info("crier started", metadata: startedMetadata)
         intakeQueue.async {
             self.intake.rescan()
             // Queued behind the scan's results on the engine queue: the journal is open and the
@@ -269,7 +272,9 @@ public final class Daemon: @unchecked Sendable {
         logger.info("crier stopping", metadata: ["reason": "\(reason)"])
         heartbeat?.cancel()
         rescanTimer?.cancel()
-        intakeQueue.sync { watcher?.stop() }
+        // Not waited for: a shutdown completes within the drain timeout whatever intake is doing.
+        let watcher = self.watcher
+        intakeQueue.async { watcher?.stop() }
         engineQueue.sync { engine.stopAccepting() }
         let grace = runtime.config.delivery.drainTimeout
         DispatchQueue.global().async {

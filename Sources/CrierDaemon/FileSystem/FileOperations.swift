@@ -27,7 +27,7 @@ public enum FileOperations {
     private static func readRegularFile(_ path: String, maxSize: Int, prefix: Int?) throws(FileReadError) -> (Data, FileSignature) {
         let fd: Int32
         do {
-            fd = try systemCall("open", path) { open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) }
+            fd = try SystemCall.retrying("open", on: path) { open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) }
         } catch {
             if error.errno == ELOOP { throw .symlink }
             if error.errno == ENOENT { throw .missing }
@@ -42,12 +42,13 @@ public enum FileOperations {
         var data = Data(count: prefix.map { min($0, Int(signature.size)) } ?? Int(signature.size))
         var offset = 0
         while offset < data.count {
-            let count = data.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .system(SystemError(call: "read", path: path, errno: errno))
+            let count: Int
+            do {
+                count = try SystemCall.retrying("read", on: path) {
+                    data.withUnsafeMutableBytes { buffer in read(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+                }
+            } catch {
+                throw .system(error)
             }
             if count == 0 { break }
             offset += count
@@ -63,23 +64,26 @@ public enum FileOperations {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary = "\(directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        let fd = try systemCall("open", temporary) { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
-        do {
+        let fd = try SystemCall.retrying("open", on: temporary) { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
+        var isOpen = true
+        do throws(SystemError) {
             // The mode is meant, whatever the caller's umask: a post enqueued by a group member with
             // umask 077 must still be readable by the daemon's user through the queue's group.
-            try systemCall("fchmod", temporary) { fchmod(fd, mode) }
+            try SystemCall.retrying("fchmod", on: temporary) { fchmod(fd, mode) }
             var offset = 0
             while offset < data.count {
-                let count = try systemCall("write", temporary) {
+                let count = try SystemCall.retrying("write", on: temporary) {
                     data.withUnsafeBytes { buffer in write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
                 }
                 offset += count
             }
-            if sync { try systemCall("fsync", temporary) { fsync(fd) } }
-            try systemCall("close", temporary) { close(fd) }
-            try systemCall("rename", path) { rename(temporary, path) }
+            if sync { try SystemCall.retrying("fsync", on: temporary) { fsync(fd) } }
+            // Not retried (see SystemCall), and never closed twice: the descriptor is gone either way.
+            isOpen = false
+            if close(fd) != 0 { throw SystemError(call: "close", path: temporary, errno: errno) }
+            try SystemCall.retrying("rename", on: path) { rename(temporary, path) }
         } catch {
-            close(fd)
+            if isOpen { close(fd) }
             unlink(temporary)
             throw error
         }
@@ -88,7 +92,7 @@ public enum FileOperations {
 
     /// Renames within one file system and makes the rename durable.
     public static func move(_ source: String, to destination: String) throws(SystemError) {
-        try systemCall("rename", source) { rename(source, destination) }
+        try SystemCall.retrying("rename", on: source) { rename(source, destination) }
         try syncDirectory((destination as NSString).deletingLastPathComponent)
         let sourceDirectory = (source as NSString).deletingLastPathComponent
         if sourceDirectory != (destination as NSString).deletingLastPathComponent {
@@ -97,9 +101,9 @@ public enum FileOperations {
     }
 
     public static func syncDirectory(_ path: String) throws(SystemError) {
-        let fd = try systemCall("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let fd = try SystemCall.retrying("open", on: path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
-        try systemCall("fsync", path) { fsync(fd) }
+        try SystemCall.retrying("fsync", on: path) { fsync(fd) }
     }
 
     /// Creates `path` (and parents) if missing.

@@ -1,6 +1,6 @@
 import Glibc
 
-/// A failed system call: which call, on what, and errno in words.
+/// A failed system call: which call, on what (a path, or empty), and errno in words.
 public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public var call: String
     public var path: String
@@ -13,17 +13,6 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(call) \(path): \(String(cString: strerror(errno)))"
-    }
-}
-
-/// Runs a system call, retrying on EINTR, and turns -1 into a `SystemError`.
-@discardableResult
-func systemCall<T: FixedWidthInteger>(_ name: String, _ path: String, _ body: () -> T) throws(SystemError) -> T {
-    while true {
-        let result = body()
-        if result != -1 { return result }
-        let code = errno
-        if code != EINTR { throw SystemError(call: name, path: path, errno: code) }
+        path.isEmpty ? "\(call): \(String(cString: strerror(errno)))" : "\(call) \(path): \(String(cString: strerror(errno)))"
     }
 }

@@ -33,8 +33,8 @@ public struct CrierLogHandler: LogHandler {
         line.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 { if errno == EINTR { continue } else { return } }
+                guard let written = try? SystemCall.retrying("write", { write(2, buffer.baseAddress! + offset, buffer.count - offset) })
+                else { return }
                 offset += written
             }
         }

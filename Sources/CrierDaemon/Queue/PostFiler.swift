@@ -97,7 +97,7 @@ public final class PostFiler: @unchecked Sendable {
             let alreadyFiled = directory + "/" + finished.fileName
             if finished.fileInQueue, try FileOperations.signature(source) != nil {
                 destination = Self.unusedPair(directory: directory, name: finished.fileName, sidecar: "receipt.json")
-                try systemCall("rename", source) { rename(source, destination) }
+                try SystemCall.retrying("rename", on: source) { rename(source, destination) }
             } else if try FileOperations.signature(alreadyFiled) != nil {
                 // Filed before a crash, receipt not yet written: finish the job.
                 destination = alreadyFiled
@@ -121,7 +121,7 @@ public final class PostFiler: @unchecked Sendable {
         do {
             guard try FileOperations.signature(source) != nil else { return nil }
             let destination = Self.unusedPair(directory: layout.rejected, name: name, sidecar: "error.txt")
-            try systemCall("rename", source) { rename(source, destination) }
+            try SystemCall.retrying("rename", on: source) { rename(source, destination) }
             let text = reason + "\n\nFix the file and drop it into the queue again.\n"
             try FileOperations.writeAtomically(Data(text.utf8), to: Self.sidecar(of: destination, "error.txt"), sync: false)
             return destination

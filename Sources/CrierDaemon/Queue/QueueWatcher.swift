@@ -23,11 +23,11 @@ public final class QueueWatcher: @unchecked Sendable {
 
     /// Starts watching `directory`; `handler` runs on `queue` with the events of each read.
     public init(directory: String, queue: DispatchQueue, handler: @escaping @Sendable ([Event]) -> Void) throws(SystemError) {
-        let descriptor = try systemCall("inotify_init1", directory) { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
+        let descriptor = try SystemCall.retrying("inotify_init1", on: directory) { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_MODIFY
             | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
         do {
-            try systemCall("inotify_add_watch", directory) { inotify_add_watch(descriptor, directory, mask) }
+            try SystemCall.retrying("inotify_add_watch", on: directory) { inotify_add_watch(descriptor, directory, mask) }
         } catch {
             close(descriptor)
             throw error
@@ -53,9 +53,10 @@ public final class QueueWatcher: @unchecked Sendable {
     private func drain() -> [Event] {
         var events: [Event] = []
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
+            let count: Int
+            do {
+                count = try SystemCall.retrying("read") { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            } catch {
                 break // EAGAIN: drained
             }
             if count == 0 { break }

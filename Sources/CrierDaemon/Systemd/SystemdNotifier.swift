@@ -136,9 +136,12 @@ public final class SystemdNotifier: Sendable {
         #else
         let type = SOCK_DGRAM | SOCK_CLOEXEC
         #endif
-        var fd: Int32
-        repeat { fd = socket(AF_UNIX, type, 0) } while fd < 0 && errno == EINTR
-        guard fd >= 0 else { return errno }
+        let fd: Int32
+        do {
+            fd = try SystemCall.retrying("socket") { socket(AF_UNIX, type, 0) }
+        } catch {
+            return error.errno
+        }
         // close(2) is deliberately not retried on EINTR: Linux releases the descriptor even then,
         // and a retry could close a descriptor another thread has just been given.
         defer { _ = close(fd) }
@@ -149,24 +152,30 @@ public final class SystemdNotifier: Sendable {
         let flags = Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)
         var againRetries = 0
         while true {
-            let result = bytes.withUnsafeBytes { buffer in
-                withUnsafePointer(to: &target) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                        sendto(fd, buffer.baseAddress, buffer.count, flags, generic, length)
+            do {
+                let sent = try SystemCall.retrying("sendto") {
+                    bytes.withUnsafeBytes { buffer in
+                        withUnsafePointer(to: &target) { pointer in
+                            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                                sendto(fd, buffer.baseAddress, buffer.count, flags, generic, length)
+                            }
+                        }
                     }
                 }
-            }
-            if result >= 0 { return result == bytes.count ? 0 : EMSGSIZE }
-            let error = errno
-            if error == EINTR { continue }
-            if error == EAGAIN || error == EWOULDBLOCK, againRetries < Self.maxAgainRetries {
+                return sent == bytes.count ? 0 : EMSGSIZE
+            } catch {
+                guard error.errno == EAGAIN || error.errno == EWOULDBLOCK, againRetries < Self.maxAgainRetries else {
+                    return error.errno
+                }
                 againRetries += 1
                 var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000)
                 var remaining = timespec()
-                while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
-                continue
+                // An interrupted pause goes on with what is left of it.
+                _ = try? SystemCall.retrying("nanosleep") {
+                    defer { pause = remaining }
+                    return nanosleep(&pause, &remaining)
+                }
             }
-            return error
         }
     }
 }

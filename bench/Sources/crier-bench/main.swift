@@ -129,8 +129,10 @@ func spawnAndWait(_ path: String, _ arguments: [String], outputPath: String) -> 
     }
     guard spawnCode == 0 else { fail("cannot start \(path): \(String(cString: strerror(spawnCode)))") }
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-        guard errno == EINTR else { fail("waitpid: \(String(cString: strerror(errno)))") }
+    do {
+        try SystemCall.retrying("waitpid") { waitpid(pid, &status, 0) }
+    } catch {
+        fail("\(error)")
     }
     let elapsed = seconds(start.duration(to: clock.now))
     // WIFEXITED / WEXITSTATUS, spelled out (the macros are not imported).

@@ -1,16 +1,18 @@
+import CrierDaemon
 import Foundation
 import Glibc
 
 /// A blocking TCP client for feeding a server exact bytes (pipelining, chunking, broken requests).
 /// Reads give up after 10 seconds of silence so a misbehaving server fails the test, not hangs it.
-final class RawHTTPClient {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public final class RawHTTPClient {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
     private let fd: Int32
 
-    init(port: UInt16) throws {
+    public init(port: UInt16) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -34,33 +36,40 @@ final class RawHTTPClient {
         close(fd)
     }
 
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw Failure(description: "send: errno \(errno)") }
+            let sent: Int
+            do {
+                sent = try SystemCall.retrying("send") {
+                    bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
+            } catch {
+                throw Failure(description: "send: errno \(error.errno)")
+            }
             offset += sent
         }
     }
 
     /// Everything the server sends until it closes the connection.
-    func readUntilClosed() throws -> String {
+    public func readUntilClosed() throws -> String {
         try read { _ in false }
     }
 
     /// What the server sent, once `isComplete` accepts it or the server closed the connection.
-    func read(until isComplete: (String) -> Bool) throws -> String {
+    public func read(until isComplete: (String) -> Bool) throws -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                if errno == ECONNRESET { break }
-                throw Failure(description: "recv after \(received.count) bytes: errno \(errno)")
+            let count: Int
+            do {
+                count = try SystemCall.retrying("recv") { buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+            } catch {
+                if error.errno == ECONNRESET { break }
+                throw Failure(description: "recv after \(received.count) bytes: errno \(error.errno)")
             }
+            if count == 0 { break }
             received.append(contentsOf: buffer[0..<count])
             if isComplete(String(decoding: received, as: UTF8.self)) { break }
         }

@@ -2,7 +2,7 @@ import CrierCore
 import Foundation
 
 /// `enqueue --at/--channels`: rewrites those fields in a post's text, leaving the rest of the file
-/// (comments, order, body) as the user wrote it.
+/// (comments, order, body) as the user wrote it. Used by `PostEnqueuer`.
 struct PostOverrides {
     var at: String?
     var channels: [String]?

@@ -1,7 +1,7 @@
-import CrierCore
 import Foundation
 
-/// One complete HTTP request as `LoopbackHTTPServer` received it.
+/// One complete HTTP request as a receiver got it: `crier receive`'s server, or the tests'
+/// `LoopbackHTTPServer`. What `WebhookInbox` reads.
 public struct ReceivedHTTPRequest: Sendable, Equatable {
     public var method: String
     /// The request target as sent, e.g. `/hooks/abc?x=1`.
