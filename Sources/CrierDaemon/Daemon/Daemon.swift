@@ -228,6 +228,10 @@ public final class Daemon: @unchecked Sendable {
         let next = summary.nextDue.map { TimestampFormat.string($0) } ?? "none"
         let paused = summary.paused > 0 ? ", \(summary.paused) held by a pause" : ""
         let unknown = summary.unknown > 0 ? ", \(summary.unknown) unknown (see crier status)" : ""
+        if let problem = engine.journalProblem {
+            notifier.status("JOURNAL CANNOT BE WRITTEN, sends stopped (retrying): \(problem); \(summary.pending) pending")
+            return
+        }
         notifier.status("\(summary.pending) pending, \(summary.inFlight) in flight, next send \(next)\(paused)\(unknown)")
     }
 

@@ -24,6 +24,8 @@ final class ActivePost {
     /// The file left the queue: pending deliveries are cancelled as they come free.
     var fileRemoved = false
     var finalizing = false
+    /// Filings that failed so far (each is tried again after a growing pause).
+    var filingAttempts = 0
 
     init(journal: JournalPost) {
         self.journal = journal

@@ -230,6 +230,18 @@ extension DeliveryEngine {
 
     private func filed(_ id: String, outcome: PostOutcome, destination: String?) {
         guard let active = posts[id] else { outstanding -= 1; return checkIdle() }
+        guard destination != nil || options.dryRun else {
+            // The move or the receipt failed (a full disk, say): the post stays unfinished in the
+            // journal and is filed again shortly; the filer finishes a half-done job (a post
+            // already moved, its receipt missing).
+            outstanding -= 1
+            active.finalizing = false
+            active.filingAttempts += 1
+            let delay = min(pow(2, Double(active.filingAttempts - 1)), 30)
+            logger.critical("post could not be filed; trying again", metadata: ["post": "\(id)", "in": "\(DurationParser.format(delay))"])
+            queue.asyncAfter(deadline: .now() + delay) { [weak self] in self?.finalizeIfDone(id) }
+            return checkIdle()
+        }
         active.journal.state = JournalPost.State(rawValue: outcome.rawValue) ?? .failed
         active.journal.finishedAt = clock.now()
         logger.log(level: outcome == .failed ? .error : .info, options.dryRun ? "post would be filed" : "post finished",

@@ -72,6 +72,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         self.media = media
         batch = JournalBatcher(journal: journal, queue: queue)
         batch.afterSubmit = { [unowned self] in checkIdle() }
+        batch.onHealthChange = { [unowned self] failure in journalHealthChanged(failure) }
         timer.setHandler { [weak self] in self?.pump() }
         rebuildGates()
     }
@@ -268,10 +269,30 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     // MARK: Sending
 
+    /// The journal stopped taking writes (nil: it takes them again). While it refuses, no send
+    /// starts — a send may only start once its intent is durable — and the changes already made
+    /// wait in `batch`, which writes them again by itself until the journal takes them.
+    private func journalHealthChanged(_ failure: JournalError?) {
+        if let failure {
+            logger.critical("journal cannot be written; no send starts until it can (crier retries by itself)",
+                            metadata: ["journal": "\(journal.path)", "error": "\(failure)"])
+            timer.arm(at: nil)
+        } else {
+            logger.notice("journal written again; sending resumes", metadata: ["journal": "\(journal.path)"])
+            pump()
+        }
+    }
+
+    /// Why the journal refuses writes, while it does (for status lines).
+    public var journalProblem: String? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return batch.failure.map { "\($0)" }
+    }
+
     /// Starts every due delivery there is room for, then re-arms the timer.
     public func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard accepting else { return checkIdle() }
+        guard accepting, batch.failure == nil else { return checkIdle() }
         let now = clock.now()
         let room = runtime.config.delivery.maxInFlight - inFlight
         if room > 0 {

@@ -1,0 +1,80 @@
+import CrierCore
+import CrierTestSupport
+import Foundation
+import Glibc
+import Testing
+
+/// Faults a user's machine has and a test can make: a full disk under a running daemon.
+@Suite(.serialized) struct FaultEndToEndTests {
+    static let isRoot = getuid() == 0
+
+    /// Mounts a `size` tmpfs at `path` (root only); unmounted by the returned closure.
+    static func mountTmpfs(at path: String, size: String) throws -> () -> Void {
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path]
+        try mount.run()
+        mount.waitUntilExit()
+        try #require(mount.terminationStatus == 0, "mount -t tmpfs failed")
+        return {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = ["-l", path]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+    }
+
+    /// Writes zeros to `path` until the file system says it is full.
+    static func fill(_ path: String) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let chunk = Data(count: 64 * 1024)
+        while (try? handle.write(contentsOf: chunk)) != nil {}
+        var small = Data(count: 4096)
+        while !small.isEmpty {
+            if (try? handle.write(contentsOf: small)) == nil { small = Data(count: small.count / 2) }
+        }
+    }
+
+    @Test(.enabled(if: isRoot, "mounting a small tmpfs for the queue needs root; run the suite as root to include this test"))
+    func aFullDiskStopsSendsAndCrierRecoversByItselfWithoutSendingTwice() throws {
+        // The receiver answers slowly, one at a time: the fault lands while delivery is under way.
+        let installation = try Installation(channels: ["alpha"], status: { _ in usleep(100_000); return 200 },
+                                            extraConfig: "")
+        installation.writeConfig(raw: ConfigText.webhooks(queue: installation.queue, channels: [("alpha", installation.sinks["alpha"]!.url)])
+            .replacingOccurrences(of: "    platform: webhook\n", with: "    platform: webhook\n    limits: { max_in_flight: 1 }\n"))
+        let unmount = try Self.mountTmpfs(at: installation.queue, size: "16m")
+        defer { unmount() }
+        let sink = installation.sinks["alpha"]!
+        let staging = installation.stagePosts(count: 40, channels: ["alpha"])
+        var daemon = try installation.daemon()
+        defer { daemon.kill(SIGKILL) }
+        #expect(daemon.waitForLog("crier started", timeout: 30), "\(daemon.standardError)")
+        installation.copyIn(staging)
+        #expect(eventually(timeout: 30) { sink.inbox.arrivals.count >= 5 })
+
+        let filler = installation.queue + "/.filler"
+        Self.fill(filler)
+        #expect(daemon.waitForLog("journal cannot be written", timeout: 30), "\(daemon.standardError.suffix(3000))")
+        let whenFull = sink.inbox.arrivals.count
+        Thread.sleep(forTimeInterval: 3)
+        #expect(sink.inbox.arrivals.count <= whenFull + 1, "no send starts while its outcome cannot be recorded")
+        #expect(sink.inbox.arrivals.count < 40, "the fault came before the end")
+
+        try FileManager.default.removeItem(atPath: filler)
+        let done = eventually(timeout: 60) { installation.count("sent", suffix: ".receipt.json") == 40 }
+        #expect(done, "receipts: \(installation.count("sent", suffix: ".receipt.json"))\n\(daemon.standardError.suffix(3000))")
+        #expect(daemon.standardError.contains("journal written again"))
+        #expect(installation.count("sent", suffix: ".md") == 40, "every post filed with its receipt")
+        #expect(installation.count("", suffix: ".md") == 0)
+        let ids = sink.inbox.arrivals.map(\.webhookID)
+        #expect(ids.count == 40 && Set(ids).count == 40, "every post arrived once: \(ids.count) requests, \(Set(ids).count) ids")
+
+        daemon.kill(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15))
+        daemon = try installation.daemon(["--once"])
+        #expect(daemon.waitForExit(timeout: 30))
+        #expect(sink.inbox.arrivals.count == 40, "a restart after the fault sends nothing again")
+    }
+}
