@@ -2,6 +2,7 @@ import CrierCore
 @testable import CrierDaemon
 import CrierTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The engine under the throttles, walked through with a manual clock: every send time is checked
@@ -97,15 +98,30 @@ import Testing
         #expect(times[1].timeIntervalSince(times[0]) >= 120, "nothing goes to the channel before Retry-After passes")
     }
 
-    @Test func theCircuitBreakerPausesTheChannel() throws {
+    @Test func theCircuitBreakerOpensOnFailuresInARowAndClosesByItselfWhenAProbeIsAnswered() throws {
         let sent = SendTimes()
-        let harness = try harness("  down:\n    platform: webhook\n    url: http://127.0.0.1:9/down\n    breaker: 3\n    retry: { base: 1s, max_attempts: 10 }\n    limits: { max_in_flight: 5 }\n",
-                                  sent: sent, reply: { _ in .success(TransportResponse(status: 503)) })
+        let healthy = Mutex(false)
+        let harness = try harness("  down:\n    platform: webhook\n    url: http://127.0.0.1:9/down\n    breaker: 3\n    retry: { base: 1s, max_attempts: 20 }\n    limits: { max_in_flight: 5 }\n",
+                                  sent: sent, reply: { _ in .success(TransportResponse(status: healthy.withLock { $0 } ? 200 : 503)) })
         for index in 0..<3 { harness.drop("p\(index).md", "---\nchannels: [down]\n---\nPost \(index) \(index * 104729)") }
-        run(harness, sent: sent, expecting: 10, maxFires: 40)
-        #expect(sent.all.count == 3, "after 3 failures in a row nothing more is sent")
-        let pauses = try harness.journal.pauses()
-        #expect(pauses["down"]?.reason.contains("circuit breaker") == true)
+        run(harness, sent: sent, expecting: 9, maxFires: 40)
+        // Three posts in flight together fail as one; it takes three waves of retries to open.
+        #expect(sent.all.count == 9, "open after three failed waves, not after one bad second")
+        let open = try #require(try harness.journal.channelStates()["down"])
+        #expect(open.isOpen)
+        #expect(try harness.journal.pauses()["down"] == nil, "the breaker is not a pause: it closes by itself")
+        let openedAt = try #require(sent.all.last?.at)
+        // Still down at the first probe: one request, then open again for longer.
+        run(harness, sent: sent, expecting: 10, maxFires: 10)
+        harness.fireTimer()
+        harness.settle()
+        #expect(sent.all.count == 10, "one probe, not a burst")
+        #expect(sent.all[9].at.timeIntervalSince(openedAt) >= 60 - 0.001, "the probe waits out the cool-down")
+        healthy.withLock { $0 = true }
+        run(harness, sent: sent, expecting: 13, maxFires: 40)
+        #expect(sent.all[10].at.timeIntervalSince(sent.all[9].at) >= 120 - 0.001, "the cool-down doubled")
+        #expect(try harness.journal.channelStates()["down"]?.isOpen == false, "an answered probe closes it")
+        #expect(harness.receipt("sent", "p0") != nil && harness.receipt("sent", "p1") != nil && harness.receipt("sent", "p2") != nil)
     }
 
     @Test func pauseParksAndResumeReleasesUnderTheThrottle() throws {

@@ -25,11 +25,14 @@ public enum PauseCommands {
                 }
                 lifted.append("queue/PAUSE")
             }
-            let existing = (try? JournalStore.open(layout).pauses().keys.sorted()) ?? []
-            try write([.resume(scope: "*")], layout: layout)
-            lifted += existing
+            let journal = try? JournalStore.open(layout)
+            let existing = (try? journal?.pauses().keys.sorted()) ?? []
+            let open = ((try? journal?.channelStates()) ?? [:]).filter { $0.value.isOpen }.keys.sorted()
+            try write([.resume(scope: "*")] + open.map { .closeBreaker(channel: $0) }, layout: layout)
+            lifted += existing + open.map { "\($0) (circuit breaker)" }
         } else {
-            try write(channels.map { .resume(scope: $0) }, layout: layout)
+            // Resuming a channel also closes its circuit breaker: the operator says it works again.
+            try write(channels.flatMap { [.resume(scope: $0), .closeBreaker(channel: $0)] }, layout: layout)
             lifted += channels
         }
         return lifted

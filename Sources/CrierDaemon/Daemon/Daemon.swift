@@ -161,6 +161,7 @@ public final class Daemon: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(controlQueue))
         let pauses = (try? journal.pauses()) ?? [:]
         let resolutions = (try? journal.resolutions()) ?? []
+        let channelStates = try? journal.channelStates()
         var fileReason: String?
         if FileManager.default.fileExists(atPath: layout.pauseFile) {
             let text = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -170,6 +171,7 @@ public final class Daemon: @unchecked Sendable {
         let reason = fileReason
         engineQueue.async {
             engine.update(pauses: pauses, pauseFileReason: reason)
+            if let channelStates { engine.update(channelStates: channelStates) }
             if !resolutions.isEmpty { engine.apply(resolutions) }
         }
     }

@@ -19,6 +19,10 @@ final class ChannelGate {
     var waiting: [DeliveryKey] = []
     /// Delivery ids whose request is out: their history entry counts as "now" until they complete.
     var outstanding: Set<String> = []
+    /// The half-open probe: the one delivery whose answer decides whether the breaker closes.
+    var probe: DeliveryKey?
+    /// Deliveries put off until the open breaker's probe time; sent for at once if it closes early.
+    var heldByBreaker: Set<DeliveryKey> = []
 
     init(name: String, limits: ChannelLimits, duplicates: DuplicateSettings, timeZone: TimeZone) {
         self.name = name

@@ -88,7 +88,9 @@ extension DeliveryEngine {
         let go: @Sendable () -> Void = { [weak self] in
             guard let engine = self else { return }
             transport.send(request) { result in
-                engine.queue.async { engine.complete(key, step: step, sentWith: sentWith, context: context, adapter: adapter, result: result) }
+                engine.queue.async {
+                    engine.complete(key, step: step, sentWith: sentWith, context: context, adapter: adapter, startedAt: now, result: result)
+                }
             }
         }
         if firstStep { observer?(.sent(key, at: now, text: context.text, deliveryID: record.id)) }
@@ -117,6 +119,7 @@ extension DeliveryEngine {
         if let gate = gates[key.channel] {
             gate.inFlight = max(0, gate.inFlight - 1)
             gate.outstanding.remove(deliveryID)
+            if gate.probe == key { gate.probe = nil }
         }
         posts[key.post]?.inFlight.remove(key)
         if parking { parked.insert(key) } else { due.schedule(key, at: clock.now().addingTimeInterval(5)) }
@@ -124,14 +127,14 @@ extension DeliveryEngine {
     }
 
     private func complete(_ key: DeliveryKey, step: StepRequest, sentWith progress: DeliveryProgress, context: DeliveryContext,
-                          adapter: any PlatformAdapter, result: TransportResult) {
+                          adapter: any PlatformAdapter, startedAt: Date, result: TransportResult) {
         inFlight -= 1
         let now = clock.now()
         if let deliveryID = posts[key.post]?.records[key]?.id,
            let times = gates[key.channel]?.completed(deliveryID: deliveryID, at: now), times.started != times.completed {
             batch.commit([.completeSend(deliveryID: deliveryID, startedAt: times.started, completedAt: times.completed)])
         }
-        learn(from: result, channel: key.channel, now: now)
+        learn(from: result, of: key, startedAt: startedAt, now: now)
         guard let active = posts[key.post], var record = active.records[key] else { return pump() }
         active.inFlight.remove(key)
         if case .failure(let error) = result, error.kind == .cancelled {

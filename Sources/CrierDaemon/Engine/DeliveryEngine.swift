@@ -301,7 +301,14 @@ public final class DeliveryEngine: @unchecked Sendable {
                     if parked.insert(key).inserted { observer?(.held(key, reason: reason, until: nil)) }
                     continue
                 }
-                if admit(key, now: now) { start(key, now: now) }
+                guard admit(key, now: now) else { continue }
+                start(key, now: now)
+                if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {
+                    // The probe ended without a request (expired, refused): the next delivery probes.
+                    gate.probe = nil
+                    for waiting in gate.waiting { due.schedule(waiting, at: now) }
+                    gate.waiting.removeAll()
+                }
             }
         }
         timer.arm(at: inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil)
@@ -314,6 +321,22 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// waiting for a slot).
     private func admit(_ key: DeliveryKey, now: Date) -> Bool {
         guard let gate = gates[key.channel] else { return true }
+        if let openUntil = gate.state.openUntil {
+            if now < openUntil {
+                due.schedule(key, at: openUntil)
+                gate.heldByBreaker.insert(key)
+                observer?(.held(key, reason: "circuit breaker open", until: openUntil))
+                return false
+            }
+            // Half-open: this delivery is the probe; the others wait for its answer.
+            guard gate.probe == nil else {
+                gate.waiting.append(key)
+                return false
+            }
+            gate.probe = key
+            gate.heldByBreaker.remove(key)
+            logger.notice("circuit breaker: probing the channel", metadata: ["channel": "\(key.channel)", "post": "\(key.post)"])
+        }
         let record = posts[key.post]?.records[key]
         let firstStep = record.map { $0.progress.isStart } ?? true
         let text = firstStep ? posts[key.post]?.parts[key.channel]?[safe: key.part - 1]?.text : nil
@@ -344,24 +367,69 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     /// Frees the channel's in-flight slot and takes in what the answer says about the channel
     /// (`CircuitBreaker`): a `Retry-After` or exhausted rate limit pushes its next allowed time;
-    /// failures in a row trip the breaker, which pauses the channel and raises an alert.
-    func learn(from result: TransportResult, channel: String, now: Date) {
+    /// failures in a row open the breaker, and the half-open probe's answer closes or reopens it.
+    func learn(from result: TransportResult, of key: DeliveryKey, startedAt: Date, now: Date) {
+        let channel = key.channel
         guard let gate = gates[channel] else { return }
         gate.inFlight = max(0, gate.inFlight - 1)
         for waiting in gate.waiting { due.schedule(waiting, at: now) }
         gate.waiting.removeAll()
         let before = gate.state
-        gate.state = CircuitBreaker.state(after: result, from: gate.state, now: now)
+        let settings = CircuitBreaker.Settings(threshold: runtime.channels[channel]?.config.breakerThreshold ?? 0)
+        var transition: CircuitBreaker.Transition?
+        if gate.probe == key, gate.state.isOpen {
+            gate.probe = nil
+            (gate.state, transition) = CircuitBreaker.afterProbe(result, startedAt: startedAt, state: gate.state, settings: settings, now: now)
+        } else {
+            gate.state = CircuitBreaker.state(after: result, startedAt: startedAt, from: gate.state, now: now)
+            if let (state, opened) = CircuitBreaker.trip(gate.state, settings: settings, now: now) {
+                gate.state = state
+                transition = opened
+            }
+        }
         if gate.state != before { batch.commit([.channelState(channel: channel, gate.state)]) }
-        let threshold = runtime.channels[channel]?.config.breakerThreshold ?? 0
-        guard pauses[channel] == nil, CircuitBreaker.trips(gate.state, threshold: threshold) else { return }
-        let pause = PauseRecord(scope: channel, reason: CircuitBreaker.pauseReason(channel: channel, state: gate.state, last: result),
-                                pausedBy: "crier", pausedAt: now)
-        pauses[channel] = pause
-        batch.commit([.pause(pause)])
-        logger.critical("channel paused by the circuit breaker", metadata: ["channel": "\(channel)", "failures": "\(gate.state.consecutiveFailures)",
-                                                                           "last": "\(CircuitBreaker.describe(result))"])
-        alerts?.post("crier paused channel '\(channel)': \(pause.reason)", failingChannel: channel)
+        if let transition { announce(transition, channel: channel, gate: gate, last: result) }
+    }
+
+    /// Logs and alerts a change of a channel's breaker; a closed breaker lets its held deliveries go.
+    private func announce(_ transition: CircuitBreaker.Transition, channel: String, gate: ChannelGate, last: TransportResult) {
+        switch transition {
+        case .opened:
+            let reason = CircuitBreaker.openReason(channel: channel, state: gate.state, last: last)
+            logger.critical("circuit breaker opened", metadata: ["channel": "\(channel)", "failures": "\(gate.state.consecutiveFailures)",
+                                                                 "last": "\(CircuitBreaker.describe(last))", "probe_at": "\(gate.state.openUntil.map(TimestampFormat.string) ?? "-")"])
+            alerts?.post("crier stopped sending to channel '\(channel)': \(reason)", failingChannel: channel)
+        case .reopened(let until):
+            logger.error("circuit breaker probe failed; open again", metadata: ["channel": "\(channel)", "last": "\(CircuitBreaker.describe(last))",
+                                                                                  "probe_at": "\(TimestampFormat.string(until))"])
+        case .closed:
+            logger.notice("circuit breaker closed; the channel is sending again", metadata: ["channel": "\(channel)"])
+            alerts?.post("crier is sending to channel '\(channel)' again: it answered after the circuit breaker had stopped it.",
+                         failingChannel: channel)
+            releaseHeldByBreaker(gate)
+        }
+    }
+
+    private func releaseHeldByBreaker(_ gate: ChannelGate) {
+        let now = clock.now()
+        for key in gate.heldByBreaker where posts[key.post]?.records[key]?.status == .pending { due.schedule(key, at: now) }
+        gate.heldByBreaker.removeAll()
+    }
+
+    /// Channel states as the journal has them now: a breaker the operator closed there (`crier
+    /// resume CHANNEL`) is closed here too, and its deliveries go at once.
+    public func update(channelStates: [String: ChannelState]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for (channel, gate) in gates where gate.state.isOpen && channelStates[channel].map({ !$0.isOpen }) ?? false {
+            gate.state.openUntil = nil
+            gate.state.cooldown = 0
+            gate.state.consecutiveFailures = 0
+            gate.state.lastFailureAt = nil
+            gate.probe = nil
+            logger.notice("circuit breaker closed by the operator", metadata: ["channel": "\(channel)"])
+            releaseHeldByBreaker(gate)
+        }
+        pump()
     }
 
     /// Stores a changed record, journals it, and schedules whatever follows once it is durable.

@@ -16,6 +16,8 @@ public enum JournalChange: Sendable {
     /// A journaled send completed: its time becomes the completion time.
     case completeSend(deliveryID: String, startedAt: Date, completedAt: Date)
     case channelState(channel: String, ChannelState)
+    /// The operator closes a channel's circuit breaker (`crier resume CHANNEL`).
+    case closeBreaker(channel: String)
     case pause(PauseRecord)
     /// Lifts the pause of a scope (`*`: every pause).
     case resume(scope: String)

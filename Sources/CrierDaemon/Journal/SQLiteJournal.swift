@@ -140,6 +140,15 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v5-breaker") { db in
+            // The circuit breaker closes by itself: when it is open until, the cool-down it opened
+            // with, and when the last counted failure came back.
+            try db.execute(sql: """
+                ALTER TABLE channel_state ADD COLUMN last_failure_at REAL;
+                ALTER TABLE channel_state ADD COLUMN open_until REAL;
+                ALTER TABLE channel_state ADD COLUMN cooldown REAL NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 
@@ -223,9 +232,17 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
             try db.execute(sql: "DELETE FROM send_log WHERE at < ?", arguments: [before.timeIntervalSince1970])
         case .channelState(let channel, let state):
             try db.execute(sql: """
-                INSERT INTO channel_state (channel, not_before, consecutive_failures) VALUES (?, ?, ?)
-                ON CONFLICT(channel) DO UPDATE SET not_before = excluded.not_before, consecutive_failures = excluded.consecutive_failures
-                """, arguments: [channel, state.notBefore?.timeIntervalSince1970, state.consecutiveFailures])
+                INSERT INTO channel_state (channel, not_before, consecutive_failures, last_failure_at, open_until, cooldown)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(channel) DO UPDATE SET not_before = excluded.not_before, consecutive_failures = excluded.consecutive_failures,
+                    last_failure_at = excluded.last_failure_at, open_until = excluded.open_until, cooldown = excluded.cooldown
+                """, arguments: [channel, state.notBefore?.timeIntervalSince1970, state.consecutiveFailures,
+                                  state.lastFailureAt?.timeIntervalSince1970, state.openUntil?.timeIntervalSince1970, state.cooldown])
+        case .closeBreaker(let channel):
+            try db.execute(sql: """
+                UPDATE channel_state SET open_until = NULL, cooldown = 0, consecutive_failures = 0, last_failure_at = NULL
+                WHERE channel = ?
+                """, arguments: [channel])
         case .pause(let record):
             try db.execute(sql: """
                 INSERT INTO pause (scope, reason, paused_by, paused_at) VALUES (?, ?, ?, ?)
@@ -352,7 +369,10 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 var result: [String: ChannelState] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM channel_state") {
                     result[row["channel"]] = ChannelState(notBefore: (row["not_before"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                                                          consecutiveFailures: row["consecutive_failures"])
+                                                          consecutiveFailures: row["consecutive_failures"],
+                                                          lastFailureAt: (row["last_failure_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                                                          openUntil: (row["open_until"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                                                          cooldown: row["cooldown"] ?? 0)
                 }
                 return result
             }

@@ -37,40 +37,60 @@ import Testing
 
 @Suite struct CircuitBreakerTests {
     let now = Date(timeIntervalSince1970: 1_000_000)
+    let settings = CircuitBreaker.Settings(threshold: 3, cooldown: 60, maxCooldown: 200)
+    let down = TransportResult.success(TransportResponse(status: 503))
+    let up = TransportResult.success(TransportResponse(status: 200))
 
-    @Test func failuresInARowCountAndASuccessResets() {
-        var state = ChannelState()
-        for status in [503, 429, 401, 403] {
-            state = CircuitBreaker.state(after: .success(TransportResponse(status: status)), from: state, now: now)
-        }
-        state = CircuitBreaker.state(after: .failure(TransportError(kind: .connect, message: "refused")), from: state, now: now)
-        #expect(state.consecutiveFailures == 5)
-        #expect(CircuitBreaker.trips(state, threshold: 5))
-        #expect(!CircuitBreaker.trips(state, threshold: 6))
-        #expect(!CircuitBreaker.trips(state, threshold: 0), "0 means never")
-        #expect(CircuitBreaker.state(after: .success(TransportResponse(status: 200)), from: state, now: now).consecutiveFailures == 0)
-        #expect(CircuitBreaker.state(after: .success(TransportResponse(status: 422)), from: state, now: now).consecutiveFailures == 0,
-                "a refused post says nothing about the channel")
+    func after(_ result: TransportResult, started: TimeInterval, ended: TimeInterval, _ state: ChannelState) -> ChannelState {
+        CircuitBreaker.state(after: result, startedAt: now.addingTimeInterval(started), from: state, now: now.addingTimeInterval(ended))
     }
 
-    @Test func aShutdownTeachesNothing() {
-        let state = ChannelState(consecutiveFailures: 2)
-        #expect(CircuitBreaker.state(after: .failure(TransportError(kind: .cancelled, message: "shut down")), from: state, now: now) == state)
+    @Test func failuresOfConcurrentTransfersCountOnce() {
+        var state = ChannelState()
+        // Fifty transfers started together, all failing within the same second: one failure.
+        for index in 0..<50 { state = after(down, started: 0, ended: 0.5 + Double(index) * 0.01, state) }
+        #expect(state.consecutiveFailures == 1)
+        #expect(CircuitBreaker.trip(state, settings: settings, now: now) == nil)
+        // Retries that start after the failure came back count, one wave each.
+        state = after(down, started: 2, ended: 2.5, state)
+        state = after(down, started: 4, ended: 4.5, state)
+        #expect(state.consecutiveFailures == 3)
+        let (open, transition) = try! #require(CircuitBreaker.trip(state, settings: settings, now: now))
+        #expect(transition == .opened(until: now.addingTimeInterval(60)))
+        #expect(open.isOpen)
+        #expect(CircuitBreaker.trip(open, settings: settings, now: now) == nil, "an open breaker does not open again")
+    }
+
+    @Test func anyAnswerThatIsNotAFailureResetsTheCount() {
+        var state = after(down, started: 0, ended: 1, ChannelState())
+        state = after(.success(TransportResponse(status: 422)), started: 2, ended: 3, state)
+        #expect(state.consecutiveFailures == 0, "a refused post says nothing against the channel")
+        state = after(.failure(TransportError(kind: .cancelled, message: "shut down")), started: 4, ended: 5, state)
+        #expect(state.consecutiveFailures == 0, "a shutdown teaches nothing")
+    }
+
+    @Test func theProbeClosesOrReopensForLonger() {
+        let open = ChannelState(consecutiveFailures: 3, lastFailureAt: now, openUntil: now.addingTimeInterval(60), cooldown: 60)
+        let later = now.addingTimeInterval(61)
+        let (closed, closing) = CircuitBreaker.afterProbe(up, startedAt: later, state: open, settings: settings, now: later)
+        #expect(closing == .closed)
+        #expect(!closed.isOpen && closed.consecutiveFailures == 0 && closed.cooldown == 0)
+        let (reopened, reopening) = CircuitBreaker.afterProbe(down, startedAt: later, state: open, settings: settings, now: later)
+        #expect(reopening == .reopened(until: later.addingTimeInterval(120)))
+        #expect(reopened.cooldown == 120)
+        let (capped, _) = CircuitBreaker.afterProbe(down, startedAt: later, state: reopened, settings: settings, now: later)
+        #expect(capped.cooldown == 200, "the cool-down doubles up to its maximum")
     }
 
     @Test func retryAfterPushesTheChannelButNeverPullsItForward() {
-        let pushed = CircuitBreaker.state(after: .success(TransportResponse(status: 429, headers: [HTTPHeader("Retry-After", "120")])),
-                                          from: ChannelState(), now: now)
+        let pushed = after(.success(TransportResponse(status: 429, headers: [HTTPHeader("Retry-After", "120")])), started: 0, ended: 0, ChannelState())
         #expect(pushed.notBefore == now.addingTimeInterval(120))
-        let kept = CircuitBreaker.state(after: .success(TransportResponse(status: 429, headers: [HTTPHeader("Retry-After", "5")])),
-                                        from: pushed, now: now)
+        let kept = after(.success(TransportResponse(status: 429, headers: [HTTPHeader("Retry-After", "5")])), started: 0, ended: 0, pushed)
         #expect(kept.notBefore == now.addingTimeInterval(120))
     }
 
-    @Test func thePauseReasonSaysWhatToDo() {
-        let reason = CircuitBreaker.pauseReason(channel: "ops", state: ChannelState(consecutiveFailures: 5),
-                                                last: .success(TransportResponse(status: 503)))
-        #expect(reason == "circuit breaker: 5 failed attempts in a row (last: HTTP 503); fix the channel, then `crier resume ops`")
+    @Test func aZeroThresholdNeverOpens() {
+        #expect(CircuitBreaker.trip(ChannelState(consecutiveFailures: 99), settings: .init(threshold: 0), now: now) == nil)
     }
 }
 
