@@ -77,4 +77,54 @@ import Testing
         #expect(daemon.waitForExit(timeout: 30))
         #expect(sink.inbox.arrivals.count == 40, "a restart after the fault sends nothing again")
     }
+
+    @Test func aDeletedJournalIsRebuiltFromTheReceiptsSoNothingIsSentTwiceAndThrottlesHold() throws {
+        let installation = try Installation(channels: ["alpha"])
+        installation.writeConfig(raw: ConfigText.webhooks(queue: installation.queue, channels: [("alpha", installation.sinks["alpha"]!.url)])
+            .replacingOccurrences(of: "    platform: webhook\n", with: "    platform: webhook\n    limits: { per_hour: 1 }\n"))
+        let sink = installation.sinks["alpha"]!
+        installation.directory.write("---\nchannels: [alpha]\n---\nThe first post.\n", to: "queue/first.md")
+        #expect(try installation.crier(["run", "--once"]).status == 0)
+        #expect(sink.inbox.arrivals.count == 1)
+
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: installation.queue + "/.crier/journal.sqlite" + suffix) }
+        installation.directory.write("---\nchannels: [alpha]\n---\nThe second post, an hour later at the earliest.\n", to: "queue/second.md")
+        let refused = try installation.crier(["run", "--once"])
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("journal.sqlite is missing, but 1 receipts"), "\(refused.error)")
+        let hint = try #require(refused.error.range(of: "`crier journal rebuild[^`]*`", options: .regularExpression))
+        let command = refused.error[hint].dropFirst(7).dropLast().split(separator: " ").map(String.init)
+        let rebuilt = try CrierProcess.run(command)
+        #expect(rebuilt.status == 0, "the hint works as printed: \(rebuilt.error)")
+        #expect(rebuilt.output.contains("1 sent, 0 failed, 0 cancelled posts"))
+        #expect(rebuilt.output.contains("1 sends of the last two days count against the throttles"))
+
+        #expect(try installation.crier(["run", "--once"]).status == 0)
+        #expect(sink.inbox.arrivals.count == 1, "per_hour: 1 still holds after the rebuild: the second post waits")
+        #expect(FileManager.default.fileExists(atPath: installation.queue + "/second.md"))
+        installation.directory.write("---\nchannels: [alpha]\n---\nThe first post, dropped again.\n", to: "queue/first.md")
+        #expect(try installation.crier(["run", "--once"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: installation.queue + "/rejected/first.md"), "a post id already sent is refused again")
+        #expect(sink.inbox.arrivals.count == 1)
+    }
+
+    @Test func aDamagedJournalStopsCrierWithAWayOut() throws {
+        let installation = try Installation(channels: ["alpha"])
+        installation.directory.write("---\nchannels: [alpha]\n---\nDelivered before the damage.\n", to: "queue/before.md")
+        #expect(try installation.crier(["run", "--once"]).status == 0)
+        let journal = installation.queue + "/.crier/journal.sqlite"
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journal + suffix) }
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: journal))
+        let refused = try installation.crier(["run", "--once"])
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("--replace` moves it aside and rebuilds it from the receipts"), "\(refused.error)")
+        let withoutReplace = try installation.crier(["journal", "rebuild"])
+        #expect(withoutReplace.status == 1)
+        #expect(withoutReplace.error.contains("crier journal rebuild --replace"))
+        let replaced = try installation.crier(["journal", "rebuild", "--replace"])
+        #expect(replaced.status == 0, "\(replaced.error)")
+        #expect(replaced.output.contains("moved the old journal to"))
+        #expect(try installation.crier(["run", "--once"]).status == 0)
+        #expect(installation.sinks["alpha"]!.inbox.arrivals.count == 1)
+    }
 }

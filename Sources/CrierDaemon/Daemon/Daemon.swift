@@ -74,10 +74,17 @@ public final class Daemon: @unchecked Sendable {
             }
             lock = try QueueLock(layout: layout)
         }
+        let rebuild = "crier journal rebuild --config \(configPath)\(queueOverride.map { " --queue \($0)" } ?? "")"
+        let orphaned = JournalRebuild.orphanedReceipts(in: layout)
+        if orphaned > 0, !options.dryRun {
+            throw DaemonError("\(layout.journal) is missing, but \(orphaned) receipts in sent/, failed/ and cancelled/ show that crier has delivered "
+                              + "from this queue before: starting without it would send those posts again under new ids and forget the throttles. "
+                              + "Rebuild it from the receipts with `\(rebuild)`, then start again.")
+        }
         do {
             journal = try JournalStore.open(layout, access: options.dryRun ? .scratchCopy : .readWrite)
         } catch {
-            throw DaemonError("\(error)")
+            throw DaemonError("\(error)\nIf the journal is damaged, `\(rebuild) --replace` moves it aside and rebuilds it from the receipts.")
         }
         let delivery = runtime.config.delivery
         transport = options.dryRun ? RecordingTransport(keepsRequests: false) : CurlTransport(options: TransportOptions(
