@@ -127,4 +127,44 @@ import Testing
         #expect(try installation.crier(["run", "--once"]).status == 0)
         #expect(installation.sinks["alpha"]!.inbox.arrivals.count == 1)
     }
+
+    @Test func hostileFilesDroppedIntoARunningDaemonAreRejectedWhileOtherPostsKeepArriving() throws {
+        let installation = try Installation(channels: ["alpha"])
+        let sink = installation.sinks["alpha"]!
+        let daemon = try installation.daemon()
+        defer { daemon.kill(SIGKILL) }
+        #expect(daemon.waitForLog("crier started", timeout: 30), "\(daemon.standardError)")
+        let queue = installation.queue
+        // Nine levels of nine aliases: 387 million nodes if expanded.
+        var bomb = "---\nchannels: [alpha]\na: &a [x,x,x,x,x,x,x,x,x]\n"
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+            bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+            previous = name
+        }
+        bomb += "---\nBoom.\n"
+        installation.directory.write(bomb, to: "queue/bomb.md")
+        installation.directory.write("---\nchannels: [alpha]\n---\n" + String(repeating: "line\n", count: 100_000), to: "queue/lines.md")
+        installation.directory.write("---\nchannels: [alpha]\n---\n" + String(repeating: "x", count: 2 * 1024 * 1024), to: "queue/long.md")
+        try FileManager.default.createDirectory(atPath: queue + "/folder.md", withIntermediateDirectories: false)
+        #expect(mkfifo(queue + "/pipe.md", 0o644) == 0)
+        let start = Date()
+        for index in 0..<20 {
+            installation.directory.write("---\nchannels: [alpha]\n---\nA normal post, number \(index).\n", to: "queue/normal-\(index).md")
+        }
+        let normal = { sink.inbox.arrivals.filter { $0.post?.hasPrefix("normal-") == true }.count }
+        #expect(eventually(timeout: 30) { normal() == 20 }, "\(daemon.standardError.suffix(3000))")
+        #expect(Date().timeIntervalSince(start) < 15, "the other posts arrive on time")
+        #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: queue + "/rejected/bomb.md") })
+        let reason = (try? String(contentsOfFile: queue + "/rejected/bomb.error.txt", encoding: .utf8)) ?? ""
+        #expect(reason.contains("bomb.md:4:") && reason.contains("YAML aliases (*a) are not allowed"), "\(reason)")
+        #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: queue + "/rejected/long.md") })
+        // 100,000 short lines are under the 1 MiB limit: an ordinary (if odd) post, delivered once.
+        #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: queue + "/sent/lines.md") })
+        #expect(sink.inbox.arrivals.count == 21)
+        #expect(daemon.process.isRunning, "nothing a user drops stops the daemon")
+        daemon.kill(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15))
+        #expect(daemon.process.terminationStatus == 0)
+    }
 }
