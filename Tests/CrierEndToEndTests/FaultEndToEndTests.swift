@@ -1,4 +1,5 @@
 import CrierCore
+import CrierDaemon
 import CrierTestSupport
 import Foundation
 import Glibc
@@ -166,5 +167,44 @@ import Testing
         daemon.kill(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15))
         #expect(daemon.process.terminationStatus == 0)
+    }
+
+    /// The states a `kill -9` can leave between the steps of filing a sent post — outcome journaled
+    /// but the file still in the queue; file moved but no receipt; a receipt's temporary file left
+    /// behind; receipt written but the post not yet final in the journal — each made by rewinding a
+    /// finished run, then a restart: the post is filed once, with its receipt, and nothing is sent again.
+    @Test(arguments: ["file-in-queue", "moved-no-receipt", "receipt-temp-left", "receipt-written-journal-pending"])
+    func aKillAtAnyStepOfFilingIsFinishedOnRestartWithoutSendingAgain(_ state: String) throws {
+        let installation = try Installation(channels: ["alpha"])
+        let queue = installation.queue
+        installation.directory.write("---\nchannels: [alpha]\n---\nFiled exactly once.\n", to: "queue/post.md")
+        #expect(try installation.crier(["run", "--once"]).status == 0)
+        let receipt = queue + "/sent/post.receipt.json"
+        let original = try Data(contentsOf: URL(fileURLWithPath: receipt))
+
+        let layout = QueueLayout(root: queue)
+        let journal = try JournalStore.open(layout)
+        var (post, _) = try #require(try journal.post(id: "post"))
+        post.state = .pending
+        post.finishedAt = nil
+        try journal.commitNow([.upsertPost(post)])
+        switch state {
+        case "file-in-queue":
+            try FileManager.default.moveItem(atPath: queue + "/sent/post.md", toPath: queue + "/post.md")
+            try FileManager.default.removeItem(atPath: receipt)
+        case "moved-no-receipt":
+            try FileManager.default.removeItem(atPath: receipt)
+        case "receipt-temp-left":
+            try FileManager.default.moveItem(atPath: receipt, toPath: queue + "/sent/.post.receipt.json.tmp")
+        default:
+            break
+        }
+        #expect(try installation.crier(["run", "--once"]).status == 0)
+        #expect(installation.sinks["alpha"]!.inbox.arrivals.count == 1, "nothing is sent again")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: receipt)) == original, "the receipt says what happened, once")
+        let filed = (try? FileManager.default.contentsOfDirectory(atPath: queue + "/sent")) ?? []
+        #expect(installation.count("sent", suffix: ".md") == 1, "filed once: \(filed)")
+        #expect(installation.count("", suffix: ".md") == 0)
+        #expect(try journal.post(id: "post")?.0.state == .sent)
     }
 }
