@@ -179,7 +179,8 @@ extension DeliveryEngine {
     private func metadata(_ key: DeliveryKey, _ record: DeliveryRecord, extra: Logger.Metadata = [:]) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
                                          "delivery": "\(record.id)", "attempt": "\(record.attempts)"]
-        if let status = record.httpStatus { metadata["status"] = "\(status)" }
+        // A dry-run's status comes from the recording transport: no receiver said it.
+        if let status = record.httpStatus, !options.dryRun { metadata["status"] = "\(status)" }
         return metadata.merging(extra) { $1 }
     }
 
