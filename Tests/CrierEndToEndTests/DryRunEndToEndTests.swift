@@ -3,8 +3,8 @@ import CrierTestSupport
 import Foundation
 import Testing
 
-/// `crier run --dry-run` says only what would happen: no line claims a send, a move or a status
-/// that did not happen.
+/// The daemon's log is true: a dry-run says only what would happen (no line claims a send, a move
+/// or a status that did not happen), and a failed post says why.
 @Suite struct DryRunEndToEndTests {
     @Test func everyLogLineOfADryRunSaysWhatWouldHappen() throws {
         let installation = try Installation(channels: ["alpha"])
@@ -23,5 +23,14 @@ import Testing
         #expect(installation.sinks["alpha"]!.inbox.arrivals.isEmpty)
         #expect(FileManager.default.fileExists(atPath: installation.queue + "/rehearsal.md"))
         #expect(FileManager.default.fileExists(atPath: installation.queue + "/broken.md"))
+    }
+
+    @Test func aPostThatFailsSaysWhyInTheDaemonsLog() throws {
+        let installation = try Installation(channels: ["alpha"], status: { _ in 400 })
+        installation.directory.write("---\nchannels: [alpha]\n---\nRefused by the receiver.\n", to: "queue/refused.md")
+        let result = try installation.crier(["run", "--once"])
+        #expect(result.status == 0, "\(result.error)")
+        let line = result.error.split(separator: "\n").first { $0.contains("post finished") } ?? ""
+        #expect(line.contains("outcome=failed") && line.contains("reason=\"alpha: HTTP 400"), "\(line)")
     }
 }

@@ -244,12 +244,13 @@ extension DeliveryEngine {
         }
         active.journal.state = JournalPost.State(rawValue: outcome.rawValue) ?? .failed
         active.journal.finishedAt = clock.now()
-        logger.log(level: outcome == .failed ? .error : .info, options.dryRun ? "post would be filed" : "post finished",
-                   metadata: ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"])
+        let failures = active.records.values.filter { $0.status == .failed || $0.status == .expired }.sorted { $0.key < $1.key }
+        let reasons = failures.map { "\($0.key.channel): \($0.error ?? $0.status.rawValue)" }.joined(separator: "; ")
+        var metadata: Logger.Metadata = ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"]
+        if !reasons.isEmpty { metadata["reason"] = "\(reasons)" }
+        logger.log(level: outcome == .failed ? .error : .info, options.dryRun ? "post would be filed" : "post finished", metadata: metadata)
         if outcome == .failed {
-            let failures = active.records.values.filter { $0.status == .failed || $0.status == .expired }.sorted { $0.key < $1.key }
-            let lines = failures.map { "\($0.key.channel): \($0.error ?? $0.status.rawValue)" }.joined(separator: "; ")
-            alerts?.post("crier could not deliver post '\(id)' (\(active.journal.file)): \(lines)", about: id,
+            alerts?.post("crier could not deliver post '\(id)' (\(active.journal.file)): \(reasons)", about: id,
                          failingChannel: failures.count == 1 ? failures[0].key.channel : nil)
         }
         let row = active.journal
