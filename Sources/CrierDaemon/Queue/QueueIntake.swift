@@ -78,14 +78,18 @@ public final class QueueIntake: @unchecked Sendable {
 
     /// Lists the whole directory and examines every post file (call on `queue`).
     public func rescan() {
-        let names: [String]
+        var listed: [String] = []
         do {
-            // Sorted, so posts are planned in the same order by the daemon and by the preview.
-            names = Array(Set(try FileOperations.listDirectory(layout.root)).union(overlay.keys)).sorted()
+            listed = try FileOperations.listDirectory(layout.root)
         } catch {
-            logger.error("cannot list the queue directory", metadata: ["queue": "\(layout.root)", "error": "\(error)"])
-            return
+            // The preview of files named on the command line plans them without a queue, if need be.
+            if overlay.isEmpty {
+                logger.error("cannot list the queue directory", metadata: ["queue": "\(layout.root)", "error": "\(error)"])
+                return
+            }
         }
+        // Sorted, so posts are planned in the same order by the daemon and by the preview.
+        let names = Array(Set(listed).union(overlay.keys)).sorted()
         let candidates = names.filter(QueueFileName.isPostCandidate)
         let present = Set(candidates)
         // Hand over in chunks, so sending starts while a large queue is still being read.
