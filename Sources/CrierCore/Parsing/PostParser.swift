@@ -4,7 +4,7 @@ import Foundation
 /// line. Pure: the caller reads the file; channel names are checked against the config separately
 /// (`PostValidator`), because a post can be parsed before any config is known (`crier check`, editors).
 public struct PostParser: Sendable {
-    /// Largest accepted post file, per SPEC.md.
+    /// Largest accepted post file (README "How a post travels").
     public static let maximumFileSize = 1 << 20
     public static let topLevelKeys = ["id", "at", "channels", "tags", "link", "media", "expire", "long", "variants"]
 
