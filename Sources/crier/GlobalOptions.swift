@@ -8,7 +8,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Config file (default: $CRIER_CONFIG, else ./crier.yml if it exists, else /etc/crier/crier.yml).")
     var config: String?
 
-    @Option(name: .long, help: "Queue directory (overrides the config's `queue`; default ./queue).")
+    @Option(name: .long, help: "Queue directory (overrides the config's `queue:`, which is relative to the config file's directory; default ./queue).")
     var queue: String?
 
     /// The config path: `--config`, else `$CRIER_CONFIG`, else `./crier.yml` if it exists, else `/etc/crier/crier.yml`.
