@@ -1,34 +1,41 @@
 #!/usr/bin/env bash
 # Sets everything up and runs crier's main job on the bundled queue/: installs what is missing,
-# builds, starts the bundled webhook receiver (`crier receive`) on 127.0.0.1:8787, and delivers a
-# copy of queue/ (the repository's own files stay untouched). No accounts needed.
+# builds, starts the bundled webhook receiver (`crier receive`) on 127.0.0.1:8787 (CRIER_DEMO_PORT
+# picks another), and delivers a copy of queue/ and crier.yml (the repository's own files stay
+# untouched). No accounts needed. It ends with the command that runs the daemon on the copy
+# (scripts/demo-daemon.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --product crier 2>&1 | tail -n 1
 crier=".build/debug/crier"
+port=${CRIER_DEMO_PORT:-8787}
+# The copy is self-contained: crier.yml (its channels on this port, its secret read from a file
+# beside it), its queue/ (a relative `queue:` is relative to the config file), and the secret.
 work=$(mktemp -d "${TMPDIR:-/tmp}/crier-demo.XXXXXX")
 cp -r queue "$work/queue"
-export CRIER_DEMO_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+(umask 077 && printf '%s\n' "$secret" >"$work/webhook-secret")
+sed -e "s|127\.0\.0\.1:8787/|127.0.0.1:$port/|" -e "s|env:CRIER_DEMO_SECRET|file:$work/webhook-secret|" crier.yml >"$work/crier.yml"
 
-"$crier" receive --port 8787 --secret "$CRIER_DEMO_SECRET" >"$work/received.log" 2>&1 &
+"$crier" receive --port "$port" --secret "$secret" >"$work/received.log" 2>&1 &
 receiver=$!
 trap 'kill $receiver 2>/dev/null || true' EXIT
 sleep 0.5
 if ! kill -0 "$receiver" 2>/dev/null; then
   cat "$work/received.log" >&2
-  echo "demo: the receiver could not start (is port 8787 busy?)" >&2
+  echo "demo: the receiver could not start (is port $port busy? CRIER_DEMO_PORT=N picks another)" >&2
   exit 1
 fi
 
 echo "== crier check"
-"$crier" check --config crier.yml --queue "$work/queue"
+"$crier" check --config "$work/crier.yml"
 echo
 echo "== crier preview  (what would be sent, where and when; exit 1 because of the broken sample)"
-"$crier" preview --config crier.yml --queue "$work/queue" || true
+"$crier" preview --config "$work/crier.yml" || true
 echo
 echo "== crier run --once  (queue: $work/queue)"
-"$crier" run --once --config crier.yml --queue "$work/queue"
+"$crier" run --once --config "$work/crier.yml"
 sleep 0.3
 echo
 echo "== what the receiver got (signatures verified)"
@@ -41,6 +48,11 @@ echo "== why typo-example.md was rejected"
 cat "$work/queue/rejected/typo-example.error.txt"
 echo
 echo "== crier status"
-"$crier" status --config crier.yml --queue "$work/queue"
+"$crier" status --config "$work/crier.yml"
+# The receiver goes now, so the command below can start its own on the same port.
+kill "$receiver" 2>/dev/null || true
+wait "$receiver" 2>/dev/null || true
 echo
-echo "The copy is in $work. Try: $crier run --config crier.yml --queue $work/queue  (then drop files into it)"
+echo "The copy is in $work (crier.yml, its queue/ and the signing secret). To run the daemon on it"
+echo "with a receiver, then drop post files into $work/queue from another terminal (Ctrl-C stops both):"
+echo "  $(pwd)/scripts/demo-daemon.sh $work"

@@ -6,21 +6,23 @@ import Foundation
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate the config and that every referenced secret is present; list every problem.")
+        abstract: "Validate the config and that every referenced secret is present; list every problem.",
+        discussion: """
+            Every problem of the file, of each secret and of the queue is listed at once, sorted by line, \
+            with warnings beside them (an inline secret; a platform whose delivery is not available in this \
+            version, which `crier preview` shows but `crier run` refuses). Exit status 1 if there is any problem.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let path = global.configPath
-        switch ConfigLoader().load(path: path) {
+        switch ConfigLoader().load(path: path, for: .checking) {
         case .failure(let failure):
-            print(failure.description)
+            print(Self.lines(problems: failure.problems, warnings: failure.warnings, path: path).joined(separator: "\n"))
             throw UserFacingFailure("\(failure.problems.count) problem\(failure.problems.count == 1 ? "" : "s") in \(path)")
         case .success(let loaded):
-            for warning in loaded.warnings {
-                let place = warning.line.map { "\(path):\($0)" } ?? path
-                print("\(place): warning: \(warning.field): \(warning.message)")
-            }
+            for line in Self.lines(problems: [], warnings: loaded.warnings, path: path) { print(line) }
             let config = loaded.runtime.config
             let layout = global.layout(config: config)
             var problems: [String] = []
@@ -32,7 +34,24 @@ struct CheckCommand: ParsableCommand {
             }
             for problem in problems { print("\(layout.root): \(problem)") }
             if !problems.isEmpty { throw UserFacingFailure("\(problems.count) problem(s)") }
-            print("\(path): OK — \(config.channels.count) channel\(config.channels.count == 1 ? "" : "s") (\(config.channelNames.joined(separator: ", "))), queue \(layout.root), time zone \(config.timeZone.identifier == "GMT" ? "UTC" : config.timeZone.identifier)")
+            let count = config.channels.count
+            print("\(path): OK — \(count) channel\(count == 1 ? "" : "s") (\(config.channelNames.joined(separator: ", "))), "
+                  + "queue \(layout.root), time zone \(TimeZoneName.of(config.timeZone))")
+        }
+    }
+
+    /// Problems and warnings in the order of the file, each `PATH:LINE: field: message`.
+    static func lines(problems: [FieldProblem], warnings: [FieldProblem], path: String) -> [String] {
+        let all = (problems.map { ($0, false) } + warnings.map { ($0, true) })
+        let ordered = all.enumerated().sorted { left, right in
+            let (a, b) = (left.element.0.line ?? Int.max, right.element.0.line ?? Int.max)
+            return a != b ? a < b : left.offset < right.offset
+        }
+        return ordered.map { entry in
+            let (problem, isWarning) = entry.element
+            let place = problem.line.map { "\(path):\($0)" } ?? path
+            let field = problem.field.isEmpty ? "" : "\(problem.field): "
+            return "\(place): \(isWarning ? "warning: " : "")\(field)\(problem.message)"
         }
     }
 }

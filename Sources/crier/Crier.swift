@@ -14,10 +14,15 @@ struct Crier: ParsableCommand {
 
 @main
 enum CrierMain {
-    /// SPEC.md: 0 success, 1 a failure the user must fix, 2 usage errors.
+    /// Exit status: 0 success, 1 a failure the user must fix, 2 a usage error (a bare `crier` too:
+    /// it names no command, so it prints the help to stderr).
     static func main() async {
         do {
             var command = try Crier.parseAsRoot()
+            if command is Crier {
+                FileHandle.standardError.write(Data((Crier.helpMessage() + "\n").utf8))
+                Foundation.exit(2)
+            }
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {

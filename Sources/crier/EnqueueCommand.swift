@@ -5,7 +5,12 @@ import Foundation
 struct EnqueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enqueue",
-        abstract: "Drop a post into the queue atomically (validated first); prints the post id.")
+        abstract: "Drop a post into the queue atomically (validated first); prints the post id.",
+        discussion: """
+            The post is checked against the config as the daemon will read and render it: what \
+            `crier preview` reports as an error (a text too long under `long: reject`, a missing media \
+            file, an unknown channel) is refused here, with every problem listed.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -18,14 +23,17 @@ struct EnqueueCommand: ParsableCommand {
     @Option(help: "Comma-separated channel names (or 'all').")
     var channels: String?
 
+    func validate() throws {
+        if let at { try TimeOption.validate(at, option: "--at") }
+    }
+
     func run() throws {
-        let config = global.configWithoutSecrets()
+        let config = try global.requireConfigWithoutSecrets()
         let enqueuer = PostEnqueuer(config: config, layout: global.layout(config: config))
         let source: PostEnqueuer.Source = file == "-" ? .standardInput(FileHandle.standardInput.readDataToEndOfFile()) : .file(file)
         do {
             print(try enqueuer.enqueue(source, at: at, channels: channels))
         } catch {
-            if error.isUsageError { throw ValidationError(error.description) }
             throw UserFacingFailure(error.description)
         }
     }

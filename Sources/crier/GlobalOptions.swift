@@ -3,15 +3,15 @@ import CrierCore
 import CrierDaemon
 import Foundation
 
-/// `--config` and `--queue`, accepted by every command (SPEC.md).
+/// `--config` and `--queue`, accepted by every command.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Config file (default: $CRIER_CONFIG, else ./crier.yml if it exists, else /etc/crier/crier.yml).")
     var config: String?
 
-    @Option(name: .long, help: "Queue directory (overrides the config's `queue`; default ./queue).")
+    @Option(name: .long, help: "Queue directory (overrides the config's `queue:`, which is relative to the config file's directory; default ./queue).")
     var queue: String?
 
-    /// The config path per SPEC.md's search order.
+    /// The config path: `--config`, else `$CRIER_CONFIG`, else `./crier.yml` if it exists, else `/etc/crier/crier.yml`.
     var configPath: String {
         if let config { return config }
         if let fromEnvironment = ProcessInfo.processInfo.environment["CRIER_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
@@ -19,10 +19,11 @@ struct GlobalOptions: ParsableArguments {
         return "/etc/crier/crier.yml"
     }
 
-    /// Loads the config with secrets resolved, or fails with every problem listed.
-    func loadConfig() throws -> RuntimeConfig {
-        switch ConfigLoader().load(path: configPath) {
-        case .success(let loaded): return loaded.runtime
+    /// The config without resolving secrets, or a failure listing every problem of the file (commands
+    /// that check posts against the channels: `preview`, `enqueue`).
+    func requireConfigWithoutSecrets() throws -> CrierConfig {
+        switch ConfigLoader().loadWithoutSecrets(path: configPath) {
+        case .success(let loaded): return loaded.config
         case .failure(let failure): throw UserFacingFailure("the config has problems:\n\(failure)")
         }
     }
@@ -30,12 +31,12 @@ struct GlobalOptions: ParsableArguments {
     /// The config without resolving secrets (commands that only need the queue and time zone), or nil
     /// when there is no readable, valid config.
     func configWithoutSecrets() -> CrierConfig? {
-        guard let data = FileManager.default.contents(atPath: configPath),
-              let text = String(data: data, encoding: .utf8) else { return nil }
-        return ConfigParser.parse(text).config
+        guard case .success(let loaded) = ConfigLoader().loadWithoutSecrets(path: configPath) else { return nil }
+        return loaded.config
     }
 
-    /// `--queue`, else the config's `queue`, else `./queue`.
+    /// `--queue` (relative to the working directory), else the config's `queue` (made absolute
+    /// against the config file's directory by `ConfigLoader`), else `./queue`.
     func layout(config: CrierConfig?) -> QueueLayout {
         QueueLayout(root: queue ?? config?.queue ?? "queue")
     }

@@ -8,7 +8,13 @@ struct PreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
         abstract: "Show what would be sent, where and when — computed by the daemon's own pipeline; sends nothing.",
-        discussion: "Without PATH: every pending post in the queue, in the order and at the times the daemon would send them. With PATH: those files, planned as if dropped now (e.g. a pull request's new posts). Exit status 1 if any post has an error.")
+        discussion: """
+            Without PATH: every pending post in the queue, in the order and at the times the daemon would send \
+            them. With PATH: those files, planned as if dropped now (e.g. a pull request's new posts). Exit status \
+            1 if any post has an error, or if the config or (without PATH) the queue is missing. Channels of a \
+            platform whose delivery is not available in this version yet are previewed with a warning. The JSON \
+            shape is described in docs/formats.md.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -18,26 +24,29 @@ struct PreviewCommand: ParsableCommand {
     @Option(help: "Plan as if it were this time (ISO 8601, or 'YYYY-MM-DD HH:MM' in the configured time zone).")
     var now: String?
 
-    @Flag(help: "Print JSON (the shape in SPEC.md).")
+    @Flag(help: "Print JSON (described in docs/formats.md).")
     var json = false
 
+    func validate() throws {
+        if let now { try TimeOption.validate(now, option: "--now") }
+    }
+
     func run() throws {
-        guard let config = global.configWithoutSecrets() else {
-            switch ConfigLoader().load(path: global.configPath) {
-            case .failure(let failure): throw UserFacingFailure("the config has problems:\n\(failure)")
-            case .success: throw UserFacingFailure("cannot read \(global.configPath)")
-            }
-        }
+        let config = try global.requireConfigWithoutSecrets()
         var instant = Date()
         if let now {
             guard let parsed = TimeParser.parse(now, timeZone: config.timeZone) else {
-                throw ValidationError("--now '\(now)' is not a time; write ISO 8601 like 2026-11-22T09:00:00+01:00")
+                throw UserFacingFailure(TimeOption.problem(now, option: "--now"))
             }
             instant = parsed
         }
+        let planner = PreviewPlanner(config: config, layout: global.layout(config: config))
+        if !paths.isEmpty, planner.queueIsMissing {
+            FileHandle.standardError.write(Data("crier: note: queue \(planner.layout.root) does not exist; planning without its history\n".utf8))
+        }
         let report: PreviewReport
         do {
-            report = try PreviewPlanner(config: config, layout: global.layout(config: config)).plan(paths: paths, now: instant)
+            report = try planner.plan(paths: paths, now: instant)
         } catch {
             throw UserFacingFailure(error.message)
         }

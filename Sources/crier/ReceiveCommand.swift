@@ -6,7 +6,12 @@ struct ReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receive",
         abstract: "A local webhook receiver: prints what arrives and checks signatures (for trying crier without accounts).",
-        discussion: "Listens on loopback only. Point a `platform: webhook` channel at http://127.0.0.1:PORT/ and give it the same secret.")
+        discussion: """
+            Listens on loopback only. Point a `platform: webhook` channel at http://127.0.0.1:PORT/ and give it \
+            the same secret. Without a secret each request shows "signature not checked"; with one, "signature ok" \
+            or which check failed (missing headers, bad timestamp, bad signature), and the request gets 401. \
+            The webhook event's shape is described in docs/formats.md.
+            """)
 
     @Option(help: "Loopback address to listen on (127.0.0.1 or ::1).")
     var host = "127.0.0.1"
@@ -20,10 +25,23 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(help: "Exit after this many requests (0: run until interrupted).")
     var count = 0
 
-    func run() async throws {
-        let secret = self.secret ?? ProcessInfo.processInfo.environment["CRIER_RECEIVE_SECRET"]
+    private var configuration: WebhookReceiver.Configuration {
+        .init(host: host, port: port, secret: secret ?? ProcessInfo.processInfo.environment["CRIER_RECEIVE_SECRET"], count: max(count, 0))
+    }
+
+    /// A host that is not loopback or a malformed secret is a usage error (exit status 2).
+    func validate() throws {
+        guard count >= 0 else { throw ValidationError("--count must be 0 (run until interrupted) or more") }
         do {
-            let receiver = try WebhookReceiver(.init(host: host, port: port, secret: secret, count: max(count, 0)))
+            _ = try WebhookReceiver(configuration)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        do {
+            let receiver = try WebhookReceiver(configuration)
             let checked = receiver.checksSignatures
             let arrivals = try await receiver.run { event in
                 switch event {

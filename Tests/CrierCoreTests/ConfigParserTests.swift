@@ -62,7 +62,42 @@ import Testing
         #expect(text.contains("channels.noplatform: needs `platform:`"))
         #expect(text.contains("channels.typo.url: 'ftp://x' must start with https://"))
         #expect(text.contains("line 12: channels.typo.secrte: unknown key; did you mean 'secret'?"))
-        #expect(text.contains("mastodon delivery is not available in this version yet"))
+        #expect(!text.contains("mastodon delivery"), "a platform without an adapter is previewable: a warning, not a problem")
+        #expect(result.warnings.contains { $0.line == 14 && $0.message.contains("mastodon delivery is not available in this version yet") })
+        let lines = result.problems.map { $0.line ?? Int.max }
+        #expect(lines == lines.sorted(), "problems come in the order of the file: \(lines)")
+    }
+
+    @Test func anUnknownKeyWithoutASuggestionStillReadsAsASentence() {
+        let result = ConfigParser.parse("channels:\n  ops:\n    platform: webhook\n    url: https://x\n    zzzzzz: 1\n")
+        let problem = try? #require(result.problems.first { $0.field == "channels.ops.zzzzzz" })
+        #expect(problem?.message.hasPrefix("unknown key (known keys: platform, url,") == true, "\(String(describing: problem))")
+    }
+
+    @Test func keepsTheLineOfEveryChannelKeyAndADraftDespiteProblems() throws {
+        let result = ConfigParser.parse("""
+            timezone: Nowhere/Land
+            channels:
+              announcements:
+                platform: webhook
+                url: https://example.com/a
+
+                secret: env:ANNOUNCE_SECRET
+            """)
+        #expect(result.config == nil)
+        let channel = try #require(result.draft.channel(named: "announcements"))
+        #expect(channel.line == 3)
+        #expect(channel.line(of: "secret") == 7)
+        #expect(channel.line(of: "platform") == 4)
+        #expect(channel.line(of: "missing") == 3, "a key that is not there falls back to the channel's line")
+    }
+
+    @Test func problemsWithoutALineComeAfterTheOthersInTheirOrder() {
+        let problems = [
+            FieldProblem(line: nil, field: "a", message: "whole file"), FieldProblem(line: 9, field: "b", message: "late"),
+            FieldProblem(line: 2, field: "c", message: "early"), FieldProblem(line: 9, field: "d", message: "late, second"),
+        ]
+        #expect(problems.sortedByLine().map(\.field) == ["c", "b", "d", "a"])
     }
 
     @Test func warnsAboutInlineSecrets() {

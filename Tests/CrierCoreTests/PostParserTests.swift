@@ -142,6 +142,81 @@ import Testing
         }
     }
 
+    @Test func jsonSyntaxErrorsPointAtTheLineFoundationNamesByCharacter() {
+        #expect {
+            try parse("{\n  \"channels\": [\"a\"]\n  \"text\": \"x\"\n}\n", name: "comma.json")
+        } throws: { error in
+            let problem = (error as! PostFileError).problems.first!
+            return problem.line == 3 && problem.message.contains("not valid JSON")
+        }
+        #expect(FieldNode.lineNumber(inMessage: "Invalid value around character 4.", of: Data("{\n\n\n x".utf8)) == 4)
+        #expect(FieldNode.lineNumber(inMessage: "Badly formed object on line 7.", of: Data()) == 7)
+    }
+
+    @Test func aJSONPostWithoutTextNamesALine() {
+        #expect {
+            try parse("{\n  \"channels\": [\"a\"]\n}\n", name: "empty.json")
+        } throws: { error in
+            (error as! PostFileError).problems.contains { $0.field == "text" && $0.line == 1 }
+        }
+        #expect {
+            try parse("{\n  \"channels\": [\"a\"],\n  \"text\": \"  \"\n}\n", name: "blank.json")
+        } throws: { error in
+            (error as! PostFileError).problems.contains { $0.field == "text" && $0.line == 3 }
+        }
+    }
+
+    @Test(arguments: [
+        // An unclosed quote is noticed at the end of the front matter; it is wrong where it opens.
+        ("---\nat: \"2026\nchannels: [a]\n---\nx", 2),
+        // An unclosed `[` likewise.
+        ("---\nchannels: [a\ntags: x\n---\nx", 2),
+        // A key out of line in a block mapping is wrong where it is noticed, not where the mapping starts.
+        ("---\nchannels: [a]\nvariants:\n  a: x\n b: y\n---\nx", 5),
+    ])
+    func yamlErrorsPointAtTheLineToFix(_ text: String, _ line: Int) {
+        #expect {
+            try parse(text)
+        } throws: { error in
+            let problem = (error as! PostFileError).problems.first!
+            return problem.line == line && problem.message.contains("not valid YAML")
+        }
+    }
+
+    @Test func problemsAreSortedByLine() {
+        #expect {
+            try parse("---\nlong: sometimes\nat: never\nchannels: [a, a]\nexpire: soon\n---\nx")
+        } throws: { error in
+            (error as! PostFileError).problems.map(\.line) == [2, 3, 4, 5]
+        }
+    }
+
+    @Test func aLocalTimeHintNamesUTCNotGMT() {
+        let utc = PostParser(timeZone: TimeZone(identifier: "UTC")!)
+        #expect {
+            try utc.parse(Data("---\nat: never\nchannels: [a]\n---\nx".utf8), fileName: "t.md")
+        } throws: { error in
+            let text = (error as! PostFileError).description
+            return text.contains("for UTC time") && !text.contains("GMT")
+        }
+        #expect(TimeZoneName.of(TimeZone(identifier: "UTC")!) == "UTC")
+        #expect(TimeZoneName.of(TimeZone(identifier: "Europe/Berlin")!) == "Europe/Berlin")
+    }
+
+    @Test func keepsTheLineOfEachMediaEntry() throws {
+        let post = try parse("---\nchannels: [a]\nmedia:\n  - file: one.png\n    alt: One\n  - file: two.png\n---\nx")
+        #expect(post.fieldLines["media"] == 3)
+        #expect(post.fieldLines["media[1]"] == 4)
+        #expect(post.fieldLines["media[2]"] == 6)
+    }
+
+    @Test func aPostWithFieldProblemsStillYieldsItsFieldsForFurtherChecks() throws {
+        let (post, problems) = try parser.parseKeepingProblems(
+            Data("---\nat: never\nchannels: [a]\nmedia: [pic.png]\n---\nx".utf8), fileName: "p.md")
+        #expect(problems.map(\.field) == ["at"])
+        #expect(post.media.map(\.file) == ["pic.png"])
+    }
+
     @Test func errorDescriptionNamesFileAndLine() {
         let error = PostFileError(file: "launch.md", problems: [FieldProblem(line: 4, field: "at", message: "bad")])
         #expect(error.description == "launch.md:4: at: bad")

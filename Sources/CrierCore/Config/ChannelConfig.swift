@@ -29,6 +29,9 @@ public struct ChannelConfig: Sendable, Equatable {
     public var breakerThreshold: Int
     /// Line of the channel in crier.yml, for messages that point at it.
     public var line: Int
+    /// Line of each of the channel's keys (`secret`, `token`, `url`, ...), for messages about one
+    /// setting; `line(of:)` falls back to the channel's line.
+    public var keyLines: [String: Int] = [:]
 
     public init(name: String, platform: Platform, url: String, secrets: [String: SecretReference] = [:],
                 settings: [String: String] = [:], retry: RetryPolicy = RetryPolicy(), lengthLimit: Int? = nil,
@@ -50,5 +53,10 @@ public struct ChannelConfig: Sendable, Equatable {
         self.duplicates = descriptor.duplicates
         self.breakerThreshold = 5
         self.line = line
+    }
+
+    /// The line of `key` in the channel's settings, else the channel's own line.
+    public func line(of key: String) -> Int {
+        keyLines[key] ?? line
     }
 }

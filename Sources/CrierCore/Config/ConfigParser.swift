@@ -6,9 +6,15 @@ public enum ConfigParser {
     public struct Result: Sendable {
         /// Present only when there are no problems.
         public var config: CrierConfig?
+        /// Every problem, sorted by line (`FieldProblem.sortedByLine`).
         public var problems: [FieldProblem]
-        /// Things that work but deserve attention (inline secrets, settings not enforced yet).
+        /// Things that work but deserve attention (inline secrets, platforms not deliverable yet),
+        /// sorted by line.
         public var warnings: [FieldProblem]
+        /// The config as far as it could be read, problems or not (a channel whose platform is
+        /// missing or unknown is left out), so the loader can check every channel's secrets in the
+        /// same run that reports the other problems.
+        public var draft: CrierConfig
     }
 
     static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels"]
@@ -20,7 +26,8 @@ public enum ConfigParser {
         do {
             root = try FieldNode.parseYAML(text)
         } catch {
-            return Result(config: nil, problems: [FieldProblem(line: error.line, field: "", message: error.message)], warnings: [])
+            return Result(config: nil, problems: [FieldProblem(line: error.line, field: "", message: error.message)], warnings: [],
+                          draft: CrierConfig())
         }
         var reader = FieldReader()
         var warnings: [FieldProblem] = []
@@ -59,7 +66,14 @@ public enum ConfigParser {
                 reader.report(root["defaults"]?["channels"], "defaults.channels", "names channel '\(name)', which is not configured")
             }
         }
-        return Result(config: reader.problems.isEmpty ? config : nil, problems: reader.problems, warnings: warnings)
+        return Result(config: reader.problems.isEmpty ? config : nil, problems: reader.problems.sortedByLine(),
+                      warnings: warnings.sortedByLine(), draft: config)
+    }
+
+    /// Why a channel of a platform without an adapter is previewed and checked but not delivered.
+    public static func notDeliverable(_ platform: Platform) -> String {
+        "\(platform.rawValue) delivery is not available in this version yet: `crier check` and `crier preview` "
+            + "accept this channel, but `crier run` refuses to start while it is configured (use platform: webhook to deliver now)"
     }
 
     private static func keys(of node: FieldNode) -> [String] {
@@ -178,7 +192,8 @@ public enum ConfigParser {
         let descriptor = PlatformDescriptor.of(platform)
         _ = reader.entries(node, field, known: channelKeys + descriptor.secretKeys + descriptor.settingKeys)
         if !descriptor.deliverable {
-            reader.report(platformNode, "\(field).platform", "\(platform.rawValue) delivery is not available in this version yet; use platform: webhook")
+            warnings.append(FieldProblem(line: platformNode.line, field: "\(field).platform",
+                                         message: Self.notDeliverable(platform)))
         }
 
         let url = reader.nonEmptyString(node["url"], "\(field).url")
@@ -212,6 +227,9 @@ public enum ConfigParser {
         var channel = ChannelConfig(name: name, platform: platform, url: url ?? "", secrets: secrets, settings: settings,
                                     retry: retry, lengthLimit: limit, long: long, requireAlt: requireAlt,
                                     numberThreadParts: numberThreads, line: entry.line)
+        if case .map(let keys, _) = node {
+            for key in keys { channel.keyLines[key.key] = key.line }
+        }
         if let zone = reader.nonEmptyString(node["timezone"], "\(field).timezone") {
             channel.timeZone = TimeZone(identifier: zone)
             if channel.timeZone == nil {

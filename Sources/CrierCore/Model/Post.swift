@@ -24,7 +24,8 @@ public struct Post: Sendable, Equatable {
     public var variants: [String: String]
     /// The body: Markdown for `.md`, the `text` field for `.json`.
     public var body: String
-    /// Line (1-based) of each top-level field in the file, for error messages that point at it.
+    /// Line (1-based) of each top-level field in the file, and of each media entry as `media[N]`, for
+    /// error messages that point at it.
     public var fieldLines: [String: Int]
 
     public init(id: String, file: String, at: Date? = nil, channels: ChannelSelection, tags: [String] = [],

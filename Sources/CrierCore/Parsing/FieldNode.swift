@@ -106,7 +106,7 @@ extension FieldNode {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw FieldSyntaxError(line: lineNumber(inMessage: text), message: "not valid JSON: \(text)")
+            throw FieldSyntaxError(line: lineNumber(inMessage: text, of: data), message: "not valid JSON: \(text)")
         }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         return convertJSON(object, line: 1, lines: lines)
@@ -149,9 +149,15 @@ extension FieldNode {
         return line
     }
 
-    private static func lineNumber(inMessage message: String) -> Int? {
-        guard let range = message.range(of: "line ") else { return nil }
-        return Int(message[range.upperBound...].prefix { $0.isNumber })
+    /// The line a JSON parser's message points at: `line N`, or `character N` (a byte offset, as
+    /// Foundation on Linux reports it) turned into the line that holds it.
+    static func lineNumber(inMessage message: String, of data: Data) -> Int? {
+        if let range = message.range(of: "line ") {
+            return Int(message[range.upperBound...].prefix { $0.isNumber })
+        }
+        guard let range = message.range(of: "character "),
+              let offset = Int(message[range.upperBound...].prefix { $0.isNumber }) else { return nil }
+        return data.prefix(max(0, offset)).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
     }
 }
 
@@ -167,14 +173,30 @@ public struct FieldSyntaxError: Error, Sendable, Equatable {
 
     init(yamlError: YamlError, lineOffset: Int) {
         switch yamlError {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
-            let near = context.map { "\($0.text) " } ?? ""
-            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(near)\(problem)".trimmingCharacters(in: .whitespaces))
+        case .scanner(let context, let problem, let mark, _):
+            // A token the scanner could not finish (an unclosed quote, a key without ':') is the
+            // user's mistake where the token starts; the end of the file is only where it noticed.
+            self.init(problem: problem, context: context, noticedAt: mark, preferContext: true, lineOffset: lineOffset)
+        case .parser(let context, let problem, let mark, _):
+            // An unclosed `[` or `{` is wrong where it opens; in a block mapping the line noticed
+            // (a key out of line) is the one to fix, and the mapping's start may be far above.
+            let flow = context?.text.contains("flow") ?? false
+            self.init(problem: problem, context: context, noticedAt: mark, preferContext: flow, lineOffset: lineOffset)
         case .composer(let context, let problem, let mark, _):
-            let near = context.map { "\($0.text) " } ?? ""
-            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(near)\(problem)")
+            self.init(problem: problem, context: context, noticedAt: mark, preferContext: false, lineOffset: lineOffset)
         default:
             self.init(line: nil, message: "not valid YAML: \(yamlError)")
         }
+    }
+
+    private init(problem: String, context: YamlError.Context?, noticedAt mark: Mark, preferContext: Bool, lineOffset: Int) {
+        let near = context.map { "\($0.text) " } ?? ""
+        let message = "not valid YAML: \(near)\(problem)".trimmingCharacters(in: .whitespaces)
+        let noticed = mark.line + lineOffset
+        guard preferContext, let context, context.mark.line + lineOffset != noticed else {
+            self.init(line: noticed, message: message)
+            return
+        }
+        self.init(line: context.mark.line + lineOffset, message: "\(message) (noticed at line \(noticed))")
     }
 }

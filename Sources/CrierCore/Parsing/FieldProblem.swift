@@ -20,3 +20,14 @@ public struct FieldProblem: Error, Sendable, Equatable, CustomStringConvertible 
         return "\(place)\(name)\(message)"
     }
 }
+
+extension Array where Element == FieldProblem {
+    /// By line, as a reader goes through the file; problems of the same line keep their order, and
+    /// those without a line (the file as a whole) come last.
+    public func sortedByLine() -> [FieldProblem] {
+        enumerated().sorted { left, right in
+            let (a, b) = (left.element.line ?? Int.max, right.element.line ?? Int.max)
+            return a != b ? a < b : left.offset < right.offset
+        }.map(\.element)
+    }
+}

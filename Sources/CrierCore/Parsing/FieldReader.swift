@@ -24,7 +24,7 @@ public struct FieldReader {
         for entry in entries where !known.contains(entry.key) {
             let path = field.isEmpty ? entry.key : "\(field).\(entry.key)"
             let suggestion = FieldReader.closest(to: entry.key, in: known).map { "; did you mean '\($0)'?" } ?? ""
-            report(line: entry.line, path, "unknown key\(suggestion) Known keys: \(known.joined(separator: ", "))")
+            report(line: entry.line, path, "unknown key\(suggestion) (known keys: \(known.joined(separator: ", ")))")
         }
         return entries
     }

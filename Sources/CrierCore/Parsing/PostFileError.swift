@@ -1,11 +1,12 @@
 /// Why a post file cannot be accepted: every problem found, each with its line.
 public struct PostFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
+    /// Sorted by line (`FieldProblem.sortedByLine`).
     public var problems: [FieldProblem]
 
     public init(file: String, problems: [FieldProblem]) {
         self.file = file
-        self.problems = problems
+        self.problems = problems.sortedByLine()
     }
 
     public init(file: String, line: Int? = nil, field: String = "", message: String) {

@@ -4,7 +4,7 @@ import Foundation
 /// line. Pure: the caller reads the file; channel names are checked against the config separately
 /// (`PostValidator`), because a post can be parsed before any config is known (`crier check`, editors).
 public struct PostParser: Sendable {
-    /// Largest accepted post file, per SPEC.md.
+    /// Largest accepted post file (README "How a post travels").
     public static let maximumFileSize = 1 << 20
     public static let topLevelKeys = ["id", "at", "channels", "tags", "link", "media", "expire", "long", "variants"]
 
@@ -20,6 +20,16 @@ public struct PostParser: Sendable {
     }
 
     public func parse(_ data: Data, fileName: String) throws(PostFileError) -> Post {
+        let (post, problems) = try parseKeepingProblems(data, fileName: fileName)
+        if !problems.isEmpty { throw PostFileError(file: fileName, problems: problems) }
+        return post
+    }
+
+    /// Like `parse`, but a file whose fields could be read (well-formed YAML or JSON) yields its post
+    /// even when some fields have problems, so the caller can go on checking what lies on disk (the
+    /// media files) and report every problem of the file at once. Throws only when the file cannot be
+    /// read as fields at all.
+    public func parseKeepingProblems(_ data: Data, fileName: String) throws(PostFileError) -> (post: Post, problems: [FieldProblem]) {
         guard let format = PostFileFormat(fileName: fileName) else {
             throw PostFileError(file: fileName, message: "not a post file: use the extension .md, .markdown or .json")
         }
@@ -44,10 +54,11 @@ public struct PostParser: Sendable {
         } catch {
             throw PostFileError(file: fileName, line: error.line, message: error.message)
         }
-        return try build(fields, body: body, format: format, fileName: fileName)
+        return build(fields, body: body, format: format, fileName: fileName)
     }
 
-    private func build(_ fields: FieldNode, body markdownBody: String, format: PostFileFormat, fileName: String) throws(PostFileError) -> Post {
+    private func build(_ fields: FieldNode, body markdownBody: String, format: PostFileFormat,
+                       fileName: String) -> (post: Post, problems: [FieldProblem]) {
         var reader = FieldReader()
         let known = format == .json ? Self.topLevelKeys + ["text"] : Self.topLevelKeys
         let entries = reader.entries(fields, "", known: known)
@@ -61,7 +72,7 @@ public struct PostParser: Sendable {
         if let text = reader.string(fields["at"], "at") {
             at = TimeParser.parse(text, timeZone: timeZone)
             if at == nil {
-                reader.report(fields["at"], "at", "'\(text)' is not a time; write ISO 8601 like 2026-11-22T09:00:00+01:00, or '2026-11-22 09:00' for \(timeZone.identifier) time")
+                reader.report(fields["at"], "at", "'\(text)' is not a time; write ISO 8601 like 2026-11-22T09:00:00+01:00, or '2026-11-22 09:00' for \(TimeZoneName.of(timeZone)) time")
             }
         }
 
@@ -93,7 +104,7 @@ public struct PostParser: Sendable {
             reader.report(fields["link"], "link", "'\(link)' is not a web address; write it as https://…")
         }
 
-        let media = readMedia(fields["media"], &reader)
+        let media = readMedia(fields["media"], &reader, lines: &fieldLines)
         let expire = reader.duration(fields["expire"], "expire")
         let long = reader.enumValue(fields["long"], "long", as: LongPolicy.self)
 
@@ -111,13 +122,17 @@ public struct PostParser: Sendable {
             body = markdownBody.crierTrimmingWhitespace()
         }
         if body.isEmpty {
-            let hint = format == .json ? "add a \"text\" field" : "write the text below the closing ---"
-            reader.report(line: nil, format == .json ? "text" : "", "the post has no text; \(hint)")
+            if format == .json {
+                // The `"text"` line when it is there but empty, else the object's first line.
+                reader.report(line: fields["text"]?.line ?? fields.line, "text", "the post has no text; add a \"text\" field")
+            } else {
+                reader.report(line: nil, "", "the post has no text; write the text below the closing ---")
+            }
         }
 
-        if !reader.problems.isEmpty { throw PostFileError(file: fileName, problems: reader.problems) }
-        return Post(id: id, file: fileName, at: at, channels: channels, tags: tags, link: link, media: media,
-                    expire: expire, long: long, variants: variants, body: body, fieldLines: fieldLines)
+        let post = Post(id: id, file: fileName, at: at, channels: channels, tags: tags, link: link, media: media,
+                        expire: expire, long: long, variants: variants, body: body, fieldLines: fieldLines)
+        return (post, reader.problems.sortedByLine())
     }
 
     private func entriesKeys(_ node: FieldNode) -> [String] {
@@ -125,7 +140,9 @@ public struct PostParser: Sendable {
         return entries.map(\.key)
     }
 
-    private func readMedia(_ node: FieldNode?, _ reader: inout FieldReader) -> [PostMedia] {
+    /// The `media:` entries; each entry's line goes into `lines` as `media[N]` (1-based), so problems
+    /// found later with the file itself point at its own line.
+    private func readMedia(_ node: FieldNode?, _ reader: inout FieldReader, lines: inout [String: Int]) -> [PostMedia] {
         guard let node else { return [] }
         guard case .list(let items, _) = node else {
             if case .null = node { return [] }
@@ -135,6 +152,7 @@ public struct PostParser: Sendable {
         var media: [PostMedia] = []
         for (index, item) in items.enumerated() {
             let field = "media[\(index + 1)]"
+            lines[field] = item.line
             var file: String?
             var alt: String?
             switch item {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Times as SPEC.md allows them: ISO 8601 with an offset (`2026-11-22T09:00:00+01:00`, `…Z`), or a
+/// Times as post files and `--at`/`--now` take them: ISO 8601 with an offset (`2026-11-22T09:00:00+01:00`, `…Z`), or a
 /// local wall-clock time (`2026-11-22 09:00`, `2026-11-22T09:00[:ss]`) in the configured time zone.
 public enum TimeParser {
     public static func parse(_ text: String, timeZone: TimeZone) -> Date? {

@@ -12,7 +12,7 @@ public enum StepAnswer: Sendable, Equatable {
     /// Try the same step again later: `after` seconds if the platform said (media still
     /// processing, a platform-specific rate limit), else the channel's backoff.
     case retry(String, after: TimeInterval?)
-    /// The generic HTTP rules decide (SPEC "Delivery semantics"): 408, 425, 429 and 5xx are retried
+    /// The generic HTTP rules decide (README "Delivery semantics"): 408, 425, 429 and 5xx are retried
     /// honouring `Retry-After`; other statuses fail with the receiver's message.
     case standard
 }

@@ -30,8 +30,8 @@ public struct PreviewDelivery: Sendable, Equatable, Encodable {
         case channel, platform, at, parts, warnings, errors
     }
 
-    /// The SPEC.md shape: `at` as RFC 3339 UTC (see `PreviewJSON.timestamp`) or an explicit null.
-    /// `errors` is an extension of SPEC.md, written only when there are some, so the SPEC shape is
+    /// The docs/formats.md shape: `at` as RFC 3339 UTC (see `PreviewJSON.timestamp`) or an explicit
+    /// null. `errors` is written only when there are some, so the shape is
     /// unchanged for every delivery without errors.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `crier preview --json`: the SPEC.md shape, pretty-printed with sorted keys and unescaped slashes,
+/// `crier preview --json`: the shape in docs/formats.md, pretty-printed with sorted keys and unescaped slashes,
 /// ending in a newline. The same report always gives the same bytes.
 ///
 /// Written by hand: `JSONEncoder` took a quarter of a second for a 10,000-post preview. The bytes are
@@ -95,7 +95,7 @@ public enum PreviewJSON {
         writer.raw("]")
     }
 
-    /// RFC 3339 UTC as in SPEC.md: `2026-11-22T08:00:00Z` on a whole second, with milliseconds
+    /// RFC 3339 UTC (docs/formats.md): `2026-11-22T08:00:00Z` on a whole second, with milliseconds
     /// (`2026-11-22T08:00:00.250Z`) otherwise. Precision is that of `TimestampFormat` (milliseconds,
     /// rounded down).
     public static func timestamp(_ date: Date) -> String {

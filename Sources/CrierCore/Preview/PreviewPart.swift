@@ -20,7 +20,7 @@ public struct PreviewPart: Sendable, Equatable, Encodable {
         case text, length, limit
     }
 
-    /// Writes `limit` as an explicit null, as SPEC.md shows.
+    /// Writes `limit` as an explicit null, as docs/formats.md shows.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(text, forKey: .text)

@@ -55,8 +55,7 @@ public enum PreviewTimeline {
             for item in planned where item.at != instants.last { instants.append(item.at) }
             let showSeconds = instants.contains { calendar.component(.second, from: $0) != 0 }
 
-            // Foundation on Linux names UTC "GMT"; say what the user wrote.
-            let zoneName = calendar.timeZone.identifier == "GMT" ? "UTC" : calendar.timeZone.identifier
+            let zoneName = TimeZoneName.of(calendar.timeZone)
             lines.append(style.dim("Times in \(TerminalStyle.visible(zoneName)), now \(dateTime(now))."))
             if entries.isEmpty && broken.isEmpty {
                 lines.append("")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `NAME.receipt.json`, written beside a finished post in `sent/`, `failed/` or `cancelled/`:
-/// what happened on every channel, per SPEC.md. Never contains secrets.
+/// what happened on every channel (docs/formats.md). Never contains secrets.
 public struct Receipt: Codable, Sendable, Equatable {
     public struct Delivery: Codable, Sendable, Equatable {
         public var channel: String
@@ -36,7 +36,7 @@ public struct Receipt: Codable, Sendable, Equatable {
             error = record.status == .sent ? nil : record.error
         }
 
-        /// Writes explicit nulls, as SPEC.md shows, so readers need not guess at missing keys.
+        /// Writes explicit nulls, as docs/formats.md shows, so readers need not guess at missing keys.
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(channel, forKey: .channel)

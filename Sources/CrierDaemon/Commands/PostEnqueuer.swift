@@ -1,8 +1,9 @@
 import CrierCore
 import Foundation
 
-/// `crier enqueue`: checks a post the way the daemon will read it, writes `--at`/`--channels` into
-/// its text, and drops it into the queue atomically (hidden temporary name, fsync, rename, fsync of
+/// `crier enqueue`: writes `--at`/`--channels` into a post's text, checks it the way the daemon will
+/// read it (`PostFileReader`: fields, channels, media in the queue) and render it (what `crier preview`
+/// calls an error on any channel is refused here too), and drops it into the queue atomically (hidden temporary name, fsync, rename, fsync of
 /// the directory), so the daemon never sees half a file. The mode is `0660` whatever the umask, so
 /// the daemon's user can read it through the queue's group.
 public struct PostEnqueuer: Sendable {
@@ -15,11 +16,11 @@ public struct PostEnqueuer: Sendable {
         case standardInput(Data)
     }
 
-    /// The config without secrets, when there is one: its time zone and channel names.
-    public var config: CrierConfig?
+    /// The config without secrets: time zone, channels and their policies.
+    public var config: CrierConfig
     public var layout: QueueLayout
 
-    public init(config: CrierConfig?, layout: QueueLayout) {
+    public init(config: CrierConfig, layout: QueueLayout) {
         self.config = config
         self.layout = layout
     }
@@ -29,13 +30,17 @@ public struct PostEnqueuer: Sendable {
     ///   - at: `--at`: ISO 8601, or `YYYY-MM-DD HH:MM` in the config's time zone.
     ///   - channels: `--channels`: comma-separated channel names, or `all`.
     public func enqueue(_ source: Source, at: String? = nil, channels: String? = nil) throws(EnqueueFailure) -> String {
-        let timeZone = config?.timeZone ?? TimeZone(identifier: "UTC")!
+        let timeZone = config.timeZone
         let file: String?
         let input: Data
         switch source {
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(file: path) }
-            (file, input) = (path, data)
+            do {
+                input = try FileOperations.readNamedFile(path, maxSize: PostParser.maximumFileSize)
+            } catch {
+                throw .unreadable(file: path, reason: Self.readProblem(error))
+            }
+            file = path
         case .standardInput(let data):
             (file, input) = (nil, data)
         }
@@ -55,12 +60,14 @@ public struct PostEnqueuer: Sendable {
         }
         let provisionalName = file.map { ($0 as NSString).lastPathComponent } ?? "stdin" + (isJSON ? ".json" : ".md")
         let post: Post
+        let channels: [String]
         do {
-            post = try PostParser(timeZone: timeZone, knownChannels: config?.channelNames).parse(content, fileName: provisionalName)
-            if let config { _ = try PostValidator.channels(for: post, config: config).get() }
+            (post, channels) = try PostFileReader.read(content, name: provisionalName, config: config, root: layout.root)
         } catch {
             throw .invalidPost(problems: "\(error)")
         }
+        let unsendable = PostFileReader.unsendable(post, channels: channels, config: config)
+        if !unsendable.isEmpty { throw .unsendable(file: file ?? provisionalName, problems: unsendable) }
         let hasID = post.fieldLines["id"] != nil
         let name = file != nil ? provisionalName : (hasID ? post.id : PostNames.generated()) + (isJSON ? ".json" : ".md")
         let destination = layout.pending(name)
@@ -72,6 +79,15 @@ public struct PostEnqueuer: Sendable {
             throw .cannotWrite(error)
         }
         return hasID ? post.id : PostFileFormat.stem(of: name)
+    }
+
+    static func readProblem(_ error: FileReadError) -> String {
+        switch error {
+        case .missing: return "no such file"
+        case .tooLarge(let size): return "it is \(size) bytes; posts may be at most 1 MiB (put large media beside it and reference them under media:)"
+        case .notRegular: return "not a regular file"
+        case .symlink, .system: return error.description
+        }
     }
 
     /// `--channels` as a list: `all` (any case) stays `["all"]`; names are trimmed.

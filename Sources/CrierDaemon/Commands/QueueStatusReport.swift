@@ -24,6 +24,29 @@ public struct QueueStatusReport: Encodable, Sendable {
         public var next: String
     }
 
+    /// A pause set with `crier pause` or by the circuit breaker, as shown: `paused_at` in ISO 8601
+    /// UTC like every other time crier prints.
+    public struct Pause: Encodable, Sendable {
+        /// `*` for everything, else a channel name.
+        public var scope: String
+        public var reason: String
+        public var pausedBy: String
+        public var pausedAt: String
+
+        init(_ record: PauseRecord) {
+            scope = record.scope
+            reason = record.reason
+            pausedBy = record.pausedBy
+            pausedAt = TimestampFormat.string(record.pausedAt)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case scope, reason
+            case pausedBy = "paused_by"
+            case pausedAt = "paused_at"
+        }
+    }
+
     public var queue: String
     /// Posts waiting to be delivered (files in the queue).
     public var pending: Int
@@ -33,10 +56,14 @@ public struct QueueStatusReport: Encodable, Sendable {
     public var rejected: Int
     /// Channel → next due time (ISO 8601 UTC).
     public var nextSend: [String: String]
+    /// True when everything is paused: `queue/PAUSE` exists, or `crier pause` without channels.
     public var paused: Bool
+    /// The text of `queue/PAUSE`, when it has one.
     public var pauseReason: String?
+    /// Channels paused on their own (`crier pause CHANNEL`, the circuit breaker), sorted.
+    public var pausedChannels: [String]
     /// Pauses set with `crier pause` (or by the circuit breaker): scope `*` or a channel.
-    public var pauses: [PauseRecord]
+    public var pauses: [Pause]
     public var recentFailures: [Failure]
     /// Deliveries waiting for the operator (`crier resolve`).
     public var unknown: [Unknown]
@@ -45,6 +72,7 @@ public struct QueueStatusReport: Encodable, Sendable {
         case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown
         case nextSend = "next_send"
         case pauseReason = "pause_reason"
+        case pausedChannels = "paused_channels"
         case recentFailures = "recent_failures"
     }
 
@@ -77,8 +105,58 @@ public struct QueueStatusReport: Encodable, Sendable {
             failed: count(layout.failed, suffix: ".receipt.json"), cancelled: count(layout.cancelled, suffix: ".receipt.json"),
             rejected: count(layout.rejected, suffix: ".error.txt"), nextSend: nextSend,
             paused: FileManager.default.fileExists(atPath: layout.pauseFile) || pauses.contains { $0.scope == "*" },
-            pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, pauses: pauses,
+            pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
+            pausedChannels: pauses.map(\.scope).filter { $0 != "*" }, pauses: pauses.map(Pause.init),
             recentFailures: failures, unknown: unknown)
+    }
+}
+
+extension QueueStatusReport {
+    /// `crier status --json`: keys sorted, times in ISO 8601 UTC (docs/formats.md describes it).
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// What `crier status` prints: counts, pause state (everything, or which channels), next sends,
+    /// deliveries of unknown outcome and recent failures.
+    public var lines: [String] {
+        var lines = [
+            "queue     \(queue)", "pending   \(pending)", "sent      \(sent)", "failed    \(failed)",
+            "cancelled \(cancelled)", "rejected  \(rejected)",
+        ]
+        if paused {
+            let file = pauseReason.map { " (queue/PAUSE: \($0))" } ?? ""
+            let channels = pausedChannels.isEmpty ? "" : "; also on their own: \(pausedChannels.joined(separator: ", "))"
+            lines.append("paused    everything\(file)\(channels)")
+        } else if !pausedChannels.isEmpty {
+            lines.append("paused    \(pausedChannels.joined(separator: ", ")) (other channels send)")
+        } else {
+            lines.append("paused    no")
+        }
+        for pause in pauses {
+            lines.append("  \(pause.scope == "*" ? "everything" : pause.scope) paused by \(pause.pausedBy) at \(pause.pausedAt): \(pause.reason)")
+        }
+        if !nextSend.isEmpty {
+            lines.append("next send")
+            for (channel, at) in nextSend.sorted(by: { $0.key < $1.key }) { lines.append("  \(channel)  \(at)") }
+        }
+        if !unknown.isEmpty {
+            lines.append("unknown (a request went out and no answer came back: look on the channel, then resolve)")
+            for held in unknown {
+                let state = held.resolving ? " [resolution recorded; the daemon applies it]" : ""
+                lines.append("  \(held.post) → \(held.channel) (part \(held.part)): \(held.error ?? "no answer")\(state)")
+                lines.append("    \(held.next)")
+            }
+        }
+        if !recentFailures.isEmpty {
+            lines.append("recent failures")
+            for failure in recentFailures {
+                lines.append("  \(failure.at ?? "-")  \(failure.post) → \(failure.channel) (part \(failure.part)) \(failure.status): \(failure.error ?? "")")
+            }
+        }
+        return lines
     }
 }
 

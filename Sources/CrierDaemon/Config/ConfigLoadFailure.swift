@@ -4,7 +4,17 @@ import CrierCore
 /// what a refused reload logs.
 public struct ConfigLoadFailure: Error, Sendable, CustomStringConvertible {
     public var path: String
+    /// Sorted by line.
     public var problems: [FieldProblem]
+    /// What `crier check` also mentions (inline secrets, platforms not deliverable yet), sorted by
+    /// line; not part of `description`.
+    public var warnings: [FieldProblem] = []
+
+    public init(path: String, problems: [FieldProblem], warnings: [FieldProblem] = []) {
+        self.path = path
+        self.problems = problems
+        self.warnings = warnings
+    }
 
     public var description: String {
         problems.map { problem in

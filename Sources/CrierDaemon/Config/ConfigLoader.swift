@@ -2,12 +2,27 @@ import CrierCore
 import Foundation
 
 /// Reads `crier.yml`, validates it and resolves every channel's secrets (`env:`, `file:`,
-/// `credential:`), so a config either loads whole or is refused with every problem listed.
+/// `credential:`), so a config either loads whole or is refused with every problem listed — the
+/// file's, every secret's and every channel's — in one run, sorted by line.
 public struct ConfigLoader: Sendable {
     public var environment: [String: String]
+    /// Where a relative `--config` path starts (the process's working directory).
+    public var currentDirectory: String
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                currentDirectory: String = FileManager.default.currentDirectoryPath) {
         self.environment = environment
+        self.currentDirectory = currentDirectory
+    }
+
+    /// What the config is loaded for.
+    public enum Purpose: Sendable {
+        /// `crier run`: every channel must be deliverable; a platform without an adapter in this
+        /// version is a problem, so the daemon refuses to start rather than hold its posts forever.
+        case delivery
+        /// `crier check`: a platform without an adapter yet is a warning (its channel can be
+        /// previewed and checked, its secrets are resolved like any other).
+        case checking
     }
 
     public struct Loaded: Sendable {
@@ -15,42 +30,108 @@ public struct ConfigLoader: Sendable {
         public var warnings: [FieldProblem]
     }
 
-    public func load(path: String) -> Result<Loaded, ConfigLoadFailure> {
-        let text: String
-        do {
-            let (data, _) = try FileOperations.readRegularFile(path, maxSize: 4 << 20)
-            guard let decoded = String(validating: data, as: UTF8.self) else {
-                return .failure(ConfigLoadFailure(path: path, problems: [FieldProblem(line: nil, field: "", message: "not valid UTF-8")]))
-            }
-            text = decoded
-        } catch {
-            let hint = error == .missing ? "no such file; pass --config PATH or set CRIER_CONFIG" : error.description
-            return .failure(ConfigLoadFailure(path: path, problems: [FieldProblem(line: nil, field: "", message: hint)]))
+    public func load(path: String, for purpose: Purpose = .delivery) -> Result<Loaded, ConfigLoadFailure> {
+        let parsed: ConfigParser.Result
+        switch parse(path: path) {
+        case .success(let result): parsed = result
+        case .failure(let failure): return .failure(failure)
         }
-        let parsed = ConfigParser.parse(text)
-        guard let config = parsed.config else {
-            return .failure(ConfigLoadFailure(path: path, problems: parsed.problems))
-        }
-        var problems: [FieldProblem] = []
+        let draft = parsed.draft
+        var problems = parsed.problems
         var channels: [String: ResolvedChannel] = [:]
-        for channel in config.channels {
+        for channel in draft.channels {
             var secrets: [String: Secret] = [:]
             for (key, reference) in channel.secrets.sorted(by: { $0.key < $1.key }) {
+                let field = "channels.\(channel.name).\(key)"
                 switch resolve(reference) {
                 case .success(let secret):
                     if let problem = Self.formatProblem(platform: channel.platform, key: key, secret: secret) {
-                        problems.append(FieldProblem(line: channel.line, field: "channels.\(channel.name).\(key)", message: problem))
+                        problems.append(FieldProblem(line: channel.line(of: key), field: field, message: problem))
                     }
                     secrets[key] = secret
                 case .failure(let message):
-                    problems.append(FieldProblem(line: channel.line, field: "channels.\(channel.name).\(key)", message: message.message))
+                    problems.append(FieldProblem(line: channel.line(of: key), field: field, message: message.message))
                 }
             }
-            guard let adapter = PlatformAdapters.adapter(for: channel.platform) else { continue }
+            guard let adapter = PlatformAdapters.adapter(for: channel.platform) else {
+                if purpose == .delivery {
+                    problems.append(FieldProblem(line: channel.line(of: "platform"), field: "channels.\(channel.name).platform",
+                                                 message: Self.cannotDeliver(channel)))
+                }
+                continue
+            }
             channels[channel.name] = ResolvedChannel(config: channel, secrets: secrets, adapter: adapter)
         }
-        if !problems.isEmpty { return .failure(ConfigLoadFailure(path: path, problems: problems)) }
+        guard let config = parsed.config, problems.isEmpty else {
+            return .failure(ConfigLoadFailure(path: path, problems: problems.sortedByLine(), warnings: parsed.warnings))
+        }
         return .success(Loaded(runtime: RuntimeConfig(config: config, channels: channels, path: path), warnings: parsed.warnings))
+    }
+
+    /// The config without its secrets (for commands that need only the queue, the time zone and the
+    /// channels, and for the preview, which sends nothing): every problem of the file, or the config
+    /// and its warnings.
+    public func loadWithoutSecrets(path: String) -> Result<(config: CrierConfig, warnings: [FieldProblem]), ConfigLoadFailure> {
+        switch parse(path: path) {
+        case .failure(let failure):
+            return .failure(failure)
+        case .success(let parsed):
+            guard let config = parsed.config else {
+                return .failure(ConfigLoadFailure(path: path, problems: parsed.problems, warnings: parsed.warnings))
+            }
+            return .success((config, parsed.warnings))
+        }
+    }
+
+    /// Reads and parses the file; a relative `queue:` is made absolute against the file's directory.
+    private func parse(path: String) -> Result<ConfigParser.Result, ConfigLoadFailure> {
+        let text: String
+        do {
+            let (data, _) = try FileOperations.readRegularFile(path, maxSize: Self.maximumSize)
+            guard let decoded = String(validating: data, as: UTF8.self) else {
+                return .failure(ConfigLoadFailure(path: path, problems: [FieldProblem(line: nil, field: "", message: "not valid UTF-8; save it as UTF-8")]))
+            }
+            text = decoded
+        } catch {
+            return .failure(ConfigLoadFailure(path: path, problems: [FieldProblem(line: nil, field: "", message: Self.readProblem(error))]))
+        }
+        var parsed = ConfigParser.parse(text)
+        if let queue = parsed.draft.queue {
+            let absolute = Self.queuePath(queue, configPath: path, currentDirectory: currentDirectory)
+            parsed.draft.queue = absolute
+            parsed.config?.queue = absolute
+        }
+        return .success(parsed)
+    }
+
+    static let maximumSize = 4 << 20
+
+    /// `queue:` as the daemon uses it: an absolute path stays; a relative one is relative to the
+    /// directory of the config file (as nginx and systemd resolve paths in their files), not to
+    /// wherever the command happens to run.
+    public static func queuePath(_ queue: String, configPath: String, currentDirectory: String) -> String {
+        guard !queue.hasPrefix("/") else { return queue }
+        let config = configPath.hasPrefix("/") ? configPath : (currentDirectory as NSString).appendingPathComponent(configPath)
+        let directory = (config as NSString).deletingLastPathComponent
+        return ((directory as NSString).appendingPathComponent(queue) as NSString).standardizingPath
+    }
+
+    /// Why the config file cannot be read, and what to do.
+    static func readProblem(_ error: FileReadError) -> String {
+        switch error {
+        case .missing: return "no such file; pass --config PATH or set CRIER_CONFIG"
+        case .symlink: return "is a symbolic link; crier reads its config only from a regular file: pass --config the file it points to"
+        case .notRegular: return "not a regular file; pass --config a crier.yml file"
+        case .tooLarge(let size): return "the file is \(size) bytes; a config may be at most 4 MiB"
+        case .system(let error): return "cannot read it (\(error)); make it readable by this user"
+        }
+    }
+
+    /// Why `crier run` refuses a channel whose platform has no adapter in this version.
+    static func cannotDeliver(_ channel: ChannelConfig) -> String {
+        "\(channel.platform.rawValue) delivery is not available in this version yet, so `crier run` cannot deliver to "
+            + "channel '\(channel.name)': remove the channel from the config (or use platform: webhook) and start again; "
+            + "`crier preview` shows what it would send"
     }
 
     /// The secret's value, or a message that names the reference (never the value).
@@ -82,7 +163,14 @@ public struct ConfigLoader: Sendable {
             guard !value.isEmpty else { return .failure(SecretProblem("\(reference): \(path) is empty")) }
             return .success(Secret(value))
         } catch {
-            let reason = error == .missing ? "no such file" : error.description
+            let reason: String
+            switch error {
+            case .missing: reason = "no such file"
+            case .symlink: reason = "it is a symbolic link; point the reference at the file itself"
+            case .notRegular: reason = "not a regular file"
+            case .tooLarge(let size): reason = "it is \(size) bytes; a secret file may be at most 64 KiB"
+            case .system(let error): reason = "\(error); make it readable by crier's user"
+            }
             return .failure(SecretProblem("\(reference): cannot read \(path): \(reason)"))
         }
     }

@@ -71,8 +71,8 @@ public final class DeliveryEngine: @unchecked Sendable {
         self.logger = logger
         self.media = media
         batch = JournalBatcher(journal: journal, queue: queue)
-        batch.afterSubmit = { [unowned self] in checkIdle() }
-        batch.onHealthChange = { [unowned self] failure in journalHealthChanged(failure) }
+        batch.afterSubmit = { [weak self] in self?.checkIdle() }
+        batch.onHealthChange = { [weak self] failure in self?.journalHealthChanged(failure) }
         timer.setHandler { [weak self] in self?.pump() }
         rebuildGates()
     }

@@ -15,19 +15,27 @@ public enum FileOperations {
     /// Reads a regular file without following a symlink at its last component, refusing files over
     /// `maxSize` bytes. Returns the content and the signature of exactly what was read.
     public static func readRegularFile(_ path: String, maxSize: Int) throws(FileReadError) -> (Data, FileSignature) {
-        try readRegularFile(path, maxSize: maxSize, prefix: nil)
+        try readRegularFile(path, maxSize: maxSize, prefix: nil, followingSymlink: false)
+    }
+
+    /// Reads a file a person named on the command line (a draft post for `crier enqueue`): a symlink
+    /// is followed, as any command-line tool would; the file must be regular and at most `maxSize`.
+    public static func readNamedFile(_ path: String, maxSize: Int) throws(FileReadError) -> Data {
+        try readRegularFile(path, maxSize: maxSize, prefix: nil, followingSymlink: true).0
     }
 
     /// The first `length` bytes of a regular file of any size (a media file's header), read without
     /// following a symlink at its last component, and the signature of the whole file.
     public static func readRegularFilePrefix(_ path: String, length: Int) throws(FileReadError) -> (Data, FileSignature) {
-        try readRegularFile(path, maxSize: Int.max, prefix: length)
+        try readRegularFile(path, maxSize: Int.max, prefix: length, followingSymlink: false)
     }
 
-    private static func readRegularFile(_ path: String, maxSize: Int, prefix: Int?) throws(FileReadError) -> (Data, FileSignature) {
+    private static func readRegularFile(_ path: String, maxSize: Int, prefix: Int?,
+                                        followingSymlink: Bool) throws(FileReadError) -> (Data, FileSignature) {
         let fd: Int32
+        let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingSymlink ? 0 : O_NOFOLLOW)
         do {
-            fd = try SystemCall.retrying("open", on: path) { open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) }
+            fd = try SystemCall.retrying("open", on: path) { open(path, flags) }
         } catch {
             if error.errno == ELOOP { throw .symlink }
             if error.errno == ENOENT { throw .missing }

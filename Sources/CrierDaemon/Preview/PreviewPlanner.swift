@@ -1,5 +1,6 @@
 import CrierCore
 import Foundation
+import Glibc
 import Logging
 
 /// `crier preview`: the daemon's own pipeline — intake, engine, throttles, renderer, adapters — run on
@@ -18,8 +19,14 @@ public struct PreviewPlanner {
     }
 
     /// Plans the pending posts of the queue, plus `paths` (files outside it, planned as if dropped
-    /// at `now`); reports `paths` when given, else every pending post.
+    /// at `now`); reports `paths` when given, else every pending post. Without `paths` the queue must
+    /// exist (a mistyped `--queue` is an error, not an empty plan); with them, a missing queue only
+    /// means there is no history to plan around (`queueIsMissing` lets the command say so).
     public func plan(paths: [String], now: Date) throws(DaemonError) -> PreviewReport {
+        if paths.isEmpty, queueIsMissing {
+            throw DaemonError("queue \(layout.root) does not exist; pass --queue DIR or set `queue:` in the config "
+                              + "(a relative `queue:` is relative to the config file's directory)")
+        }
         // The intake reads the queue itself (read-only: the filer is in dry-run mode) and the PATH
         // files in place, as an overlay; nothing is copied.
         var displayNames: [String: String] = [:]
@@ -35,7 +42,7 @@ public struct PreviewPlanner {
             guard QueueFileName.isPostCandidate(name) else {
                 throw DaemonError("\(path): not a post file; use the extension .md, .markdown or .json")
             }
-            guard FileManager.default.isReadableFile(atPath: path) else { throw DaemonError("cannot read \(path)") }
+            if let reason = Self.unreadable(path) { throw DaemonError("cannot read \(path): \(reason)") }
             overlay[name] = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
             displayNames[name] = path
             reported.insert(name)
@@ -53,7 +60,7 @@ public struct PreviewPlanner {
         runtimeConfig.delivery.settleTime = 0
         var channels: [String: ResolvedChannel] = [:]
         for channel in config.channels {
-            guard let adapter = PlatformAdapters.adapter(for: channel.platform) else { continue }
+            let adapter = PlatformAdapters.adapter(for: channel.platform) ?? PreviewOnlyStandInAdapter()
             channels[channel.name] = ResolvedChannel(config: channel, secrets: [:], adapter: adapter)
         }
         let runtime = RuntimeConfig(config: runtimeConfig, channels: channels, path: "crier.yml")
@@ -85,7 +92,36 @@ public struct PreviewPlanner {
             if next > clock.now() { clock.set(next) }
             engineQueue.sync { timer.fire() }
         }
-        return recorder.report(reported: reported, displayNames: displayNames, config: config)
+        return Self.notingUndeliverable(recorder.report(reported: reported, displayNames: displayNames, config: config))
+    }
+
+    /// True when the queue directory does not exist.
+    public var queueIsMissing: Bool {
+        ((try? FileOperations.signature(layout.root)) ?? nil) == nil
+    }
+
+    /// Each delivery to a platform without an adapter in this version gets a warning: it is planned
+    /// and rendered like any other, but `crier run` refuses to start while its channel is configured.
+    static func notingUndeliverable(_ report: PreviewReport) -> PreviewReport {
+        var report = report
+        for postIndex in report.posts.indices {
+            for index in report.posts[postIndex].deliveries.indices {
+                let platform = report.posts[postIndex].deliveries[index].platform
+                guard PlatformAdapters.adapter(for: platform) == nil else { continue }
+                report.posts[postIndex].deliveries[index].warnings.append(
+                    "\(platform.rawValue) delivery is not available in this version yet: this is what would be sent, "
+                        + "but `crier run` refuses to start while this channel is configured")
+            }
+        }
+        return report
+    }
+
+    /// Why `path` cannot be read (errno in words), or nil when it can.
+    static func unreadable(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        close(fd)
+        return nil
     }
 
     /// The queue as the user named it, for the `file` field (`queue/launch.md`).
@@ -94,4 +130,26 @@ public struct PreviewPlanner {
         return layout.root.hasPrefix(current + "/") ? String(layout.root.dropFirst(current.count + 1)) : layout.root
     }
 
+    /// A preview-only stand-in for the adapter of a platform that has none in this version (x,
+    /// mastodon, ...), so its channels can be planned and rendered before delivery exists: the
+    /// dry-run pipeline only needs a delivery's first step, so it names one representative request
+    /// (the rendered text as JSON, to the channel's `url`) and takes any answer as sent. Private to
+    /// the planner: `crier run` loads its channels through `ConfigLoader`, which refuses a platform
+    /// without a real adapter, so this can never deliver anything.
+    private struct PreviewOnlyStandInAdapter: PlatformAdapter {
+        func nextStep(for context: DeliveryContext, progress: DeliveryProgress, media: any MediaSource,
+                      now: Date) -> AdapterStep {
+            let fields: [String: Any] = ["text": context.text, "part": context.part, "parts": context.partCount]
+            let body = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
+            let request = OutgoingRequest(method: "POST", url: context.channel.url,
+                                          headers: [HTTPHeader("Content-Type", "application/json")],
+                                          body: body, label: context.deliveryID)
+            return .request(StepRequest(name: "preview-stand-in", request: request, repeatSafe: true))
+        }
+
+        func read(_ response: TransportResponse, to step: StepRequest, for context: DeliveryContext,
+                  progress: DeliveryProgress) -> StepAnswer {
+            .sent(nil)
+        }
+    }
 }

@@ -78,14 +78,18 @@ public final class QueueIntake: @unchecked Sendable {
 
     /// Lists the whole directory and examines every post file (call on `queue`).
     public func rescan() {
-        let names: [String]
+        var listed: [String] = []
         do {
-            // Sorted, so posts are planned in the same order by the daemon and by the preview.
-            names = Array(Set(try FileOperations.listDirectory(layout.root)).union(overlay.keys)).sorted()
+            listed = try FileOperations.listDirectory(layout.root)
         } catch {
-            logger.error("cannot list the queue directory", metadata: ["queue": "\(layout.root)", "error": "\(error)"])
-            return
+            // The preview of files named on the command line plans them without a queue, if need be.
+            if overlay.isEmpty {
+                logger.error("cannot list the queue directory", metadata: ["queue": "\(layout.root)", "error": "\(error)"])
+                return
+            }
         }
+        // Sorted, so posts are planned in the same order by the daemon and by the preview.
+        let names = Array(Set(listed).union(overlay.keys)).sorted()
         let candidates = names.filter(QueueFileName.isPostCandidate)
         let present = Set(candidates)
         // Hand over in chunks, so sending starts while a large queue is still being read.
@@ -189,43 +193,12 @@ public final class QueueIntake: @unchecked Sendable {
             return ReadResult(signature: read.signature, event: .invalid(name: read.name, error: PostFileError(file: read.name, message: error.description)))
         }
         do throws(PostFileError) {
-            var post = try PostParser(timeZone: config.timeZone, knownChannels: config.channelNames).parse(data, fileName: read.name)
-            let channels = try PostValidator.channels(for: post, config: config).get()
-            post.mediaItems = try readMedia(post, channels: channels, config: config, root: root)
+            let (post, channels) = try PostFileReader.read(data, name: read.name, config: config, root: root)
             return ReadResult(signature: readSignature,
                               event: .post(ParsedPostFile(name: read.name, post: post, channels: channels, contentHash: ContentHash.of(data))))
         } catch {
             return ReadResult(signature: readSignature, event: .invalid(name: read.name, error: error))
         }
-    }
-
-    /// Media files must exist inside the queue (`root`), as regular files, not through symlinks
-    /// (`QueueMediaPath`); every problem is listed. When a channel's platform limits media, each file's
-    /// type, size and pixels are read (`QueueMediaSource`), and the renderer checks them per channel:
-    /// a file one platform refuses fails that channel (in the preview too), not the whole post.
-    /// Webhook-only posts never read their media.
-    private static func readMedia(_ post: Post, channels: [String], config: CrierConfig,
-                                  root: String) throws(PostFileError) -> [MediaItem]? {
-        guard !post.media.isEmpty else { return nil }
-        let limited = channels.contains { name in
-            config.channel(named: name).map { PlatformDescriptor.of($0.platform).media != nil } ?? false
-        }
-        let source = QueueMediaSource(root: root)
-        var items: [MediaItem] = []
-        var problems: [FieldProblem] = []
-        for (index, media) in post.media.enumerated() {
-            do throws(MediaError) {
-                if limited {
-                    items.append(try source.item(media, publicBaseURL: nil))
-                } else {
-                    _ = try QueueMediaPath.resolve(media.file, root: root)
-                }
-            } catch {
-                problems.append(FieldProblem(line: post.fieldLines["media"], field: "media[\(index + 1)].file", message: error.message))
-            }
-        }
-        if !problems.isEmpty { throw PostFileError(file: post.file, problems: problems) }
-        return limited ? items : nil
     }
 
     private func scheduleRecheck(_ name: String, after delay: TimeInterval) {

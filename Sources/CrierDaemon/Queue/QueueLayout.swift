@@ -1,6 +1,6 @@
 import Foundation
 
-/// The queue directory and its state subdirectories (SPEC.md "The queue directory"). The directories
+/// The queue directory and its state subdirectories (README "How a post travels"). The directories
 /// *are* the states: a post file lives in the queue while pending and moves when it is finished.
 public struct QueueLayout: Sendable, Equatable {
     public var root: String
@@ -13,7 +13,7 @@ public struct QueueLayout: Sendable, Equatable {
     public var sent: String { root + "/sent" }
     public var failed: String { root + "/failed" }
     public var rejected: String { root + "/rejected" }
-    /// Posts cancelled by `crier cancel` (an extension of SPEC.md: nothing is ever deleted).
+    /// Posts cancelled by `crier cancel` (nothing is ever deleted).
     public var cancelled: String { root + "/cancelled" }
     public var state: String { root + "/.crier" }
     public var journal: String { state + "/journal.sqlite" }

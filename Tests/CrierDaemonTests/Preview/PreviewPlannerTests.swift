@@ -1,0 +1,59 @@
+import CrierCore
+@testable import CrierDaemon
+import CrierTestSupport
+import Foundation
+import Testing
+
+@Suite struct PreviewPlannerTests {
+    static let now = Date(timeIntervalSince1970: 1_795_334_400) // Sunday 2026-11-22 08:00Z
+
+    /// README's `211/280`: an X channel is planned and counted before any X adapter exists, with a
+    /// warning, not an error, and without credentials.
+    @Test func aPlatformWithoutAnAdapterIsPreviewedWithAWarning() throws {
+        let directory = TemporaryDirectory()
+        let config = try #require(ConfigParser.parse("""
+            timezone: UTC
+            channels:
+              social: { platform: x, url: "https://api.x.com", client_id: "env:X_ID", client_secret: "env:X_SECRET" }
+            """).config)
+        let body = String(repeating: "a", count: 211)
+        directory.write("---\nchannels: [social]\n---\n\(body)\n", to: "queue/launch.md")
+        let report = try PreviewPlanner(config: config, layout: QueueLayout(root: directory.path + "/queue")).plan(paths: [], now: Self.now)
+        let delivery = try #require(report.posts.first?.deliveries.first)
+        #expect(delivery.platform == .x)
+        #expect(delivery.parts.map(\.length) == [211])
+        #expect(delivery.parts.first?.limit == 280)
+        #expect(delivery.errors.isEmpty)
+        #expect(delivery.at == Self.now)
+        #expect(delivery.warnings.contains { $0.contains("x delivery is not available in this version yet") })
+        #expect(!report.hasErrors)
+    }
+
+    @Test func aMissingQueueIsAnErrorUnlessFilesAreNamed() throws {
+        let directory = TemporaryDirectory()
+        let config = try #require(ConfigParser.parse("channels:\n  ops: { platform: webhook, url: \"http://127.0.0.1:9/\" }\n").config)
+        let planner = PreviewPlanner(config: config, layout: QueueLayout(root: directory.path + "/typo"))
+        #expect(planner.queueIsMissing)
+        #expect {
+            try planner.plan(paths: [], now: Self.now)
+        } throws: { error in
+            (error as! DaemonError).message.contains("typo does not exist; pass --queue DIR")
+        }
+        let post = directory.write("---\nchannels: [ops]\n---\nFrom a pull request.\n", to: "new.md")
+        let report = try planner.plan(paths: [post], now: Self.now)
+        #expect(report.posts.count == 1)
+        #expect(!report.hasErrors)
+    }
+
+    @Test func anUnreadableFileSaysWhy() throws {
+        let directory = TemporaryDirectory()
+        let config = try #require(ConfigParser.parse("channels:\n  ops: { platform: webhook, url: \"http://127.0.0.1:9/\" }\n").config)
+        try FileManager.default.createDirectory(atPath: directory.path + "/queue", withIntermediateDirectories: true)
+        let planner = PreviewPlanner(config: config, layout: QueueLayout(root: directory.path + "/queue"))
+        #expect {
+            try planner.plan(paths: [directory.path + "/none.md"], now: Self.now)
+        } throws: { error in
+            (error as! DaemonError).message == "cannot read \(directory.path)/none.md: No such file or directory"
+        }
+    }
+}
