@@ -207,4 +207,38 @@ import Testing
         #expect(installation.count("", suffix: ".md") == 0)
         #expect(try journal.post(id: "post")?.0.state == .sent)
     }
+
+    @Test func oddButHarmlessPostsAreDeliveredAndANulIsRefused() throws {
+        let installation = try Installation(channels: ["alpha"])
+        installation.directory.write("---\nchannels: [alpha]\n---\nA name with spaces and accents.\n", to: "queue/Launch day ünïcödé ✓.md")
+        installation.directory.write("---\nchannels: [alpha]\nvariants: { alpha: Only a variant. }\n---\n", to: "queue/variant-only.md")
+        installation.directory.write("---\nchannels: [alpha]\n---\nbefore\0after\n", to: "queue/nul.md")
+        let run = try installation.crier(["run", "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        let posts = Set(installation.sinks["alpha"]!.inbox.arrivals.compactMap(\.post))
+        #expect(posts == ["launch-day-unicode", "variant-only"])
+        #expect(FileManager.default.fileExists(atPath: installation.queue + "/sent/Launch day ünïcödé ✓.md"))
+        let reason = (try? String(contentsOfFile: installation.queue + "/rejected/nul.error.txt", encoding: .utf8)) ?? ""
+        #expect(reason.contains("nul.md:4: the line holds a NUL character"), "\(reason)")
+    }
+
+    @Test func aSecretFileOthersCanReadIsAWarningAndOneOthersCanWriteIsRefused() throws {
+        let installation = try Installation(channels: ["alpha"])
+        let secretPath = installation.directory.write(WebhookSink.secret, to: "signing-secret")
+        installation.writeConfig(raw: ConfigText.webhooks(queue: installation.queue, channels: [("alpha", installation.sinks["alpha"]!.url)],
+                                                          secret: "file:\(secretPath)"))
+        #expect(chmod(secretPath, 0o600) == 0)
+        let quiet = try installation.crier(["check"])
+        #expect(quiet.status == 0 && !(quiet.output + quiet.error).contains("chmod"), "\(quiet.output)\(quiet.error)")
+        #expect(chmod(secretPath, 0o644) == 0)
+        let readable = try installation.crier(["check"])
+        #expect(readable.status == 0, "\(readable.error)")
+        #expect((readable.output + readable.error).contains("readable by every user (mode 644); run `chmod o-r \(secretPath)`"))
+        #expect(chmod(secretPath, 0o646) == 0)
+        let writable = try installation.crier(["check"])
+        #expect(writable.status == 1)
+        #expect((writable.output + writable.error).contains("writable by every user (mode 646)"))
+        let refused = try installation.crier(["run", "--once"])
+        #expect(refused.status == 1, "crier run refuses a secret anyone could replace")
+    }
 }

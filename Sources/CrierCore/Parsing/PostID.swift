@@ -10,4 +10,28 @@ public enum PostID {
         }
         return allowed ? nil : "'\(id)' may contain only letters a-z, digits, '-', '_' and '.'; rename the file or set `id:`"
     }
+
+    /// The id a file name gives when the post sets no `id:`: its stem, made safe — letters folded to
+    /// lowercase ASCII (`ü` → `u`), every other run of characters one `-` (`Launch day ünïcödé ✓.md` →
+    /// `launch-day-unicode`). Empty when nothing usable is left (the caller then asks for `id:`).
+    public static func fromFileName(_ fileName: String) -> String {
+        let stem = PostFileFormat.stem(of: fileName)
+        if problem(stem) == nil { return stem }
+        let folded = stem.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
+        var slug = ""
+        var pendingDash = false
+        for scalar in folded.unicodeScalars {
+            let isSafe = (scalar.value >= 48 && scalar.value <= 57) || (scalar.value >= 97 && scalar.value <= 122)
+                || scalar == "_" || scalar == "."
+            if isSafe {
+                if pendingDash, !slug.isEmpty { slug.append("-") }
+                pendingDash = false
+                slug.unicodeScalars.append(scalar)
+            } else {
+                pendingDash = true
+            }
+        }
+        while slug.hasPrefix(".") { slug.removeFirst() }
+        return String(slug.prefix(128))
+    }
 }

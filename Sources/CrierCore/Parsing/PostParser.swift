@@ -39,6 +39,10 @@ public struct PostParser: Sendable {
         guard let text = String(validating: data, as: UTF8.self) else {
             throw PostFileError(file: fileName, line: Self.lineOfFirstInvalidUTF8(data), message: "the file is not valid UTF-8; save it as UTF-8")
         }
+        if let nul = data.firstIndex(of: 0) {
+            let line = data[data.startIndex..<nul].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw PostFileError(file: fileName, line: line, message: "the line holds a NUL character (byte 0), which no platform accepts; remove it")
+        }
         let fields: FieldNode
         let body: String
         do throws(FieldSyntaxError) {
@@ -65,8 +69,17 @@ public struct PostParser: Sendable {
         var fieldLines: [String: Int] = [:]
         for entry in entries { fieldLines[entry.key] = entry.line }
 
-        let id = reader.nonEmptyString(fields["id"], "id") ?? PostFileFormat.stem(of: fileName)
-        if let problem = PostID.problem(id) { reader.report(fields["id"] ?? .null(line: 1), "id", problem) }
+        let id: String
+        if let given = reader.nonEmptyString(fields["id"], "id") {
+            id = given
+            if let problem = PostID.problem(id) { reader.report(fields["id"] ?? .null(line: 1), "id", problem) }
+        } else {
+            // The file keeps its name; the id is the name made safe.
+            id = PostID.fromFileName(fileName)
+            if id.isEmpty {
+                reader.report(line: 1, "id", "no post id can be made from the file name '\(fileName)'; rename the file or set `id:`")
+            }
+        }
 
         var at: Date?
         if let text = reader.string(fields["at"], "at") {
@@ -121,7 +134,9 @@ public struct PostParser: Sendable {
         } else {
             body = markdownBody.crierTrimmingWhitespace()
         }
-        if body.isEmpty {
+        // A post may give its text only as variants (one per channel): a channel left without text
+        // then fails alone, when it is rendered.
+        if body.isEmpty, variants.isEmpty {
             if format == .json {
                 // The `"text"` line when it is there but empty, else the object's first line.
                 reader.report(line: fields["text"]?.line ?? fields.line, "text", "the post has no text; add a \"text\" field")

@@ -125,7 +125,7 @@ public enum PostCommands {
             return post.file
         }
         let names = ((try? FileOperations.listDirectory(layout.root)) ?? []).filter(QueueFileName.isPostCandidate).sorted()
-        if let byName = names.first(where: { PostFileFormat.stem(of: $0) == postID }) { return byName }
+        if let byName = names.first(where: { PostID.fromFileName($0) == postID }) { return byName }
         let parser = PostParser(timeZone: timeZone)
         return names.first { name in
             guard let data = FileManager.default.contents(atPath: layout.pending(name)) else { return false }

@@ -78,7 +78,7 @@ public struct PostEnqueuer: Sendable {
         } catch {
             throw .cannotWrite(error)
         }
-        return hasID ? post.id : PostFileFormat.stem(of: name)
+        return hasID ? post.id : PostID.fromFileName(name)
     }
 
     static func readProblem(_ error: FileReadError) -> String {

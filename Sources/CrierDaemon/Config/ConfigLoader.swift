@@ -1,5 +1,6 @@
 import CrierCore
 import Foundation
+import Glibc
 
 /// Reads `crier.yml`, validates it and resolves every channel's secrets (`env:`, `file:`,
 /// `credential:`), so a config either loads whole or is refused with every problem listed — the
@@ -38,6 +39,7 @@ public struct ConfigLoader: Sendable {
         }
         let draft = parsed.draft
         var problems = parsed.problems
+        var warnings = parsed.warnings
         var channels: [String: ResolvedChannel] = [:]
         for channel in draft.channels {
             var secrets: [String: Secret] = [:]
@@ -47,6 +49,11 @@ public struct ConfigLoader: Sendable {
                 case .success(let secret):
                     if let problem = Self.formatProblem(platform: channel.platform, key: key, secret: secret) {
                         problems.append(FieldProblem(line: channel.line(of: key), field: field, message: problem))
+                    }
+                    if case .file(let path) = reference {
+                        let (problem, warning) = Self.permissionProblems(ofSecretFile: path)
+                        if let problem { problems.append(FieldProblem(line: channel.line(of: key), field: field, message: problem)) }
+                        if let warning { warnings.append(FieldProblem(line: channel.line(of: key), field: field, message: warning)) }
                     }
                     secrets[key] = secret
                 case .failure(let message):
@@ -63,9 +70,9 @@ public struct ConfigLoader: Sendable {
             channels[channel.name] = ResolvedChannel(config: channel, secrets: secrets, adapter: adapter)
         }
         guard let config = parsed.config, problems.isEmpty else {
-            return .failure(ConfigLoadFailure(path: path, problems: problems.sortedByLine(), warnings: parsed.warnings))
+            return .failure(ConfigLoadFailure(path: path, problems: problems.sortedByLine(), warnings: warnings.sortedByLine()))
         }
-        return .success(Loaded(runtime: RuntimeConfig(config: config, channels: channels, path: path), warnings: parsed.warnings))
+        return .success(Loaded(runtime: RuntimeConfig(config: config, channels: channels, path: path), warnings: warnings.sortedByLine()))
     }
 
     /// The config without its secrets (for commands that need only the queue, the time zone and the
@@ -173,6 +180,22 @@ public struct ConfigLoader: Sendable {
             }
             return .failure(SecretProblem("\(reference): cannot read \(path): \(reason)"))
         }
+    }
+
+    /// A secret file others can write is refused (anyone could swap the secret); one others can read
+    /// is a warning (anyone on the machine can read it).
+    static func permissionProblems(ofSecretFile path: String) -> (problem: String?, warning: String?) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return (nil, nil) }
+        let mode = info.st_mode & 0o777
+        let octal = String(mode, radix: 8)
+        if mode & 0o002 != 0 {
+            return ("\(path) is writable by every user (mode \(octal)), so anyone could replace the secret; run `chmod o-w \(path)` (600 is best)", nil)
+        }
+        if mode & 0o004 != 0 {
+            return (nil, "\(path) is readable by every user (mode \(octal)); run `chmod o-r \(path)` (600, owned by crier's user, is best)")
+        }
+        return (nil, nil)
     }
 
     /// Platform-specific shape checks, so a malformed secret is caught by `crier check`, not at send.
