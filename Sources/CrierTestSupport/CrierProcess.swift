@@ -8,6 +8,8 @@ public final class CrierProcess: @unchecked Sendable {
     private let errorPipe = Pipe()
     private let outputPipe = Pipe()
     private var collectedError = Data()
+    /// Standard error reached its end (the process and any child holding it are gone).
+    private var errorEnded = false
     private let lock = NSLock()
 
     /// The built binary: `$CRIER_BINARY`, else `.build/debug/crier` (or release) beside the package.
@@ -44,6 +46,7 @@ public final class CrierProcess: @unchecked Sendable {
             guard let self else { return }
             self.lock.lock()
             self.collectedError.append(data)
+            if data.isEmpty { self.errorEnded = true }
             self.lock.unlock()
         }
     }
@@ -66,6 +69,10 @@ public final class CrierProcess: @unchecked Sendable {
             child.kill(SIGKILL)
             return (-1, String(decoding: output, as: UTF8.self), child.standardError)
         }
+        // The last lines of standard error arrive through the readability handler, which may run
+        // after the process is gone: wait (bounded) for its end of file, so no line is missed.
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, !child.lock.withLock({ child.errorEnded }) { usleep(5_000) }
         return (child.process.terminationStatus, String(decoding: output, as: UTF8.self), child.standardError)
     }
 

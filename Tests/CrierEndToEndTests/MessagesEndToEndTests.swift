@@ -89,7 +89,7 @@ import Testing
         let run = try CrierProcess.run(["run", "--once", "--config", installation.configPath], environment: secret)
         #expect(run.status == 1)
         #expect(run.error.contains("x delivery is not available in this version yet, so `crier run` cannot deliver to channel 'social'"),
-                "\(run.error)")
+                "stderr: \(run.error) stdout: \(run.output)")
         #expect(FileManager.default.fileExists(atPath: installation.queue + "/launch.md"), "nothing was filed")
     }
 

@@ -1,5 +1,6 @@
 import CrierCore
 import Foundation
+import Glibc
 
 /// What `crier status` shows: counts by state, the next send per channel, pause state and recent
 /// failures. Read from the journal and the queue directory, so it works while the daemon runs.
@@ -47,6 +48,19 @@ public struct QueueStatusReport: Encodable, Sendable {
         }
     }
 
+    /// A channel whose circuit breaker is open: nothing goes to it until the probe at `probe_at`.
+    public struct Breaker: Encodable, Sendable {
+        public var channel: String
+        public var failures: Int
+        public var probeAt: String?
+        public var cooldown: Double
+
+        enum CodingKeys: String, CodingKey {
+            case channel, failures, cooldown
+            case probeAt = "probe_at"
+        }
+    }
+
     public var queue: String
     /// Posts waiting to be delivered (files in the queue).
     public var pending: Int
@@ -67,14 +81,24 @@ public struct QueueStatusReport: Encodable, Sendable {
     public var recentFailures: [Failure]
     /// Deliveries waiting for the operator (`crier resolve`).
     public var unknown: [Unknown]
+    /// Channels whose circuit breaker is open.
+    public var breakers: [Breaker]
+    /// Free bytes on the queue's file system (the journal's too), when it can be read.
+    public var diskFreeBytes: Int64?
+    /// What needs looking at that is not a post: little room left for the journal, say.
+    public var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
-        case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown
+        case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown, breakers, warnings
+        case diskFreeBytes = "disk_free_bytes"
         case nextSend = "next_send"
         case pauseReason = "pause_reason"
         case pausedChannels = "paused_channels"
         case recentFailures = "recent_failures"
     }
+
+    /// Below this, `status` warns: a journal write may soon fail.
+    static let lowDiskBytes: Int64 = 16 << 20
 
     public static func gather(layout: QueueLayout) throws -> QueueStatusReport {
         func count(_ directory: String, suffix: String) -> Int {
@@ -85,12 +109,17 @@ public struct QueueStatusReport: Encodable, Sendable {
         var failures: [Failure] = []
         var pauses: [PauseRecord] = []
         var unknown: [Unknown] = []
+        var breakers: [Breaker] = []
         if FileManager.default.fileExists(atPath: layout.journal) {
             let journal = try JournalStore.open(layout)
             let resolving = Set(try journal.resolutions().map(\.deliveryID))
             unknown = try journal.unknownDeliveries().map {
                 Unknown(post: $0.key.post, channel: $0.key.channel, part: $0.key.part, error: $0.error, resolving: resolving.contains($0.id),
                         next: "crier resolve \($0.key.post) --channel \($0.key.channel) --sent URL | --not-sent")
+            }
+            breakers = try journal.channelStates().filter { $0.value.isOpen }.sorted { $0.key < $1.key }.map {
+                Breaker(channel: $0.key, failures: $0.value.consecutiveFailures, probeAt: $0.value.openUntil.map(TimestampFormat.string),
+                        cooldown: $0.value.cooldown)
             }
             pauses = try journal.pauses().values.sorted { $0.scope < $1.scope }
             for (channel, date) in try journal.nextDuePerChannel() { nextSend[channel] = TimestampFormat.string(date) }
@@ -100,6 +129,8 @@ public struct QueueStatusReport: Encodable, Sendable {
             }
         }
         let pauseText = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8))
+        var fileSystem = statvfs()
+        let free: Int64? = statvfs(layout.root, &fileSystem) == 0 ? Int64(fileSystem.f_bavail) * Int64(fileSystem.f_frsize) : nil
         return QueueStatusReport(
             queue: layout.root, pending: pendingFiles, sent: count(layout.sent, suffix: ".receipt.json"),
             failed: count(layout.failed, suffix: ".receipt.json"), cancelled: count(layout.cancelled, suffix: ".receipt.json"),
@@ -107,7 +138,8 @@ public struct QueueStatusReport: Encodable, Sendable {
             paused: FileManager.default.fileExists(atPath: layout.pauseFile) || pauses.contains { $0.scope == "*" },
             pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
             pausedChannels: pauses.map(\.scope).filter { $0 != "*" }, pauses: pauses.map(Pause.init),
-            recentFailures: failures, unknown: unknown)
+            recentFailures: failures, unknown: unknown, breakers: breakers, diskFreeBytes: free,
+            warnings: free.map { $0 < lowDiskBytes ? ["the queue's file system has \($0 / 1024) KiB free: when the journal cannot be written, crier sends nothing until it can; free some space"] : [] } ?? [])
     }
 }
 
@@ -147,9 +179,15 @@ extension QueueStatusReport {
             for held in unknown {
                 let state = held.resolving ? " [resolution recorded; the daemon applies it]" : ""
                 lines.append("  \(held.post) → \(held.channel) (part \(held.part)): \(held.error ?? "no answer")\(state)")
-                lines.append("    \(held.next)")
+                lines.append("    it is on \(held.channel):  crier resolve \(held.post) --channel \(held.channel) --sent <its URL>")
+                lines.append("    it is not:      crier resolve \(held.post) --channel \(held.channel) --not-sent")
             }
         }
+        for breaker in breakers {
+            lines.append("breaker   \(breaker.channel) open after \(breaker.failures) failures in a row; one delivery is tried at \(breaker.probeAt ?? "-") "
+                         + "(`crier resume \(breaker.channel)` reopens it now)")
+        }
+        for warning in warnings { lines.append("warning   \(warning)") }
         if !recentFailures.isEmpty {
             lines.append("recent failures")
             for failure in recentFailures {
