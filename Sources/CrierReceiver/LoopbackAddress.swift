@@ -1,3 +1,4 @@
+import CrierCore
 import Glibc
 
 /// A loopback IP address to listen on, and socket-address plumbing around it.
@@ -7,18 +8,11 @@ enum LoopbackAddress {
 
     /// Parses `host`, an IPv4 literal in 127.0.0.0/8 or `::1` (brackets allowed); refuses anything else.
     init(parsing host: String) throws(LoopbackHTTPServerError) {
-        var ipv4 = in_addr()
-        if inet_pton(AF_INET, host, &ipv4) == 1 {
-            guard withUnsafeBytes(of: &ipv4, { $0[0] }) == 127 else { throw .notLoopback(host: host) }
-            self = .ipv4(ipv4)
-            return
+        switch LoopbackLiteral(host) {
+        case .ipv4(let address): self = .ipv4(address)
+        case .ipv6(let address, _): self = .ipv6(address)
+        case nil: throw .notLoopback(host: host)
         }
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        var ipv6 = in6_addr()
-        guard inet_pton(AF_INET6, bare, &ipv6) == 1,
-              withUnsafeBytes(of: &ipv6, { bytes in bytes.dropLast().allSatisfy { $0 == 0 } && bytes.last == 1 })
-        else { throw .notLoopback(host: host) }
-        self = .ipv6(ipv6)
     }
 
     var family: Int32 {

@@ -1,3 +1,4 @@
+import CrierCore
 import FlyingSocks
 import Glibc
 
@@ -9,18 +10,11 @@ struct LoopbackHost: Sendable, Equatable {
     let isIPv6: Bool
 
     init(parsing host: String) throws(WebhookReceiverError) {
-        var ipv4 = in_addr()
-        if inet_pton(AF_INET, host, &ipv4) == 1 {
-            guard withUnsafeBytes(of: &ipv4, { $0[0] }) == 127 else { throw .notLoopback(host: host) }
-            (address, isIPv6) = (host, false)
-            return
+        switch LoopbackLiteral(host) {
+        case .ipv4: (address, isIPv6) = (host, false)
+        case .ipv6(_, let bare): (address, isIPv6) = (bare, true)
+        case nil: throw .notLoopback(host: host)
         }
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        var ipv6 = in6_addr()
-        guard inet_pton(AF_INET6, bare, &ipv6) == 1,
-            withUnsafeBytes(of: &ipv6, { bytes in bytes.dropLast().allSatisfy { $0 == 0 } && bytes.last == 1 })
-        else { throw .notLoopback(host: host) }
-        (address, isIPv6) = (bare, true)
     }
 
     /// The host part of a URL: `127.0.0.1` or `[::1]`.
