@@ -11,7 +11,8 @@ import Logging
 ///
 /// All state lives on `queue`, a serial Dispatch queue (see `DaemonQueues`); one `WakeupTimer` is
 /// armed to the earliest due delivery, so an idle daemon does nothing until the next send is due.
-/// Accepting, editing, cancelling and filing posts is in `DeliveryEngine+Posts.swift`.
+/// Accepting, editing, cancelling and filing posts is in `DeliveryEngine+Posts.swift`; running a
+/// delivery's steps in `DeliveryEngine+Steps.swift`.
 public final class DeliveryEngine: @unchecked Sendable {
     // Confinement: every mutable member is used only on `queue`.
     public let queue: DispatchQueue
@@ -42,12 +43,12 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Told the name of every file the engine moves out of the queue, so the intake does not take
     /// its own moves for a user deleting a post.
     let onMovingOut: @Sendable (String) -> Void
-    /// Pauses from the journal (`crier pause`, circuit breaker) by scope, and `queue/PAUSE`'s text.
+    /// Pauses from the journal (`crier pause`) by scope, and `queue/PAUSE`'s text.
     private var pauses: [String: PauseRecord] = [:]
     private var pauseFileReason: String?
     /// Due deliveries held back by a pause; scheduled again (under the throttles) on resume.
     var parked: Set<DeliveryKey> = []
-    /// Per-channel throttle state: history, what answers taught, in-flight count, waiters.
+    /// Per-channel throttle state: history, what answers taught (the breaker too), in-flight count, waiters.
     var gates: [String: ChannelGate] = [:]
     var alerts: AlertPoster?
     var observer: (@Sendable (EngineEvent) -> Void)?
@@ -144,7 +145,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         let wasPaused = !self.pauses.isEmpty || self.pauseFileReason != nil
         for scope in self.pauses.keys where pauses[scope] == nil {
-            // A lifted pause (e.g. after the circuit breaker) starts the failure count afresh.
+            // A lifted pause starts the failure count afresh.
             for name in scope == "*" ? Array(gates.keys) : [scope] {
                 guard let gate = gates[name], gate.state.consecutiveFailures > 0 else { continue }
                 gate.state.consecutiveFailures = 0
