@@ -32,6 +32,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     var due = DueQueue<DeliveryKey>()
     var inFlight = 0
     private var accepting = true
+    /// Why the journal refuses writes, while it does: no send starts meanwhile.
+    private var journalFailure: JournalError?
     /// Journal commits and filings under way; `once` mode is idle only when this is zero.
     var outstanding = 0
     var initialScanDone = false
@@ -73,7 +75,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         self.media = media
         batch = JournalBatcher(journal: journal, queue: queue)
         batch.afterSubmit = { [weak self] in self?.checkIdle() }
-        batch.onHealthChange = { [weak self] failure in self?.journalHealthChanged(failure) }
+        journal.observeHealth(on: queue) { [weak self] failure in self?.journalHealthChanged(failure) }
         timer.setHandler { [weak self] in self?.pump() }
         rebuildGates()
     }
@@ -272,8 +274,9 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     /// The journal stopped taking writes (nil: it takes them again). While it refuses, no send
     /// starts — a send may only start once its intent is durable — and the changes already made
-    /// wait in `batch`, which writes them again by itself until the journal takes them.
+    /// wait in the journal, which writes them again by itself until it can.
     private func journalHealthChanged(_ failure: JournalError?) {
+        journalFailure = failure
         if let failure {
             logger.critical("journal cannot be written; no send starts until it can (crier retries by itself)",
                             metadata: ["journal": "\(journal.path)", "error": "\(failure)"])
@@ -287,13 +290,13 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Why the journal refuses writes, while it does (for status lines).
     public var journalProblem: String? {
         dispatchPrecondition(condition: .onQueue(queue))
-        return batch.failure.map { "\($0)" }
+        return journalFailure.map { "\($0)" }
     }
 
     /// Starts every due delivery there is room for, then re-arms the timer.
     public func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard accepting, batch.failure == nil else { return checkIdle() }
+        guard accepting, journalFailure == nil else { return checkIdle() }
         let now = clock.now()
         let room = runtime.config.delivery.maxInFlight - inFlight
         if room > 0 {

@@ -21,7 +21,13 @@ public protocol Journal: AnyObject, Sendable {
 
     // MARK: Writing
 
+    /// Queues `changes` for the next group commit; `completion` runs on `queue` once they are
+    /// durable. Changes the store cannot write yet (a full disk) are kept, in order, and written
+    /// again until it can: a completion may wait, but is not called with an error.
     func commit(_ changes: [JournalChange], on queue: DispatchQueue?, completion: (@Sendable (JournalError?) -> Void)?)
+    /// `observer` runs on `queue` with the error when writes start failing, and with nil when they
+    /// work again.
+    func observeHealth(on queue: DispatchQueue, _ observer: @escaping @Sendable (JournalError?) -> Void)
     /// Writes `changes` at once in one transaction (for commands run outside the daemon).
     func commitNow(_ changes: [JournalChange]) throws(JournalError)
     /// Blocks until everything committed so far is durable.

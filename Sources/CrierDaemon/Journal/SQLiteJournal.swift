@@ -20,6 +20,10 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     private var pending: [JournalChange] = []
     private var completions: [(queue: DispatchQueue?, callback: @Sendable (JournalError?) -> Void)] = []
     private var flushScheduled = false
+    /// While writes fail: the error, the wait before the next try, and who is told.
+    private var failure: JournalError?
+    private var retryDelay: TimeInterval = 0
+    private var healthObservers: [(queue: DispatchQueue, observer: @Sendable (JournalError?) -> Void)] = []
 
     /// Opens (creating and migrating if needed) the journal at `path`.
     public init(path: String) throws(JournalError) {
@@ -154,9 +158,15 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
 
     // MARK: Writing
 
-    /// Queues `changes` for the next group commit; `completion` runs once they are durable (or with
-    /// the error if the transaction failed) — on `queue` if given, where all the completions of one
-    /// commit run together in a single block, else on the journal's writer queue.
+    /// Queues `changes` for the next group commit; `completion` runs once they are durable — on
+    /// `queue` if given, where all the completions of one commit run together in a single block,
+    /// else on the journal's writer queue.
+    ///
+    /// A transaction that fails (a full disk, an I/O error) loses nothing and reorders nothing: its
+    /// changes stay at the head of the line, with everything committed after them behind, and are
+    /// written again after a backoff (1 s, doubling to 30 s) until the database takes them; their
+    /// completions wait until then. `observeHealth` tells when writing starts failing and when it
+    /// works again.
     public func commit(_ changes: [JournalChange], on queue: DispatchQueue?,
                        completion: (@Sendable (JournalError?) -> Void)?) {
         lock.lock()
@@ -177,6 +187,12 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
         if more { writerQueue.sync {} }
     }
 
+    public func observeHealth(on queue: DispatchQueue, _ observer: @escaping @Sendable (JournalError?) -> Void) {
+        lock.lock()
+        healthObservers.append((queue, observer))
+        lock.unlock()
+    }
+
     private func flush() {
         lock.lock()
         let batch = pending
@@ -186,27 +202,49 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
         flushScheduled = false
         lock.unlock()
         guard !batch.isEmpty || !callbacks.isEmpty else { return }
-        var failure: JournalError?
         do {
             try database.write { db in
                 var statements = Statements()
                 for change in batch { try Self.write(change, in: db, statements: &statements) }
             }
         } catch {
-            failure = JournalError(path: path, error)
+            return failed(batch, callbacks, error: JournalError(path: path, error))
         }
+        lock.lock()
+        let recovered = self.failure != nil
+        self.failure = nil
+        retryDelay = 0
+        let observers = recovered ? healthObservers : []
+        lock.unlock()
+        for (queue, observer) in observers { queue.async { observer(nil) } }
         var byQueue: [ObjectIdentifier: (DispatchQueue, [@Sendable (JournalError?) -> Void])] = [:]
         for (queue, callback) in callbacks {
             guard let queue else {
-                callback(failure)
+                callback(nil)
                 continue
             }
             byQueue[ObjectIdentifier(queue), default: (queue, [])].1.append(callback)
         }
-        let error = failure
         for (queue, list) in byQueue.values {
-            queue.async { for callback in list { callback(error) } }
+            queue.async { for callback in list { callback(nil) } }
         }
+    }
+
+    /// Puts a batch the database refused back at the head of the line and tries again later.
+    private func failed(_ batch: [JournalChange], _ callbacks: [(queue: DispatchQueue?, callback: @Sendable (JournalError?) -> Void)],
+                        error: JournalError) {
+        lock.lock()
+        pending.insert(contentsOf: batch, at: 0)
+        completions.insert(contentsOf: callbacks, at: 0)
+        flushScheduled = true  // the retry below flushes; commits meanwhile only queue up
+        let starting = self.failure == nil
+        self.failure = error
+        retryDelay = min(max(retryDelay * 2, 1), 30)
+        let delay = retryDelay
+        let observers = starting ? healthObservers : []
+        lock.unlock()
+        for (queue, observer) in observers { queue.async { observer(error) } }
+        writerQueue.asyncAfter(deadline: .now() + delay) { self.flush() }
     }
 
     private static func write(_ change: JournalChange, in db: Database, statements: inout Statements) throws {
