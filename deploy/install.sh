@@ -108,12 +108,30 @@ ensure_packages() {
 build() {
     command -v swift >/dev/null || die "swift not found in PATH (or use --skip-build)"
     say "Building crier (release, static Swift stdlib) in $repo"
-    local as=()
+    # SwiftPM prints each step ([n/N] Compiling …) and every compiler error in full.
+    local as=() status=0
     # Under sudo, build as the invoking user so .build/ does not end up owned by root.
     if is_root && [[ -n ${SUDO_USER:-} && ${SUDO_USER} != root ]] && command -v runuser >/dev/null; then
         as=(runuser -u "$SUDO_USER" -- env "PATH=$PATH" "HOME=$(getent passwd "$SUDO_USER" | cut -d: -f6)")
     fi
-    (cd "$repo" && "${as[@]}" swift build -c release --static-swift-stdlib --product crier)
+    (cd "$repo" && "${as[@]}" swift build -c release --static-swift-stdlib --product crier) || status=$?
+    if ((status != 0)); then
+        local hint=""
+        [[ -x $(built_binary) ]] && hint="; to install the binary an earlier build left: $0 --skip-build"
+        die "the release build failed (exit $status; the compiler's messages are above)$hint"
+    fi
+}
+
+# Said before anything else happens: a release build is long, and an existing binary can be used.
+announce_build() {
+    if [[ $skip_build == yes ]]; then return; fi
+    say "This runs a release build (swift build -c release --static-swift-stdlib): the first one takes"
+    note "10-20 minutes on 2 cores (dependencies included), a rebuild after a small change 1-3 minutes."
+    local existing; existing=$(built_binary)
+    if [[ -x $existing ]]; then
+        note "A release binary from $(date -r "$existing" '+%F %R') is already at $existing;"
+        note "to install it as it is, without building: $0 --skip-build${root:+ --root $root}"
+    fi
 }
 
 # SwiftPM keeps .build/release as a symlink to the host triple's release directory.
@@ -148,6 +166,7 @@ verify_unit() {
 }
 
 install_all() {
+    announce_build
     say "Installing crier${root:+ into staging root $root}"
     ensure_packages
 
