@@ -13,7 +13,7 @@
 # from the binary (deploy/generate-docs.sh), and the maintainer scripts in deploy/debian/.
 # Depends: is computed by dpkg-shlibdeps from the libraries the binary links (the script refuses a
 # binary that still needs a library from the Swift toolchain), plus what the maintainer scripts run.
-# Needs dpkg-dev, binutils and the build packages (installed when missing, as root); the version is
+# Needs dpkg-dev, binutils, chrpath and the build packages (installed when missing, as root); the version is
 # what `crier --version` prints.
 set -euo pipefail
 
@@ -51,6 +51,7 @@ umask 022
 need_packages=()
 command -v dpkg-shlibdeps >/dev/null || need_packages+=(dpkg-dev)
 command -v strip >/dev/null && command -v objdump >/dev/null || need_packages+=(binutils)
+command -v chrpath >/dev/null || need_packages+=(chrpath)
 if ((${#need_packages[@]})); then
     [[ $(id -u) -eq 0 ]] || die "missing ${need_packages[*]}; install them: sudo apt-get install ${need_packages[*]}"
     say "Installing ${need_packages[*]}"
@@ -85,9 +86,10 @@ if bad=$(printf '%s\n' "$linkage" | grep -E 'not found|/opt/swift|libswift|libFo
     printf '%s\n' "$linkage" >&2
     die "the binary still needs Swift toolchain libraries: $bad"
 fi
-if objdump -p "$binary" | grep -E '^\s*(RUNPATH|RPATH)\s' >/dev/null; then
-    objdump -p "$binary" | grep -E '^\s*(RUNPATH|RPATH)\s' >&2
-    die "the binary has an RPATH/RUNPATH; a packaged binary must find its libraries in the system paths"
+# SwiftPM gives executables a RUNPATH of $ORIGIN (for libraries built beside them); anything else
+# there would point outside the system's library paths.
+if objdump -p "$binary" | awk '$1 == "RUNPATH" || $1 == "RPATH"' | grep -v -E '\s\$ORIGIN$' >&2; then
+    die "the binary has a RUNPATH other than \$ORIGIN (above); a packaged binary uses the system's library paths"
 fi
 note "linked against: $(printf '%s\n' "$linkage" | awk '{print $1}' | grep -v '^linux-vdso' | xargs)"
 
@@ -101,6 +103,9 @@ mkdir -p "$pkg/DEBIAN"
 # The binary, stripped as dh_strip does (debug info and symbol tables off: ~108 MB -> a few dozen).
 install -D -m 0755 "$binary" "$pkg/usr/bin/crier"
 strip --remove-section=.comment --remove-section=.note --strip-unneeded "$pkg/usr/bin/crier"
+# /usr/bin/crier loads libraries from the system's paths only, never from /usr/bin ($ORIGIN).
+chrpath -d "$pkg/usr/bin/crier" >/dev/null
+if objdump -p "$pkg/usr/bin/crier" | grep -E '^\s*(RUNPATH|RPATH)\s' >&2; then die "chrpath left a RUNPATH in the packaged binary"; fi
 note "stripped binary: $(du -h "$pkg/usr/bin/crier" | cut -f1) (unstripped: $(du -h "$binary" | cut -f1))"
 
 # The unit install.sh installs, pointed at the packaged binary and the packaged docs. Each
@@ -108,7 +113,7 @@ note "stripped binary: $(du -h "$pkg/usr/bin/crier" | cut -f1) (unstripped: $(du
 unit=$pkg/lib/systemd/system/crier.service
 install -d "$(dirname "$unit")"
 sed -e 's|^ExecStart=/usr/local/bin/crier |ExecStart=/usr/bin/crier |' \
-    -e 's|^Documentation=.*|Documentation=man:crier(1) man:crier.run(1) file:/usr/share/doc/crier/README.md.gz|' \
+    -e 's|^Documentation=.*|Documentation=man:crier(1) man:crier-run(1) file:/usr/share/doc/crier/README.md.gz|' \
     -e 's|^# Install with deploy/install.sh|# Installed by the crier package (from deploy/crier.service; install.sh installs the same file)|' \
     "$here/crier.service" >"$unit"
 chmod 0644 "$unit"
@@ -160,7 +165,9 @@ lib_depends=${shlibs#shlibs:Depends=}
 [[ -n $lib_depends && $lib_depends != "$shlibs" ]] || die "dpkg-shlibdeps printed no shlibs:Depends ($shlibs)"
 # What the maintainer scripts run besides essential packages: systemd-sysusers and
 # systemd-tmpfiles (from systemd, or the standalone packages on systems without it).
-depends="$lib_depends, systemd | systemd-sysusers, systemd | systemd-tmpfiles"
+# And tzdata: Foundation reads /usr/share/zoneinfo for the time zones in crier.yml and post files,
+# a need no ELF header shows.
+depends="$lib_depends, tzdata, systemd | systemd-sysusers, systemd | systemd-tmpfiles"
 installed_size=$(du -k -s --apparent-size "$pkg" | cut -f1)
 
 cat >"$pkg/DEBIAN/control" <<CONTROL

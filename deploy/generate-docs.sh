@@ -4,8 +4,9 @@
 #
 #   deploy/generate-docs.sh BINARY OUTDIR [--scratch-path DIR] [--date YYYY-MM-DD]
 #
-#   OUTDIR/man/crier.1, crier.run.1, crier.check.1, … one page per subcommand (mdoc), written by
-#       swift-argument-parser's `generate-manual` tool from `BINARY --experimental-dump-help`;
+#   OUTDIR/man/crier.1, crier-run.1, crier-check.1, … one page per subcommand (mdoc), written by
+#       swift-argument-parser's `generate-manual` tool from `BINARY --experimental-dump-help`
+#       (and renamed to Debian's convention for subcommand pages, see below);
 #   OUTDIR/completions/crier.bash, _crier (zsh), crier.fish, from
 #       `BINARY --generate-completion-script bash|zsh|fish`.
 #
@@ -74,12 +75,39 @@ tool=$(swift build --package-path "$tool_src" --scratch-path "$tool_dir/build" -
 [[ -x $tool ]] || die "generate-manual was built but $tool is missing"
 
 # --- the pages and completions -----------------------------------------------------------------------
-rm -rf "$out/man" "$out/completions"
-mkdir -p "$out/man" "$out/completions"
-"$tool" "$binary" --multi-page --section 1 --date "$date" --output-directory "$out/man"
+rm -rf "$out/man" "$out/completions" "$out/mdoc"
+mkdir -p "$out/man" "$out/completions" "$out/mdoc"
+"$tool" "$binary" --multi-page --section 1 --date "$date" --output-directory "$out/mdoc"
+
+# generate-manual names a subcommand's page crier.run.1 with the NAME line `.Nm "crier run"`, which
+# man-db's lexgrog (so whatis/apropos, and lintian's bad-whatis-entry) cannot parse: a page's name
+# must be one word. Debian's convention for subcommand pages (git-commit(1), podman-run(1)) is a
+# dashed name, so each page becomes crier-run.1 with `.Nm crier-run` in NAME, while the SYNOPSIS and
+# EXIT STATUS keep the command as typed (`crier run`); cross-references follow the new names, the
+# quotes around the one-line description (which whatis would show) go, and a subcommand's page
+# refers back to crier(1).
+for page in "$out/mdoc"/*.1; do
+    name=$(sed -n 's/^\.Nm "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$page" | head -n 1)
+    [[ -n $name ]] || die "$(basename "$page") has no .Nm line; generate-manual's output changed"
+    dashed=${name// /-}
+    awk -v name="$name" -v dashed="$dashed" '
+        /^\.Sh / { section = $0; if ($0 ~ /SEE ALSO/) see_also = 1 }
+        /^\.Dt / { print ".Dt " toupper(dashed) " " $3; next }
+        section == ".Sh NAME" && /^\.Nm/ { print ".Nm " dashed; next }
+        /^\.Nd "/ { sub(/^\.Nd "/, ".Nd "); sub(/"$/, "") }
+        section == ".Sh SYNOPSIS" && $0 == ".Nm" && !synopsis { print ".Nm \"" name "\""; synopsis = 1; next }
+        $0 == ".Ex -std" { print ".Ex -std \"" name "\""; next }
+        /^\.Xr [^ ]+ [0-9]/ { gsub(/\./, "-", $2) }
+        { print }
+        END { if (!see_also && name != dashed) { print ".Sh \"SEE ALSO\""; print ".Xr crier 1" } }
+    ' "$page" >"$out/man/$dashed.1"
+done
+
 "$binary" --generate-completion-script bash >"$out/completions/crier.bash"
 "$binary" --generate-completion-script zsh >"$out/completions/_crier"
 "$binary" --generate-completion-script fish >"$out/completions/crier.fish"
+# bash-completion sources its files; a #! line would only suggest the file is meant to be run.
+sed -i '1{/^#!/d}' "$out/completions/crier.bash"
 
 pages=$(cd "$out/man" && ls)
 [[ -f $out/man/crier.1 ]] || die "generate-manual wrote no crier.1 (wrote: ${pages:-nothing})"
