@@ -65,7 +65,7 @@ if [[ $skip_build == no ]]; then
     command -v swift >/dev/null || die "swift not found in PATH (or use --skip-build with an existing build)"
     "$repo/scripts/setup.sh"
     say "Release build with the Swift runtime linked in (swift build ${build_args[*]})"
-    note "a first build takes 10-20 minutes on 2 cores; an unchanged tree takes seconds"
+    note "a first build takes 8-15 minutes on 2 cores, a rebuild after a small change about a minute"
     (cd "$repo" && swift build "${build_args[@]}")
 fi
 bin_dir=$(cd "$repo" && swift build "${build_args[@]}" --show-bin-path 2>/dev/null) ||

@@ -117,20 +117,23 @@ build() {
     (cd "$repo" && "${as[@]}" swift build -c release --static-swift-stdlib --product crier) || status=$?
     if ((status != 0)); then
         local hint=""
-        [[ -x $(built_binary) ]] && hint="; to install the binary an earlier build left: $0 --skip-build"
+        [[ -x $(built_binary) ]] && hint="; to install the binary an earlier build left: $(again --skip-build)"
         die "the release build failed (exit $status; the compiler's messages are above)$hint"
     fi
 }
+
+# This script's command line again, with other options (for hints that must work when pasted).
+again() { printf '%s%s %s%s' "${SUDO_USER:+sudo }" "$0" "$*" "${root:+ --root $root}"; }
 
 # Said before anything else happens: a release build is long, and an existing binary can be used.
 announce_build() {
     if [[ $skip_build == yes ]]; then return; fi
     say "This runs a release build (swift build -c release --static-swift-stdlib): the first one takes"
-    note "10-20 minutes on 2 cores (dependencies included), a rebuild after a small change 1-3 minutes."
+    note "8-15 minutes on 2 cores (dependencies included), a rebuild after a small change about a minute."
     local existing; existing=$(built_binary)
     if [[ -x $existing ]]; then
         note "A release binary from $(date -r "$existing" '+%F %R') is already at $existing;"
-        note "to install it as it is, without building: $0 --skip-build${root:+ --root $root}"
+        note "to install it as it is, without building: $(again --skip-build)"
     fi
 }
 
