@@ -12,9 +12,9 @@
 # as a conffile (from deploy/crier.yml.example), man pages and bash/zsh/fish completions generated
 # from the binary (deploy/generate-docs.sh), and the maintainer scripts in deploy/debian/.
 # Depends: is computed by dpkg-shlibdeps from the libraries the binary links (the script refuses a
-# binary that still needs a library from the Swift toolchain), plus what the maintainer scripts run.
-# Needs dpkg-dev, binutils, chrpath and the build packages (installed when missing, as root); the version is
-# what `crier --version` prints.
+# binary that still needs a library from the Swift toolchain), plus tzdata (read at run time) and
+# what the maintainer scripts run. Needs dpkg-dev, binutils, chrpath and the build packages
+# (installed when missing, as root). The version is what `crier --version` prints.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -91,7 +91,7 @@ fi
 if objdump -p "$binary" | awk '$1 == "RUNPATH" || $1 == "RPATH"' | grep -v -E '\s\$ORIGIN$' >&2; then
     die "the binary has a RUNPATH other than \$ORIGIN (above); a packaged binary uses the system's library paths"
 fi
-note "linked against: $(printf '%s\n' "$linkage" | awk '{print $1}' | grep -v '^linux-vdso' | xargs)"
+note "links: $(objdump -p "$binary" | awk '$1 == "NEEDED" { print $2 }' | xargs) (no Swift library)"
 
 # --- the package tree -----------------------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/crier-deb.XXXXXX")
