@@ -108,12 +108,33 @@ ensure_packages() {
 build() {
     command -v swift >/dev/null || die "swift not found in PATH (or use --skip-build)"
     say "Building crier (release, static Swift stdlib) in $repo"
-    local as=()
+    # SwiftPM prints each step ([n/N] Compiling …) and every compiler error in full.
+    local as=() status=0
     # Under sudo, build as the invoking user so .build/ does not end up owned by root.
     if is_root && [[ -n ${SUDO_USER:-} && ${SUDO_USER} != root ]] && command -v runuser >/dev/null; then
         as=(runuser -u "$SUDO_USER" -- env "PATH=$PATH" "HOME=$(getent passwd "$SUDO_USER" | cut -d: -f6)")
     fi
-    (cd "$repo" && "${as[@]}" swift build -c release --static-swift-stdlib --product crier)
+    (cd "$repo" && "${as[@]}" swift build -c release --static-swift-stdlib --product crier) || status=$?
+    if ((status != 0)); then
+        local hint=""
+        [[ -x $(built_binary) ]] && hint="; to install the binary an earlier build left: $(again --skip-build)"
+        die "the release build failed (exit $status; the compiler's messages are above)$hint"
+    fi
+}
+
+# This script's command line again, with other options (for hints that must work when pasted).
+again() { printf '%s%s %s%s' "${SUDO_USER:+sudo }" "$0" "$*" "${root:+ --root $root}"; }
+
+# Said before anything else happens: a release build is long, and an existing binary can be used.
+announce_build() {
+    if [[ $skip_build == yes ]]; then return; fi
+    say "This runs a release build (swift build -c release --static-swift-stdlib): the first one takes"
+    note "8-15 minutes on 2 cores (dependencies included), a rebuild after a small change about a minute."
+    local existing; existing=$(built_binary)
+    if [[ -x $existing ]]; then
+        note "A release binary from $(date -r "$existing" '+%F %R') is already at $existing;"
+        note "to install it as it is, without building: $(again --skip-build)"
+    fi
 }
 
 # SwiftPM keeps .build/release as a symlink to the host triple's release directory.
@@ -148,6 +169,7 @@ verify_unit() {
 }
 
 install_all() {
+    announce_build
     say "Installing crier${root:+ into staging root $root}"
     ensure_packages
 

@@ -7,7 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build --product crier 2>&1 | tail -n 1
+# SwiftPM shows every step ([n/N] Compiling …) and, if the build fails, every compiler error.
+echo "== swift build --product crier  (debug; the first build compiles the dependencies too: a few minutes on 2 cores)"
+if ! swift build --product crier; then
+  echo "demo: the build failed (the compiler's messages are above)" >&2
+  exit 1
+fi
 crier=".build/debug/crier"
 port=${CRIER_DEMO_PORT:-8787}
 # The copy is self-contained: crier.yml (its channels on this port, its secret read from a file
