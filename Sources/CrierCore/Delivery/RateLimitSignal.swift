@@ -5,8 +5,9 @@ import Foundation
 /// `x-ratelimit-reset` as epoch seconds or seconds from now, the convention of X, Mastodon, Discord
 /// and others).
 public enum RateLimitSignal {
-    /// Seconds to wait from `now`, or nil when the response says nothing.
-    public static func wait(in response: TransportResponse, now: Date) -> TimeInterval? {
+    /// Seconds to wait from `now` (at most `maxWait`: a header must not be able to silence a channel
+    /// for good), or nil when the response says nothing usable.
+    public static func wait(in response: TransportResponse, now: Date, maxWait: TimeInterval = RetryPolicy().maxRetryAfter) -> TimeInterval? {
         var wait: TimeInterval?
         if response.status == 429 || response.status == 503, let value = response.headers.value(for: "Retry-After") {
             wait = RetryAfter.seconds(value, now: now)
@@ -14,11 +15,13 @@ public enum RateLimitSignal {
         let remaining = response.headers.value(for: "x-ratelimit-remaining") ?? response.headers.value(for: "ratelimit-remaining")
         let reset = response.headers.value(for: "x-ratelimit-reset") ?? response.headers.value(for: "ratelimit-reset")
         if let remaining, Double(remaining.trimmingCharacters(in: .whitespaces)) == 0,
-           let reset, let value = Double(reset.trimmingCharacters(in: .whitespaces)) {
-            // Large values are Unix times; small ones are seconds from now.
-            let seconds = value > 1_000_000_000 ? value - now.timeIntervalSince1970 : value
+           let reset, let value = Double(reset.trimmingCharacters(in: .whitespaces)), value.isFinite {
+            // Large values are Unix times (in milliseconds when larger still); small ones are
+            // seconds from now.
+            let epoch = value > 100_000_000_000 ? value / 1000 : value
+            let seconds = epoch > 1_000_000_000 ? epoch - now.timeIntervalSince1970 : value
             wait = max(wait ?? 0, max(0, seconds))
         }
-        return wait
+        return wait.map { min($0, maxWait) }
     }
 }

@@ -164,3 +164,26 @@ import Testing
         #expect(record.progress.isDone("prepare"), "the draft is not prepared again")
     }
 }
+
+/// What a receiver's headers may say without breaking crier (found by fuzzing).
+@Suite struct HostileHeaderTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(arguments: ["m\u{34B}", "W\u{34B}ed, 21 Oct 2015 07:28:00 GMT", "Wed, 21 Oct 2015 07:28:00 GMT\u{0}", String(repeating: "9", count: 100)])
+    func aRetryAfterThatIsNotAnHTTPDateIsIgnoredNotFatal(_ value: String) {
+        #expect(RetryAfter.seconds(value, now: now) == nil)
+    }
+
+    @Test(arguments: ["inf", "1e300", "1800000000000", "-inf", "nan"])
+    func aRateLimitResetNeverSilencesAChannelForLongerThanMaxRetryAfter(_ reset: String) {
+        let response = TransportResponse(status: 200, headers: [HTTPHeader("x-ratelimit-remaining", "0"), HTTPHeader("x-ratelimit-reset", reset)])
+        let wait = RateLimitSignal.wait(in: response, now: now)
+        #expect(wait.map { $0.isFinite && $0 >= 0 && $0 <= RetryPolicy().maxRetryAfter } ?? true)
+    }
+
+    @Test func anEpochInMillisecondsIsReadAsOne() {
+        let response = TransportResponse(status: 200, headers: [HTTPHeader("x-ratelimit-remaining", "0"),
+                                                                HTTPHeader("x-ratelimit-reset", "1800000060000")])
+        #expect(RateLimitSignal.wait(in: response, now: now) == 60)
+    }
+}
