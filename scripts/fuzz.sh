@@ -11,7 +11,8 @@
 # fuzz/.build/corpus/TARGET/ and is reused on the next run. Limits that make a hang or a memory
 # blow-up a finding: -timeout=5 (seconds for one input), -rss_limit_mb=2048 (and no single malloc
 # over that). A crash, hang, broken invariant or blow-up is saved as fuzz/.build/findings/TARGET/*;
-# replay one with `fuzz/.build/release/TARGET FILE`. Exit 1 when any target found something.
+# replay one with `fuzz/.build/release/TARGET FILE` (Swift prints the backtrace). Exit 1 when any
+# target found something.
 set -euo pipefail
 
 seconds=300
@@ -21,7 +22,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --seconds) seconds="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -66,7 +67,9 @@ for target in "${targets[@]}"; do
     echo "== $target: ${seconds}s, -max_len=$(max_len "$target"), log $log"
     started=$(date +%s)
     status=0
-    nice -n 10 "$bin/$target" "$corpus" "fuzz/corpus/$target" ${dict[@]+"${dict[@]}"} \
+    # SWIFT_BACKTRACE=enable=no: Swift's own crash handler would otherwise catch the trap first and
+    # libFuzzer would never save the input.
+    SWIFT_BACKTRACE=enable=no nice -n 10 "$bin/$target" "$corpus" "fuzz/corpus/$target" ${dict[@]+"${dict[@]}"} \
         -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=5 -rss_limit_mb=2048 \
         -artifact_prefix="$findings/" -print_final_stats=1 >"$log" 2>&1 || status=$?
     elapsed=$(( $(date +%s) - started ))

@@ -59,16 +59,16 @@ extension FieldNode {
             // run on every scalar to guess its type, were a quarter of parsing a post for nothing.
             node = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
-            throw FieldSyntaxError(yamlError: error, lineOffset: lineOffset)
+            throw FieldSyntaxError(yamlError: error, lines: YAMLLineMap(text, lineOffset: lineOffset))
         } catch {
             throw FieldSyntaxError(line: nil, message: "\(error)")
         }
         guard let node else { return .map([], line: lineOffset + 1) }
-        return try convert(node, lineOffset: lineOffset)
+        return try convert(node, lines: YAMLLineMap(text, lineOffset: lineOffset))
     }
 
-    private static func convert(_ node: Yams.Node, lineOffset: Int) throws(FieldSyntaxError) -> FieldNode {
-        let line = (node.mark?.line ?? 0) + lineOffset
+    private static func convert(_ node: Yams.Node, lines: YAMLLineMap) throws(FieldSyntaxError) -> FieldNode {
+        let line = lines.line(node.mark?.line ?? 0)
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
@@ -77,19 +77,19 @@ extension FieldNode {
             return .scalar(scalar.string, line: line)
         case .sequence(let sequence):
             var items: [FieldNode] = []
-            for item in sequence { items.append(try convert(item, lineOffset: lineOffset)) }
+            for item in sequence { items.append(try convert(item, lines: lines)) }
             return .list(items, line: line)
         case .mapping(let mapping):
             var entries: [FieldEntry] = []
             for (key, value) in mapping {
-                let keyLine = (key.mark?.line ?? 0) + lineOffset
+                let keyLine = lines.line(key.mark?.line ?? 0)
                 guard case .scalar(let keyScalar) = key else {
                     throw FieldSyntaxError(line: keyLine, message: "a key must be a plain word")
                 }
                 if entries.contains(where: { $0.key == keyScalar.string }) {
                     throw FieldSyntaxError(line: keyLine, message: "'\(keyScalar.string)' is given twice; keep one")
                 }
-                entries.append(FieldEntry(key: keyScalar.string, line: keyLine, value: try convert(value, lineOffset: lineOffset)))
+                entries.append(FieldEntry(key: keyScalar.string, line: keyLine, value: try convert(value, lines: lines)))
             }
             return .map(entries, line: line)
         case .alias:
@@ -165,14 +165,14 @@ public struct FieldSyntaxError: Error, Sendable, Equatable {
         self.message = message
     }
 
-    init(yamlError: YamlError, lineOffset: Int) {
+    init(yamlError: YamlError, lines: YAMLLineMap) {
         switch yamlError {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
             let near = context.map { "\($0.text) " } ?? ""
-            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(near)\(problem)".trimmingCharacters(in: .whitespaces))
+            self.init(line: lines.line(mark.line), message: "not valid YAML: \(near)\(problem)".trimmingCharacters(in: .whitespaces))
         case .composer(let context, let problem, let mark, _):
             let near = context.map { "\($0.text) " } ?? ""
-            self.init(line: mark.line + lineOffset, message: "not valid YAML: \(near)\(problem)")
+            self.init(line: lines.line(mark.line), message: "not valid YAML: \(near)\(problem)")
         default:
             self.init(line: nil, message: "not valid YAML: \(yamlError)")
         }
