@@ -1,0 +1,67 @@
+import CrierCore
+import Foundation
+import Testing
+
+/// Inputs the fuzz targets in `fuzz/` found (`scripts/fuzz.sh`, bench/RESULTS.md "Fuzzing"), kept
+/// so that each stays fixed. Each test names its target and what went wrong.
+@Suite struct FuzzFindingsTests {
+    // MARK: time: `DurationParser.format` trapped (`Int(Double)` beyond Int.max) on a duration the
+    // parser had accepted: "202266666666666666666660" (2e23 s), "1e308240" (inf).
+
+    @Test(arguments: ["202266666666666666666660", "1e308240", "inf", "infinity", "1e30", "1e30s",
+                      "99999999999999999999999s", "3155760001", "36525d1s"])
+    func aDurationTooLongToMeanAnythingIsRefused(_ text: String) {
+        #expect(DurationParser.seconds(text) == nil)
+    }
+
+    @Test func aHundredYearsIsStillADuration() {
+        let days: TimeInterval = 36_524
+        #expect(DurationParser.seconds("\(Int(days))d") == days * 86_400)
+        #expect(DurationParser.seconds("3155760000") == DurationParser.maximum)
+    }
+
+    @Test(arguments: [1e30, .infinity, -.infinity, .nan, -1e30])
+    func formattingAnyNumberOfSecondsDoesNotTrap(_ seconds: Double) {
+        #expect(!DurationParser.format(seconds).isEmpty)
+    }
+
+    // MARK: config: the same trap through `crier check` (and a SIGHUP reload): a retry base longer
+    // than max_delay is reported with both durations formatted.
+
+    @Test func aHugeRetryBaseIsAProblemNotACrash() {
+        let result = ConfigParser.parse("""
+            timezone: UTC
+            retry: { base: 1e30, max_delay: 1s }
+            channels:
+              ops: { platform: webhook, url: "http://127.0.0.1:8787/hook" }
+            """)
+        #expect(result.config == nil)
+        #expect(result.problems.contains { $0.line == 2 && $0.field == "retry.base" })
+    }
+
+    // MARK: post-markdown: libyaml also ends a line at a lone CR (and NEL, LS, PS); crier counts
+    // lines by LF, so a stray CR in the front matter moved every YAML error and field line past the
+    // end of the file ("line 105" of a 9-line file).
+
+    /// The input as the fuzzer found it: 103 CRs inside the second line of the front matter.
+    static let strayCarriageReturns = "---\nc" + String(repeating: "\r", count: 103)
+        + "hanneqls: [anno:unce: [criettp---\nor l9s://example.com/cr:   - file: [>-\n"
+        + "crilinettps://example.com/crier\n---\nHello from s.\n"
+
+    @Test func aStrayCarriageReturnKeepsTheErrorOnALineOfTheFile() throws {
+        let error = try #require(throws: PostFileError.self) {
+            try PostParser(timeZone: TimeZone(identifier: "UTC")!).parse(Data(Self.strayCarriageReturns.utf8), fileName: "fuzz.md")
+        }
+        let lines = try #require(error.problems.first?.line)
+        #expect((2...4).contains(lines), "the front matter is lines 2-4; got \(error)")
+    }
+
+    @Test(arguments: ["\r", "\u{85}", "\u{2028}", "\u{2029}"])
+    func aFieldAfterAnUnusualLineEndIsReportedOnItsOwnLine(_ lineEnd: String) throws {
+        let file = "---\nchannels: [ops]\ntags: [a]\(lineEnd)\(lineEnd)\nexpire: soon\n---\nText\n"
+        let error = try #require(throws: PostFileError.self) {
+            try PostParser(timeZone: TimeZone(identifier: "UTC")!).parse(Data(file.utf8), fileName: "fuzz.md")
+        }
+        #expect(error.problems.map(\.line) == [4], "\(error)")
+    }
+}
