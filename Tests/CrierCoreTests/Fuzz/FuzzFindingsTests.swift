@@ -64,4 +64,38 @@ import Testing
         }
         #expect(error.problems.map(\.line) == [4], "\(error)")
     }
+
+    // MARK: Found in Sources/CrierCore/Delivery/, which this change does not touch: reported in
+    // bench/RESULTS.md ("Fuzzing") and kept here as known issues. When one is fixed, its test
+    // reports that the known issue no longer occurs: remove the `withKnownIssue` then, and the
+    // matching filter in fuzz/Sources/FuzzSupport/KnownFindings.swift.
+
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// time, response: `RetryAfter.seconds` passes any text to Foundation's DateFormatter, which
+    /// traps ("Incorrect range CFRange(location: 0, length: 1)") on "m" + U+034B. The daemon calls it
+    /// on every 429/503's `Retry-After`, so a receiver answering `Retry-After: m\u{34B}` crashes
+    /// `crier run` (checked with the release binary: SIGILL, exit 132), and again on every restart.
+    @Test func aRetryAfterWithACombiningMarkDoesNotCrash() async {
+        await withKnownIssue("RetryAfter hands non-ASCII text to DateFormatter, which traps") {
+            await #expect(processExitsWith: .success) {
+                _ = RetryAfter.seconds("m\u{34B}", now: Date(timeIntervalSince1970: 1_800_000_000))
+                _ = RetryAfter.seconds("W\u{34B}ed, 21 Oct 2015 07:28:00 GMT", now: Date(timeIntervalSince1970: 1_800_000_000))
+            }
+        }
+    }
+
+    /// response: an exhausted rate limit whose reset is `inf`, `1e300` or epoch milliseconds makes
+    /// `RateLimitSignal.wait` infinite or thousands of years long; `CircuitBreaker` then sets the
+    /// channel's next allowed time to it and the channel never sends again, silently (`crier status`
+    /// still shows a next send). Retry-After is capped at `max_retry_after`; this is not.
+    @Test(arguments: ["inf", "1e300", "1800000000000"])
+    func aRateLimitResetNeverBlocksAChannelForLongerThanMaxRetryAfter(_ reset: String) {
+        let response = TransportResponse(status: 200, headers: [HTTPHeader("x-ratelimit-remaining", "0"),
+                                                                HTTPHeader("x-ratelimit-reset", reset)])
+        withKnownIssue("RateLimitSignal.wait has no upper bound") {
+            let wait = try #require(RateLimitSignal.wait(in: response, now: Self.now))
+            #expect(wait.isFinite && wait <= RetryPolicy().maxRetryAfter)
+        }
+    }
 }
