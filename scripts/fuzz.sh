@@ -74,6 +74,8 @@ for target in "${targets[@]}"; do
         -artifact_prefix="$findings/" -print_final_stats=1 >"$log" 2>&1 || status=$?
     elapsed=$(( $(date +%s) - started ))
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+    rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+    rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1 || true)
     if [[ $status -ne 0 ]]; then
         found=1
@@ -81,7 +83,7 @@ for target in "${targets[@]}"; do
         reason=$(grep -m1 -E "^==[0-9]+== ERROR|invariant broken|Fatal error|deadly signal|timeout after|out-of-memory|malloc\(" "$log" || true)
         line="$target: FOUND after ${elapsed}s (${runs:-?} runs; $cov): ${reason:-exit $status} -> ${artifact:-see $log}"
     else
-        line="$target: nothing found in ${elapsed}s, ${runs:-?} runs, $cov"
+        line="$target: nothing found in ${elapsed}s, ${runs:-?} runs (${rate:-?}/s), $cov, peak RSS ${rss:-?} MB"
     fi
     echo "$line"
     summary+=("$line")

@@ -98,4 +98,13 @@ import Testing
             #expect(wait.isFinite && wait <= RetryPolicy().maxRetryAfter)
         }
     }
+
+    /// response: `{"error":{"message":""}}` gives an empty receiver message, so the receipt says
+    /// "HTTP 500: " with nothing after it; a flat `{"error":""}` gives "(no message)".
+    @Test func anEmptyNestedMessageReadsAsNoMessage() {
+        let response = TransportResponse(status: 500, body: Data(#"{"error":{"message":""}}"#.utf8))
+        withKnownIssue("ReceiverMessage.summary does not check a nested message for emptiness") {
+            #expect(ReceiverMessage.summary(of: response) == "(no message)")
+        }
+    }
 }
