@@ -7,10 +7,13 @@ public enum ReceiverMessage {
 
     public static func summary(of response: TransportResponse) -> String {
         if let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
-            for key in ["error_description", "error", "message", "detail", "description"] {
+            let keys = ["error_description", "error", "message", "detail", "description"]
+            for key in keys {
                 if let text = object[key] as? String, !text.isEmpty { return clip(text) }
-                if let nested = object[key] as? [String: Any], let text = nested["message"] as? String { return clip(text) }
+                if let nested = object[key] as? [String: Any], let text = nested["message"] as? String, !text.isEmpty { return clip(text) }
             }
+            // The receiver's error fields are there but say nothing.
+            if keys.contains(where: { object[$0] != nil }) { return "(no message)" }
         }
         let text = String(decoding: response.body.prefix(4096), as: UTF8.self)
             .split(whereSeparator: \.isNewline).joined(separator: " ")

@@ -3,10 +3,15 @@ import Foundation
 /// Durations as people write them in config and post files: `90s`, `5m`, `2h`, `1d`, `1h30m`,
 /// `250ms`, or a plain number of seconds.
 public enum DurationParser {
+    /// The longest duration accepted: 100 years. Anything longer (or `inf`, `1e400`) cannot be meant,
+    /// and overflowed later: `Int(seconds)` traps, so `crier check` crashed on
+    /// `retry: { base: 1e30, max_delay: 1s }` while formatting its own error (found by fuzzing, `fuzz/`).
+    public static let maximum: TimeInterval = 100 * 365.25 * 86_400
+
     public static func seconds(_ text: String) -> TimeInterval? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if trimmed.isEmpty { return nil }
-        if let plain = Double(trimmed) { return plain >= 0 ? plain : nil }
+        if let plain = Double(trimmed) { return plain >= 0 && plain <= maximum ? plain : nil }
         var total: TimeInterval = 0
         var number = ""
         var unit = ""
@@ -42,12 +47,13 @@ public enum DurationParser {
                 return nil
             }
         }
-        guard flush(), sawComponent else { return nil }
+        guard flush(), sawComponent, total <= maximum else { return nil }
         return total
     }
 
     /// The shortest honest rendering: `2h`, `1h30m`, `45s`, `250ms`.
     public static func format(_ seconds: TimeInterval) -> String {
+        guard seconds.isFinite, abs(seconds) <= maximum else { return "\(seconds)s" }
         if seconds < 1, seconds > 0 { return "\(Int((seconds * 1000).rounded()))ms" }
         var rest = Int(seconds.rounded())
         if rest == 0 { return "0s" }

@@ -59,16 +59,16 @@ extension FieldNode {
             // run on every scalar to guess its type, were a quarter of parsing a post for nothing.
             node = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
-            throw FieldSyntaxError(yamlError: error, lineOffset: lineOffset)
+            throw FieldSyntaxError(yamlError: error, lines: YAMLLineMap(text, lineOffset: lineOffset))
         } catch {
             throw FieldSyntaxError(line: nil, message: "\(error)")
         }
         guard let node else { return .map([], line: lineOffset + 1) }
-        return try convert(node, lineOffset: lineOffset)
+        return try convert(node, lines: YAMLLineMap(text, lineOffset: lineOffset))
     }
 
-    private static func convert(_ node: Yams.Node, lineOffset: Int) throws(FieldSyntaxError) -> FieldNode {
-        let line = (node.mark?.line ?? 0) + lineOffset
+    private static func convert(_ node: Yams.Node, lines: YAMLLineMap) throws(FieldSyntaxError) -> FieldNode {
+        let line = lines.line(node.mark?.line ?? 0)
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
@@ -77,19 +77,19 @@ extension FieldNode {
             return .scalar(scalar.string, line: line)
         case .sequence(let sequence):
             var items: [FieldNode] = []
-            for item in sequence { items.append(try convert(item, lineOffset: lineOffset)) }
+            for item in sequence { items.append(try convert(item, lines: lines)) }
             return .list(items, line: line)
         case .mapping(let mapping):
             var entries: [FieldEntry] = []
             for (key, value) in mapping {
-                let keyLine = (key.mark?.line ?? 0) + lineOffset
+                let keyLine = lines.line(key.mark?.line ?? 0)
                 guard case .scalar(let keyScalar) = key else {
                     throw FieldSyntaxError(line: keyLine, message: "a key must be a plain word")
                 }
                 if entries.contains(where: { $0.key == keyScalar.string }) {
                     throw FieldSyntaxError(line: keyLine, message: "'\(keyScalar.string)' is given twice; keep one")
                 }
-                entries.append(FieldEntry(key: keyScalar.string, line: keyLine, value: try convert(value, lineOffset: lineOffset)))
+                entries.append(FieldEntry(key: keyScalar.string, line: keyLine, value: try convert(value, lines: lines)))
             }
             return .map(entries, line: line)
         case .alias:
@@ -171,32 +171,32 @@ public struct FieldSyntaxError: Error, Sendable, Equatable {
         self.message = message
     }
 
-    init(yamlError: YamlError, lineOffset: Int) {
+    init(yamlError: YamlError, lines: YAMLLineMap) {
         switch yamlError {
         case .scanner(let context, let problem, let mark, _):
             // A token the scanner could not finish (an unclosed quote, a key without ':') is the
             // user's mistake where the token starts; the end of the file is only where it noticed.
-            self.init(problem: problem, context: context, noticedAt: mark, preferContext: true, lineOffset: lineOffset)
+            self.init(problem: problem, context: context, noticedAt: mark, preferContext: true, lines: lines)
         case .parser(let context, let problem, let mark, _):
             // An unclosed `[` or `{` is wrong where it opens; in a block mapping the line noticed
             // (a key out of line) is the one to fix, and the mapping's start may be far above.
             let flow = context?.text.contains("flow") ?? false
-            self.init(problem: problem, context: context, noticedAt: mark, preferContext: flow, lineOffset: lineOffset)
+            self.init(problem: problem, context: context, noticedAt: mark, preferContext: flow, lines: lines)
         case .composer(let context, let problem, let mark, _):
-            self.init(problem: problem, context: context, noticedAt: mark, preferContext: false, lineOffset: lineOffset)
+            self.init(problem: problem, context: context, noticedAt: mark, preferContext: false, lines: lines)
         default:
             self.init(line: nil, message: "not valid YAML: \(yamlError)")
         }
     }
 
-    private init(problem: String, context: YamlError.Context?, noticedAt mark: Mark, preferContext: Bool, lineOffset: Int) {
+    private init(problem: String, context: YamlError.Context?, noticedAt mark: Mark, preferContext: Bool, lines: YAMLLineMap) {
         let near = context.map { "\($0.text) " } ?? ""
         let message = "not valid YAML: \(near)\(problem)".trimmingCharacters(in: .whitespaces)
-        let noticed = mark.line + lineOffset
-        guard preferContext, let context, context.mark.line + lineOffset != noticed else {
+        let noticed = lines.line(mark.line)
+        guard preferContext, let context, lines.line(context.mark.line) != noticed else {
             self.init(line: noticed, message: message)
             return
         }
-        self.init(line: context.mark.line + lineOffset, message: "\(message) (noticed at line \(noticed))")
+        self.init(line: lines.line(context.mark.line), message: "\(message) (noticed at line \(noticed))")
     }
 }

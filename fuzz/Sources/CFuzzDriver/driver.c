@@ -1,0 +1,3 @@
+// CFuzzDriver only declares libFuzzer's LLVMFuzzerRunDriver (include/CFuzzDriver.h); SwiftPM
+// needs one source file per C target.
+#include "CFuzzDriver.h"
