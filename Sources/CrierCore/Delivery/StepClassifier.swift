@@ -1,6 +1,6 @@
 import Foundation
 
-/// Decides what the result of one step means for a delivery (SPEC "Delivery semantics", and the
+/// Decides what the result of one step means for a delivery (README "Delivery semantics", and the
 /// `unknown` outcome): the pure heart of the engine's send loop.
 ///
 /// A transfer that failed is one of three things: *not sent* (nothing reached the platform: resolve,

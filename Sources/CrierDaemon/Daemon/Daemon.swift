@@ -51,7 +51,7 @@ public final class Daemon: @unchecked Sendable {
     public func run() throws(DaemonError) -> Int32 {
         switch loader.load(path: configPath) {
         case .failure(let failure):
-            throw DaemonError("the config has problems:\n\(failure)\nFix them and start again (`crier check` lists them).")
+            throw DaemonError("the config has problems:\n\(failure)\nFix them and start again (`crier check` lists them; a platform that cannot be delivered yet shows there as a warning).")
         case .success(let loaded):
             runtime = loaded.runtime
             for warning in loaded.warnings {

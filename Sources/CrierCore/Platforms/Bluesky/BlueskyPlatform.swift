@@ -3,7 +3,7 @@
 public enum BlueskyPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .bluesky,
-        // SPEC: `url` (PDS), `handle`, `app_password`* (createSession's identifier and password).
+        // Config keys: `url` (PDS), `handle`, `app_password`* (createSession's identifier and password).
         secretKeys: ["app_password"],
         settingKeys: ["handle"],
         requiredKeys: [["handle", "app_password"]],

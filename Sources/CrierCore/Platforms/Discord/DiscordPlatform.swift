@@ -3,7 +3,7 @@
 public enum DiscordPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .discord,
-        // SPEC: `webhook_url`* — or `url`, `token`* (bot), `channel`; `allow_mentions` (default false).
+        // Config keys: `webhook_url`* — or `url`, `token`* (bot), `channel`; `allow_mentions` (default false).
         secretKeys: ["webhook_url", "token"],
         settingKeys: ["channel", "allow_mentions"],
         requiredKeys: [["webhook_url"], ["token", "channel"]],

@@ -3,7 +3,7 @@
 public enum FacebookPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .facebook,
-        // SPEC: `url`, `page_id`, `token`* (page token), `media_base_url`.
+        // Config keys: `url`, `page_id`, `token`* (page token), `media_base_url`.
         secretKeys: ["token"],
         settingKeys: ["page_id", "media_base_url"],
         requiredKeys: [["page_id", "token"]],

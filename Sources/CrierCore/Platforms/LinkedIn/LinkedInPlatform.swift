@@ -3,7 +3,7 @@
 public enum LinkedInPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .linkedin,
-        // SPEC: `url`, `author` (urn:li:person:… / urn:li:organization:…), `client_id`,
+        // Config keys: `url`, `author` (urn:li:person:… / urn:li:organization:…), `client_id`,
         // `client_secret`*, `version` (LinkedIn-Version); the token comes from `crier auth`.
         secretKeys: ["client_secret"],
         settingKeys: ["author", "client_id", "version"],

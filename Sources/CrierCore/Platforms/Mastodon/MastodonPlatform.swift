@@ -4,7 +4,7 @@
 public enum MastodonPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .mastodon,
-        // SPEC: `url` (instance), `token`*, `visibility`, `language`, `sensitive`. The token is an
+        // Config keys: `url` (instance), `token`*, `visibility`, `language`, `sensitive`. The token is an
         // OAuth2 user token with write:statuses and write:media.
         secretKeys: ["token"],
         settingKeys: ["visibility", "language", "sensitive"],

@@ -3,7 +3,7 @@
 public enum MatrixPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .matrix,
-        // SPEC: `url` (homeserver), `room` (id or alias), `token`* — or `user` + `password`*;
+        // Config keys: `url` (homeserver), `room` (id or alias), `token`* — or `user` + `password`*;
         // `msgtype` (m.text / m.notice).
         secretKeys: ["token", "password"],
         settingKeys: ["room", "user", "msgtype"],

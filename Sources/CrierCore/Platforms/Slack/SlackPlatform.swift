@@ -3,7 +3,7 @@
 public enum SlackPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .slack,
-        // SPEC: `webhook_url`* — or `url`, `token`* (bot, xoxb-…), `channel`.
+        // Config keys: `webhook_url`* — or `url`, `token`* (bot, xoxb-…), `channel`.
         secretKeys: ["webhook_url", "token"],
         settingKeys: ["channel"],
         requiredKeys: [["webhook_url"], ["token", "channel"]],

@@ -2,7 +2,7 @@
 public enum TelegramPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .telegram,
-        // SPEC: `url`, `token`* (bot token), `chat` (id or @channel), `topic` (message thread id).
+        // Config keys: `url`, `token`* (bot token), `chat` (id or @channel), `topic` (message thread id).
         secretKeys: ["token"],
         settingKeys: ["chat", "topic"],
         requiredKeys: [["token", "chat"]],

@@ -3,7 +3,7 @@
 public enum ThreadsPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .threads,
-        // SPEC: `url`, `user_id`, `client_secret`*, `media_base_url`; the token comes from `crier auth`.
+        // Config keys: `url`, `user_id`, `client_secret`*, `media_base_url`; the token comes from `crier auth`.
         secretKeys: ["client_secret"],
         settingKeys: ["user_id", "media_base_url"],
         requiredKeys: [["user_id", "client_secret"]],

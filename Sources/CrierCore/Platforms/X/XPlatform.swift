@@ -2,7 +2,7 @@
 public enum XPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .x,
-        // SPEC: `url`; OAuth 1.0a `consumer_key`*, `consumer_secret`*, `access_token`*,
+        // Config keys: `url`; OAuth 1.0a `consumer_key`*, `consumer_secret`*, `access_token`*,
         // `access_token_secret`*; or OAuth 2 `client_id`, `client_secret`* with user tokens from
         // `crier auth`. App-only bearer tokens cannot post.
         secretKeys: ["consumer_key", "consumer_secret", "access_token", "access_token_secret", "client_secret"],
