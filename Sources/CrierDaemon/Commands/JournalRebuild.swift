@@ -133,6 +133,9 @@ public enum JournalRebuild {
     }
 
     private static func parseTimestamp(_ text: String) -> Date? {
+        // Receipts are crier's own, but a person may have edited one: only a short ASCII stamp
+        // reaches Foundation's date parser (which traps on some other text, see RetryAfter).
+        guard text.utf8.count <= 40, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
