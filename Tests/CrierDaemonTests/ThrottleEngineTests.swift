@@ -124,6 +124,26 @@ import Testing
         #expect(harness.receipt("sent", "p0") != nil && harness.receipt("sent", "p1") != nil && harness.receipt("sent", "p2") != nil)
     }
 
+    @Test func resumingAChannelClosesItsOpenBreakerAtOnce() throws {
+        let sent = SendTimes()
+        let healthy = Mutex(false)
+        let harness = try harness("  down:\n    platform: webhook\n    url: http://127.0.0.1:9/down\n    breaker: 3\n    retry: { base: 1s, max_attempts: 20 }\n    limits: { max_in_flight: 5 }\n",
+                                  sent: sent, reply: { _ in .success(TransportResponse(status: healthy.withLock { $0 } ? 200 : 503)) })
+        for index in 0..<3 { harness.drop("p\(index).md", "---\nchannels: [down]\n---\nPost \(index) \(index * 7919)") }
+        run(harness, sent: sent, expecting: 9, maxFires: 40)
+        let openUntil = try #require(try harness.journal.channelStates()["down"]?.openUntil)
+        healthy.withLock { $0 = true }
+        // What `crier resume down` writes; the daemon hands the journal's channel states over.
+        try harness.journal.commitNow([.closeBreaker(channel: "down")])
+        let states = try harness.journal.channelStates()
+        harness.queue.sync { harness.engine.update(channelStates: states) }
+        harness.settle()
+        run(harness, sent: sent, expecting: 12, maxFires: 10)
+        #expect(sent.all.count == 12)
+        #expect(sent.all[9].at < openUntil, "sent before the probe time: the operator closed it")
+        #expect(harness.receipt("sent", "p0") != nil && harness.receipt("sent", "p1") != nil && harness.receipt("sent", "p2") != nil)
+    }
+
     @Test func pauseParksAndResumeReleasesUnderTheThrottle() throws {
         let sent = SendTimes()
         let harness = try harness("  ch:\n    platform: webhook\n    url: http://127.0.0.1:9/ch\n    limits: { min_gap: 30s }\n", sent: sent)

@@ -150,13 +150,9 @@ extension DeliveryEngine {
         let journaling = active.unjournaled.intersection(records.map(\.key))
         outstanding += 1
         active.unsavedChanges += 1
-        batch.commit(changes) { [weak self] error in
+        batch.commit(changes) { [weak self] in
             guard let self else { return }
             self.outstanding -= 1
-            if let error {
-                self.logger.critical("journal write failed; deliveries of this post are held", metadata: ["post": "\(id)", "error": "\(error)"])
-                return self.checkIdle()
-            }
             guard let active = self.posts[id] else { return self.checkIdle() }
             active.unsavedChanges -= 1
             active.unjournaled.subtract(journaling)
@@ -244,20 +240,23 @@ extension DeliveryEngine {
         }
         active.journal.state = JournalPost.State(rawValue: outcome.rawValue) ?? .failed
         active.journal.finishedAt = clock.now()
-        let failures = active.records.values.filter { $0.status == .failed || $0.status == .expired }.sorted { $0.key < $1.key }
-        let reasons = failures.map { "\($0.key.channel): \($0.error ?? $0.status.rawValue)" }.joined(separator: "; ")
         var metadata: Logger.Metadata = ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"]
-        if !reasons.isEmpty { metadata["reason"] = "\(reasons)" }
-        logger.log(level: outcome == .failed ? .error : .info, options.dryRun ? "post would be filed" : "post finished", metadata: metadata)
         if outcome == .failed {
+            // Only a failed post has reasons to give (kept off the path of every sent post).
+            let failures = active.records.values.filter { $0.status == .failed || $0.status == .expired }.sorted { $0.key < $1.key }
+            let reasons = failures.map { "\($0.key.channel): \($0.error ?? $0.status.rawValue)" }.joined(separator: "; ")
+            metadata["reason"] = "\(reasons)"
+            logger.error(options.dryRun ? "post would be filed" : "post finished", metadata: metadata)
             alerts?.post("crier could not deliver post '\(id)' (\(active.journal.file)): \(reasons)", about: id,
                          failingChannel: failures.count == 1 ? failures[0].key.channel : nil)
+        } else {
+            logger.info(options.dryRun ? "post would be filed" : "post finished", metadata: metadata)
         }
         let row = active.journal
         if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }
         // The post stays (finalizing) until its final row is durable: a file with its id that
         // arrives meanwhile waits in `arrivedWhileFiling` instead of reading a stale row.
-        batch.commit([.upsertPost(row)]) { [weak self] _ in
+        batch.commit([.upsertPost(row)]) { [weak self] in
             guard let self else { return }
             self.outstanding -= 1
             self.posts[id] = nil

@@ -98,23 +98,18 @@ extension DeliveryEngine {
         let deliveryID = record.id
         outstanding += 1
         active.unsavedChanges += 1
-        batch.commit(changes) { [weak self] error in
+        batch.commit(changes) { [weak self] in
             guard let self else { return }
             self.outstanding -= 1
             self.posts[key.post]?.unsavedChanges -= 1
-            if let error {
-                self.logger.critical("journal write failed; the request is not sent", metadata: ["delivery": "\(deliveryID)", "error": "\(error)"])
-                return self.putBack(key, deliveryID: deliveryID, parking: false)
-            }
             // A pause that arrived while the send was being journaled still stops it.
-            if self.pauseReason(for: key.channel) != nil { return self.putBack(key, deliveryID: deliveryID, parking: true) }
+            if self.pauseReason(for: key.channel) != nil { return self.park(key, deliveryID: deliveryID) }
             go()
         }
     }
 
-    /// Undoes `send` for a request that never went out: parked until the pause lifts, or (after a
-    /// journal failure) tried again a little later, when the journal may take writes again.
-    private func putBack(_ key: DeliveryKey, deliveryID: String, parking: Bool) {
+    /// Undoes `send` for a request that never went out: parked until the pause lifts.
+    private func park(_ key: DeliveryKey, deliveryID: String) {
         inFlight -= 1
         if let gate = gates[key.channel] {
             gate.inFlight = max(0, gate.inFlight - 1)
@@ -122,7 +117,7 @@ extension DeliveryEngine {
             if gate.probe == key { gate.probe = nil }
         }
         posts[key.post]?.inFlight.remove(key)
-        if parking { parked.insert(key) } else { due.schedule(key, at: clock.now().addingTimeInterval(5)) }
+        parked.insert(key)
         pump()
     }
 

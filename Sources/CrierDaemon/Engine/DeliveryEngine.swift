@@ -444,13 +444,9 @@ public final class DeliveryEngine: @unchecked Sendable {
         active.unsavedChanges += 1
         // Everything that reaches `finish` was journaled before it was scheduled; the next step (or
         // retry) is scheduled only once this outcome and its progress are durable.
-        batch.commit([.updateDelivery(record)]) { [weak self] error in
+        batch.commit([.updateDelivery(record)]) { [weak self] in
             guard let self else { return }
             self.outstanding -= 1
-            if let error {
-                self.logger.critical("journal write failed", metadata: ["delivery": "\(record.id)", "error": "\(error)"])
-                return self.checkIdle()
-            }
             self.posts[key.post]?.unsavedChanges -= 1
             if record.status == .pending, let dueAt = record.dueAt, let active = self.posts[key.post],
                active.records[key]?.status == .pending, active.post != nil, !active.fileRemoved {

@@ -13,7 +13,7 @@ final class JournalBatcher: @unchecked Sendable {
     private let journal: any Journal
     private let queue: DispatchQueue
     private var changes: [JournalChange] = []
-    private var completions: [@Sendable (JournalError?) -> Void] = []
+    private var completions: [@Sendable () -> Void] = []
     /// Runs after each hand-over (the engine checks whether it became idle).
     var afterSubmit: () -> Void = {}
 
@@ -25,8 +25,9 @@ final class JournalBatcher: @unchecked Sendable {
     /// Nothing waiting to be handed over.
     var isEmpty: Bool { changes.isEmpty && completions.isEmpty }
 
-    /// Adds `changes` to this turn's batch; `completion` runs on the engine's queue once durable.
-    func commit(_ new: [JournalChange], completion: (@Sendable (JournalError?) -> Void)? = nil) {
+    /// Adds `changes` to this turn's batch; `completion` runs on the engine's queue once durable
+    /// (the journal keeps and rewrites what it could not write, so there is no failure to handle).
+    func commit(_ new: [JournalChange], completion: (@Sendable () -> Void)? = nil) {
         if isEmpty {
             queue.async { [weak self] in self?.submit() }
         }
@@ -42,8 +43,8 @@ final class JournalBatcher: @unchecked Sendable {
         if waiting.isEmpty {
             journal.commit(batch)
         } else {
-            journal.commit(batch, on: queue) { error in
-                for completion in waiting { completion(error) }
+            journal.commit(batch, on: queue) { _ in
+                for completion in waiting { completion() }
             }
         }
         afterSubmit()  // a batch of fire-and-forget changes may have been all that kept the engine busy
