@@ -73,4 +73,19 @@ import Testing
         #expect(transport.refused >= 1)
         #expect(try harness.journal.sessions()["chat"]?["token"] == "token-2")
     }
+
+    @Test func theOnlineCheckLogsInOnceKeepsTheSessionAndSaysWhoItIs() throws {
+        let transport = SessionFakeTransport()
+        let harness = try harness(transport)
+        let runtime = harness.engine.queue.sync { harness.engine.runtime }
+
+        let first = OnlineCheck.run(runtime, transport: transport, journal: harness.journal)
+        let second = OnlineCheck.run(runtime, transport: transport, journal: harness.journal)
+
+        #expect(first == [OnlineCheck.Report(channel: "chat", ok: true, message: "ok as @crierbot")])
+        #expect(second == first)
+        #expect(transport.logins == 1)
+        #expect(transport.posts.isEmpty)
+        #expect(try harness.journal.sessions()["chat"]?["token"] == "token-1")
+    }
 }

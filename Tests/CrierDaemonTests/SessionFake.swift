@@ -36,6 +36,7 @@ final class SessionFakeTransport: Transport {
                 state.refused += 1
                 return TransportResponse(status: 401, body: Data("expired".utf8))
             }
+            if request.url.hasSuffix("/whoami") { return TransportResponse(status: 200, body: Data("crierbot".utf8)) }
             state.posts.append(String(decoding: request.body, as: UTF8.self))
             return TransportResponse(status: 200, body: Data("p\(state.posts.count)".utf8))
         }
@@ -72,6 +73,25 @@ struct SessionFakeAdapter: PlatformAdapter {
             return .sessionExpired("the token was refused: \(body)")
         default:
             return .standard
+        }
+    }
+
+    func nextProbeStep(for context: ProbeContext, values: [String: String]) -> ProbeStep {
+        guard let token = context.session["token"] else {
+            return .request(StepRequest(name: "login", request: OutgoingRequest(method: "POST", url: "\(Self.base)/login"),
+                                        repeatSafe: true, sessionStep: true))
+        }
+        return .request(StepRequest(name: "whoami", request: OutgoingRequest(
+            method: "GET", url: "\(Self.base)/whoami", headers: [HTTPHeader("Authorization", "Bearer \(token)")]), repeatSafe: true))
+    }
+
+    func readProbe(_ response: TransportResponse, to step: StepRequest, for context: ProbeContext,
+                   values: [String: String]) -> ProbeAnswer {
+        let body = String(decoding: response.body, as: UTF8.self)
+        switch (step.name, response.status) {
+        case ("login", 200): return .renewed(ChannelSession(values: ["token": body]))
+        case ("whoami", 200): return .ok("ok as @\(body)")
+        default: return .problem("\(step.name) answered HTTP \(response.status): \(body)")
         }
     }
 }
