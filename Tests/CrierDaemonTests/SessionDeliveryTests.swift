@@ -88,4 +88,21 @@ import Testing
         #expect(transport.posts.isEmpty)
         #expect(try harness.journal.sessions()["chat"]?["token"] == "token-1")
     }
+
+    @Test func aSessionACommandStoredIsAdoptedByTheRunningEngine() throws {
+        let transport = SessionFakeTransport()
+        let harness = try harness(transport)
+        dropPosts(harness, count: 1, prefix: "a")
+        harness.settle()
+        // `crier auth` stores a newer session (and touches the control stamp, which makes the daemon
+        // call update(sessions:)): the engine uses it instead of logging in again.
+        transport.expireTokens()
+        try harness.journal.commitNow([.storeSession(channel: "chat", ChannelSession(values: ["token": "nobody-has-this-one"], generation: 5))])
+        harness.engine.queue.sync { harness.engine.update(sessions: (try? harness.journal.sessions()) ?? [:]) }
+        dropPosts(harness, count: 2, prefix: "b")
+        harness.settle()
+
+        #expect(transport.logins == 1)
+        #expect(transport.posts.count == 3)
+    }
 }

@@ -169,6 +169,7 @@ public final class Daemon: @unchecked Sendable {
         let pauses = (try? journal.pauses()) ?? [:]
         let resolutions = (try? journal.resolutions()) ?? []
         let channelStates = try? journal.channelStates()
+        let sessions = try? journal.sessions()
         var fileReason: String?
         if FileManager.default.fileExists(atPath: layout.pauseFile) {
             let text = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -179,6 +180,7 @@ public final class Daemon: @unchecked Sendable {
         engineQueue.async {
             engine.update(pauses: pauses, pauseFileReason: reason)
             if let channelStates { engine.update(channelStates: channelStates) }
+            if let sessions { engine.update(sessions: sessions) }
             if !resolutions.isEmpty { engine.apply(resolutions) }
         }
     }

@@ -425,6 +425,13 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     /// Channel states as the journal has them now: a breaker the operator closed there (`crier
     /// resume CHANNEL`) is closed here too, and its deliveries go at once.
+    /// Sessions a command stored meanwhile (`crier auth`): newer ones replace the engine's.
+    public func update(sessions stored: [String: ChannelSession]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        sessions.adopt(stored)
+        pump()
+    }
+
     public func update(channelStates: [String: ChannelState]) {
         dispatchPrecondition(condition: .onQueue(queue))
         for (channel, gate) in gates where gate.state.isOpen && channelStates[channel].map({ !$0.isOpen }) ?? false {

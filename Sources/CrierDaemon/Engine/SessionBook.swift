@@ -14,6 +14,14 @@ final class SessionBook {
         sessions = stored
     }
 
+    /// Takes the sessions a command stored (`crier auth`, `crier check --online`) where they are newer
+    /// than the engine's.
+    func adopt(_ stored: [String: ChannelSession]) {
+        for (channel, session) in stored where session.generation > (sessions[channel]?.generation ?? -1) {
+            sessions[channel] = session
+        }
+    }
+
     func session(for channel: String) -> ChannelSession {
         sessions[channel] ?? .none
     }
