@@ -105,4 +105,23 @@ import Testing
         #expect(transport.logins == 1)
         #expect(transport.posts.count == 3)
     }
+
+    @Test func aTokenThatCannotBeRefreshedIsAlertedOnceAWeekBeforeItExpires() throws {
+        let transport = SessionFakeTransport()
+        let harness = try EngineHarness(configText: Self.config + "\n  ops:\n    platform: webhook\n    url: http://127.0.0.1:9/hook\nalerts: ops\n",
+                                        transport: transport, routing: { $0.routing("chat", as: .matrix, through: SessionFakeAdapter()) },
+                                        alerts: true)
+        let expiresAt = harness.clock.now().addingTimeInterval(2 * 86_400)
+        try harness.journal.commitNow([.storeSession(channel: "chat", ChannelSession(values: ["token": "t"], expiresAt: expiresAt, generation: 1))])
+        harness.engine.queue.sync {
+            harness.engine.update(sessions: (try? harness.journal.sessions()) ?? [:])
+            harness.engine.warnAboutExpiringTokens()
+            harness.engine.warnAboutExpiringTokens()
+        }
+        let alerts = harness.directory.files(in: "queue").filter { $0.hasPrefix(AlertPoster.idPrefix) }
+        #expect(alerts.count == 1)
+        let text = alerts.first.flatMap { FileManager.default.contents(atPath: harness.layout.pending($0)) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(text.contains("the token of channel 'chat' expires at"))
+        #expect(text.contains("run `crier auth chat` before then"))
+    }
 }

@@ -34,6 +34,8 @@ public final class Daemon: @unchecked Sendable {
     private var layout: QueueLayout!
     private let notifier: SystemdNotifier?
     private var heartbeat: DispatchSourceTimer?
+    /// Hourly: alerts about tokens that cannot be refreshed and expire within a week.
+    private var tokenWatch: DispatchSourceTimer?
     private let finished = DispatchSemaphore(value: 0)
     private var exitCode: Int32 = 0
 
@@ -127,6 +129,7 @@ public final class Daemon: @unchecked Sendable {
             installSignalHandlers()
         }
         startRescanTimer(interval: delivery.rescanInterval)
+        startTokenWatch()
         logger.info("crier started", metadata: startedMetadata)
         intakeQueue.async {
             self.intake.rescan()
@@ -212,6 +215,14 @@ public final class Daemon: @unchecked Sendable {
 
     /// Runs on the engine's own queue, so a stuck scheduler stops the watchdog pings (and systemd
     /// restarts it): WATCHDOG=1 at half of WATCHDOG_USEC, STATUS= every few seconds.
+    private func startTokenWatch() {
+        let timer = DispatchSource.makeTimerSource(queue: engineQueue)
+        timer.schedule(deadline: .now(), repeating: 3600, leeway: .seconds(60))
+        timer.setEventHandler { [weak self] in self?.engine?.warnAboutExpiringTokens() }
+        timer.resume()
+        tokenWatch = timer
+    }
+
     private func startHeartbeat() {
         guard let notifier else { return }
         let interval = min(notifier.watchdogInterval ?? 5, 5)
@@ -286,6 +297,7 @@ public final class Daemon: @unchecked Sendable {
         notifier?.stopping()
         logger.info("crier stopping", metadata: ["reason": "\(reason)"])
         heartbeat?.cancel()
+        tokenWatch?.cancel()
         rescanTimer?.cancel()
         // Not waited for: a shutdown completes within the drain timeout whatever intake is doing.
         let watcher = self.watcher
