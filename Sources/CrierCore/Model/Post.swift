@@ -27,6 +27,8 @@ public struct Post: Sendable, Equatable {
     /// Line (1-based) of each top-level field in the file, and of each media entry as `media[N]`, for
     /// error messages that point at it.
     public var fieldLines: [String: Int]
+    /// `approval: required`: not sent on any channel until approved (`crier approve`).
+    public var approvalRequired: Bool = false
 
     public init(id: String, file: String, at: Date? = nil, channels: ChannelSelection, tags: [String] = [],
                 link: String? = nil, media: [PostMedia] = [], expire: TimeInterval? = nil,

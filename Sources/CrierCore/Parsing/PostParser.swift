@@ -6,7 +6,7 @@ import Foundation
 public struct PostParser: Sendable {
     /// Largest accepted post file (README "How a post travels").
     public static let maximumFileSize = 1 << 20
-    public static let topLevelKeys = ["id", "at", "channels", "tags", "link", "media", "expire", "long", "variants"]
+    public static let topLevelKeys = ["id", "at", "channels", "tags", "link", "media", "expire", "long", "variants", "approval"]
 
     /// Zone for local times written without an offset.
     public var timeZone: TimeZone
@@ -145,8 +145,11 @@ public struct PostParser: Sendable {
             }
         }
 
-        let post = Post(id: id, file: fileName, at: at, channels: channels, tags: tags, link: link, media: media,
+        var post = Post(id: id, file: fileName, at: at, channels: channels, tags: tags, link: link, media: media,
                         expire: expire, long: long, variants: variants, body: body, fieldLines: fieldLines)
+        if let approval = reader.enumValue(fields["approval"], "approval", as: ApprovalRequirement.self) {
+            post.approvalRequired = approval == .required
+        }
         return (post, reader.problems.sortedByLine())
     }
 

@@ -57,6 +57,10 @@ public final class DeliveryEngine: @unchecked Sendable {
     let slots = SlotBook()
     /// Each channel's session and who is renewing it.
     let sessions = SessionBook()
+    /// Approval rows of unfinished posts, by `ApprovalBook.key(post, channel)`, and who waits for them.
+    let approvals = ApprovalBook()
+    /// Names of file owners seen at intake, by uid.
+    var userNames: [UInt32: String] = [:]
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     var random = FastRandom()
@@ -126,6 +130,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         }
         for (channel, state) in try journal.channelStates() { gates[channel]?.state = state }
         sessions.restore(try journal.sessions())
+        approvals.restore(try journal.approvals())
         // Older sends matter to no window and no guard any more.
         journal.pruneSends(before: now.addingTimeInterval(-max(longest, 2 * 86_400)))
         if !posts.isEmpty {
@@ -308,7 +313,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                     if parked.insert(key).inserted { observer?(.held(key, reason: reason, until: nil)) }
                     continue
                 }
-                guard admit(key, now: now) else { continue }
+                guard approvalAllows(key, now: now), admit(key, now: now) else { continue }
                 start(key, now: now)
                 if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {
                     // The probe ended without a request (expired, refused): the next delivery probes.
@@ -464,7 +469,9 @@ public final class DeliveryEngine: @unchecked Sendable {
         active.unsavedChanges += 1
         // Everything that reaches `finish` was journaled before it was scheduled; the next step (or
         // retry) is scheduled only once this outcome and its progress are durable.
-        batch.commit((first.map { [$0] } ?? []) + [.updateDelivery(record)]) { [weak self] in
+        var changes: [JournalChange] = (first.map { [$0] } ?? []) + [.updateDelivery(record)]
+        if !options.dryRun, let line = historyOfEnd(record, now: clock.now()) { changes.append(line) }
+        batch.commit(changes) { [weak self] in
             guard let self else { return }
             self.outstanding -= 1
             self.posts[key.post]?.unsavedChanges -= 1
