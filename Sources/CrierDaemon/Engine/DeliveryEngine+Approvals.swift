@@ -38,7 +38,11 @@ extension DeliveryEngine {
             let hash = ApprovalRule.contentHash(parts: parts.map(\.text), media: post.media)
             active.approvalHashes[channel] = hash
             let row = approvals.row(post.id, channel)
-            if row?.approves(hash) == true || row?.state == .rejected { continue }
+            if let row, row.state == .rejected {
+                cancelRejected(row, in: active, now: now)
+                continue
+            }
+            if row?.approves(hash) == true { continue }
             if row?.state == .pending, row?.contentHash == hash { continue }
             if row?.state == .approved {
                 changes.append(.history(HistoryEvent(at: now, postID: post.id, channel: channel, actor: "crier", action: "approval-withdrawn",
@@ -61,19 +65,7 @@ extension DeliveryEngine {
         let now = clock.now()
         for row in changed where row.state == .rejected {
             guard let active = posts[row.postID] else { continue }
-            var cancelled: [DeliveryRecord] = []
-            for (key, var record) in active.records where key.channel == row.channel && record.status == .pending
-                && !active.inFlight.contains(key) && record.progress.uncertainStep == nil {
-                record.cancel(at: now, reason: "rejected by \(row.actor ?? "an approver"): \(row.note ?? "no reason given")")
-                due.cancel(key)
-                approvals.held.remove(key)
-                active.records[key] = record
-                cancelled.append(record)
-            }
-            if !cancelled.isEmpty {
-                logger.info("post rejected", metadata: ["post": "\(row.postID)", "channel": "\(row.channel)", "by": "\(row.actor ?? "-")"])
-                for record in cancelled { finish(record.key, record: record, in: active) }
-            }
+            for record in cancelRejected(row, in: active, now: now) { finish(record.key, record: record, in: active) }
         }
         for key in approvals.held {
             guard let active = posts[key.post], let hash = active.approvalHashes[key.channel],
@@ -84,6 +76,25 @@ extension DeliveryEngine {
             logger.info("post approved", metadata: ["post": "\(key.post)", "channel": "\(key.channel)"])
         }
         pump()
+    }
+
+    /// Cancels the deliveries a rejection covers (those not in flight or in doubt); returns them for
+    /// the caller to journal.
+    @discardableResult
+    private func cancelRejected(_ row: ApprovalRecord, in active: ActivePost, now: Date) -> [DeliveryRecord] {
+        var cancelled: [DeliveryRecord] = []
+        for (key, var record) in active.records where key.channel == row.channel && record.status == .pending
+            && !active.inFlight.contains(key) && record.progress.uncertainStep == nil {
+            record.cancel(at: now, reason: "rejected by \(row.actor ?? "an approver"): \(row.note ?? "no reason given")")
+            due.cancel(key)
+            approvals.held.remove(key)
+            active.records[key] = record
+            cancelled.append(record)
+        }
+        if !cancelled.isEmpty {
+            logger.info("post rejected", metadata: ["post": "\(row.postID)", "channel": "\(row.channel)", "by": "\(row.actor ?? "-")"])
+        }
+        return cancelled
     }
 
     /// The history line for a delivery that just ended (sent, failed, expired, cancelled, unknown).

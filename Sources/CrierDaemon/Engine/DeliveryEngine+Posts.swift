@@ -54,7 +54,6 @@ extension DeliveryEngine {
             }
             if active.post != nil, active.journal.contentHash == parsed.contentHash { return }
             let edited = active.post != nil || active.journal.contentHash != parsed.contentHash
-            reconcile(active, with: parsed)
             if edited {
                 logger.info("post changed", metadata: ["post": "\(id)", "file": "\(parsed.name)"])
                 if !options.dryRun {
@@ -62,6 +61,7 @@ extension DeliveryEngine {
                                                         action: "edited", detail: parsed.name))])
                 }
             }
+            reconcile(active, with: parsed)
             persist(id, records: Array(active.records.values))
             return
         }
