@@ -22,5 +22,5 @@ public enum MatrixPlatform {
         //   (GET /_matrix/client/v1/media/config; too big: 413 M_TOO_LARGE), so none is set here.
         //   https://spec.matrix.org/latest/client-server-api/#get_matrixclientv1mediaconfig
         media: MediaLimits(imageTypes: nil, videoTypes: nil, maxImageBytes: nil, maxVideoBytes: nil, otherFiles: true),
-        deliverable: false)
+        deliverable: true)
 }
