@@ -94,8 +94,6 @@ import Testing
         let (first, image, second, third) = (events[0], events[1], events[2], events[3])
         let ids = events.map { $0["event_id"] as? String ?? "" }
         #expect(Self.content(first)["body"] as? String == "First paragraph of the Matrix thread test. 1/3")
-        #expect(Self.content(first)["format"] as? String == "org.matrix.custom.html")
-        #expect(Self.content(first)["formatted_body"] is String)
         #expect(Self.relation(first) == nil, "part 1 is the thread's root")
         #expect(Self.content(image)["msgtype"] as? String == "m.image")
         #expect(Self.content(image)["body"] as? String == "A chart of build times going down", "the alt text is the image's body")

@@ -24,8 +24,8 @@ import Testing
     var image: MediaItem { MediaItem(file: "media/chart.png", alt: "A chart going up", byteCount: png.count, mimeType: "image/png", width: 640, height: 480) }
     var source: InMemoryMediaSource { InMemoryMediaSource(files: ["media/chart.png": (png, "image/png")]) }
 
-    /// Drives the adapter as the engine does: each step's answer from `answer`, until it is done,
-    /// fails, or an answer is not `advanced`.
+    /// Drives the adapter as the engine does: each step's answer from `answer`, until it is sent
+    /// (given back as `.done`), fails, or an answer is neither `advanced` nor `sent`.
     func walk(_ context: DeliveryContext, media: InMemoryMediaSource? = nil, answer: (StepRequest) -> TransportResponse)
         -> (steps: [StepRequest], end: AdapterStep?, last: StepAnswer?) {
         var progress = DeliveryProgress.start
@@ -35,6 +35,7 @@ import Testing
             guard case .request(let step) = next else { return (steps, next, nil) }
             steps.append(step)
             let read = MatrixAdapter().read(answer(step), to: step, for: context, progress: progress)
+            if case .sent(let remote) = read { return (steps, .done(remote), read) }
             guard case .advanced(let advanced) = read else { return (steps, nil, read) }
             progress = advanced
         }

@@ -89,6 +89,7 @@ public struct MatrixAdapter: PlatformAdapter {
                                         request: requests.sendMessage(room: roomID, transactionID: "\(context.deliveryID)-media\(number)", content: content),
                                         repeatSafe: true))
         }
+        // The last step's answer ends the delivery (`.sent`), so this is a fallback only.
         return .done(RemoteReference(id: event, url: Self.link(room: roomID, event: event, alias: room, homeserver: channel.url)))
     }
 
@@ -113,6 +114,8 @@ public struct MatrixAdapter: PlatformAdapter {
             return .advanced(progress.completing(step.name, values: ["upload_limit": limit]))
         case "send":
             guard let event = json["event_id"] as? String else { return .failed("\(prefix): the homeserver's answer has no event_id") }
+            // The part is complete unless part 1's media follow its text.
+            if context.part > 1 || context.media.isEmpty { return .sent(reference(to: event, context: context, progress: progress)) }
             return .advanced(progress.completing(step.name, values: ["event": event]))
         default:
             guard let number = Self.index(in: step.name) else { return .failed("\(prefix): not a step of this adapter") }
@@ -121,8 +124,18 @@ public struct MatrixAdapter: PlatformAdapter {
                 return .advanced(progress.completing(step.name, values: ["media[\(number)]": uri]))
             }
             guard let event = json["event_id"] as? String else { return .failed("\(prefix): the homeserver's answer has no event_id") }
+            if number == context.media.count, let text = progress.values["event"] {
+                return .sent(reference(to: text, context: context, progress: progress))
+            }
             return .advanced(progress.completing(step.name, values: ["media-event[\(number)]": event]))
         }
+    }
+
+    /// What the receipt records for a part: its text event and that event's `matrix.to` link.
+    private func reference(to event: String, context: DeliveryContext, progress: DeliveryProgress) -> RemoteReference {
+        let room = context.channel.settings["room"] ?? ""
+        let roomID = progress.values["room_id"] ?? room
+        return RemoteReference(id: event, url: Self.link(room: roomID, event: event, alias: room, homeserver: context.channel.url))
     }
 
     /// A `matrix.to` link (`https://matrix.to/#/!room/$event?via=server`): the event id is the last

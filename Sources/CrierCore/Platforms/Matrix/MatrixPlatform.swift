@@ -11,7 +11,10 @@ public enum MatrixPlatform {
         // No text limit but the 65,536-byte event limit; one image per m.image event (its `body` is
         //   the alt text). "Client-Server API m.room.message" https://spec.matrix.org/latest/client-server-api/#mroommessage
         //   and "Size limits" https://spec.matrix.org/latest/client-server-api/#size-limits
-        rules: PlatformRules(platform: .matrix, limit: nil, unit: .graphemes, format: .matrix, hashtags: false,
+        // Threads: later parts go into an `m.thread` rooted at part 1 (spec "Threading",
+        //   https://spec.matrix.org/latest/client-server-api/#threading), so `long: thread` can split
+        //   when a channel sets a `limit:`.
+        rules: PlatformRules(platform: .matrix, limit: nil, unit: .graphemes, format: .matrix, hashtags: false, threads: true,
                              maxMedia: nil, maxAltLength: nil),
         // Synapse's default message limit: rc_message per_second 0.2, burst_count 10 — a token
         // bucket that a 10-per-50-seconds window never exceeds. Homeservers may configure otherwise.
