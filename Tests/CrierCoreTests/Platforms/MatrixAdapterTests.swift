@@ -24,18 +24,25 @@ import Testing
     var image: MediaItem { MediaItem(file: "media/chart.png", alt: "A chart going up", byteCount: png.count, mimeType: "image/png", width: 640, height: 480) }
     var source: InMemoryMediaSource { InMemoryMediaSource(files: ["media/chart.png": (png, "image/png")]) }
 
-    /// Drives the adapter as the engine does: each step's answer from `answer`, until it is sent
-    /// (given back as `.done`), fails, or an answer is neither `advanced` nor `sent`.
+    /// Drives the adapter as the engine does: each step's answer from `answer` (a `.renewed` session
+    /// kept for the next steps), until it is sent (given back as `.done`), fails, or an answer is
+    /// neither `advanced`, `renewed` nor `sent`.
     func walk(_ context: DeliveryContext, media: InMemoryMediaSource? = nil, answer: (StepRequest) -> TransportResponse)
         -> (steps: [StepRequest], end: AdapterStep?, last: StepAnswer?) {
         var progress = DeliveryProgress.start
         var steps: [StepRequest] = []
+        var context = context
         for _ in 0..<20 {
             let next = MatrixAdapter().nextStep(for: context, progress: progress, media: media ?? source, now: Date(timeIntervalSince1970: 0))
             guard case .request(let step) = next else { return (steps, next, nil) }
             steps.append(step)
             let read = MatrixAdapter().read(answer(step), to: step, for: context, progress: progress)
             if case .sent(let remote) = read { return (steps, .done(remote), read) }
+            if case .renewed(let session) = read {
+                // As the engine does: the session is stored, the progress stays.
+                context.session = session
+                continue
+            }
             guard case .advanced(let advanced) = read else { return (steps, nil, read) }
             progress = advanced
         }
@@ -65,6 +72,7 @@ import Testing
         let walked = walk(context(media: [image]), answer: synapse)
         #expect(walked.steps.map(\.name) == ["media-config", "upload-media[1]", "send", "send-media[1]"])
         #expect(walked.steps.allSatisfy { $0.repeatSafe }, "every Matrix step is safe to repeat (txnId, uploads, reads)")
+        #expect(walked.steps.map(\.sessionStep) == [true, false, false, false], "the upload limit is the channel's, read once")
         let urls = walked.steps.map(\.request.url)
         #expect(urls == [
             "http://127.0.0.1:8008/_matrix/client/v1/media/config",
@@ -141,6 +149,7 @@ import Testing
             step.name == "resolve-room" ? Self.json(["room_id": "!resolved", "servers": ["crier.test"]]) : synapse(step)
         })
         #expect(walked.steps.map(\.name) == ["resolve-room", "send"])
+        #expect(walked.steps[0].sessionStep, "the room id is the channel's: resolved once, kept in its session")
         #expect(walked.steps[0].request.url == "http://127.0.0.1:8008/_matrix/client/v3/directory/room/%23news%3Acrier.test")
         #expect(walked.steps[1].request.url.contains("/rooms/%21resolved/send/"))
         guard case .done(let remote) = walked.end else { Issue.record("not done"); return }
@@ -228,7 +237,7 @@ import Testing
         #expect(reason(context(settings: ["msgtype": "m.emote"])).contains("`msgtype: m.emote` is not one of m.text, m.notice"))
         var noToken = context()
         noToken.secrets = [:]
-        #expect(reason(noToken).contains("needs `token`"))
+        #expect(reason(noToken).contains("needs `token` (an access token), or `user` and `password`"))
     }
 
     @Test func aNoticeIsSentAsOne() {
@@ -242,6 +251,113 @@ import Testing
         #expect(MatrixAdapter().remoteReference(forURL: link) == RemoteReference(id: "$abc-DEF_1", url: link))
         #expect(MatrixAdapter().remoteReference(forURL: "https://matrix.to/#/!r:s/$ev:s?via=s").id == "$ev:s", "old event ids have a server part")
         #expect(MatrixAdapter().remoteReference(forURL: "https://matrix.to/#/!r:s").id == nil)
+    }
+
+    func loginContext(session: ChannelSession = .none) -> DeliveryContext {
+        var context = context()
+        context.secrets = ["password": Secret("hunter2-password")]
+        context.channel.settings["user"] = "alice"
+        context.session = session
+        return context
+    }
+
+    @Test func withUserAndPasswordCrierLogsInOnceForAFixedDeviceAndUsesTheSessionsToken() throws {
+        let walked = walk(loginContext(), answer: { step in
+            step.name == "login"
+                ? Self.json(["user_id": "@alice:crier.test", "access_token": "syt_session", "device_id": "crier-room", "refresh_token": "syr_1",
+                             "expires_in_ms": 300_000])
+                : synapse(step)
+        })
+        #expect(walked.steps.map(\.name) == ["login", "send"])
+        let login = walked.steps[0]
+        #expect(login.sessionStep && login.repeatSafe)
+        #expect(login.request.url == "http://127.0.0.1:8008/_matrix/client/v3/login")
+        #expect(login.request.headers.value(for: "Authorization") == nil)
+        let body = Self.body(login)
+        #expect(body["type"] as? String == "m.login.password")
+        #expect((body["identifier"] as? [String: Any])?["user"] as? String == "alice")
+        #expect(body["password"] as? String == "hunter2-password")
+        #expect(body["device_id"] as? String == "crier-room", "a fixed device: transaction ids dedupe across logins")
+        #expect(body["refresh_token"] as? Bool == true)
+        #expect(walked.steps[1].request.headers.value(for: "Authorization") == "Bearer syt_session")
+
+        let session = ChannelSession(values: ["access_token": "syt_kept", "refresh_token": "syr_1"])
+        let again = walk(loginContext(session: session), answer: synapse)
+        #expect(again.steps.map(\.name) == ["send"], "a kept session means no login")
+        #expect(again.steps[0].request.headers.value(for: "Authorization") == "Bearer syt_kept")
+    }
+
+    @Test func anExpiredSessionIsRefreshedAndADeadRefreshTokenMeansANewLogin() throws {
+        let adapter = MatrixAdapter()
+        let session = ChannelSession(values: ["access_token": "syt_old", "refresh_token": "syr_1", "room_alias": "x"])
+        let context = loginContext(session: session)
+        let send = StepRequest(name: "send", request: OutgoingRequest(url: "x"), repeatSafe: true)
+        let expired = Self.json(["errcode": "M_UNKNOWN_TOKEN", "error": "Access token has expired", "soft_logout": true], status: 401)
+        guard case .sessionExpired(let reason) = adapter.read(expired, to: send, for: context, progress: .start) else {
+            Issue.record("expected sessionExpired"); return
+        }
+        #expect(reason.contains("M_UNKNOWN_TOKEN: Access token has expired"))
+        #expect(!reason.contains("syt_old"))
+
+        var marked = context
+        marked.session.needsRenewal = true
+        guard case .request(let refresh) = adapter.nextStep(for: marked, progress: .start, media: source, now: Date()) else {
+            Issue.record("expected a refresh"); return
+        }
+        #expect(refresh.name == "refresh" && refresh.sessionStep)
+        #expect(refresh.request.url == "http://127.0.0.1:8008/_matrix/client/v3/refresh")
+        #expect(Self.body(refresh)["refresh_token"] as? String == "syr_1")
+        let renewed = adapter.read(Self.json(["access_token": "syt_new", "refresh_token": "syr_2", "expires_in_ms": 60_000]), to: refresh,
+                                   for: marked, progress: .start)
+        #expect(renewed == .renewed(ChannelSession(values: ["access_token": "syt_new", "refresh_token": "syr_2", "room_alias": "x"])))
+
+        guard case .renewed(let forgotten) = adapter.read(Self.json(["errcode": "M_UNKNOWN_TOKEN", "error": "Unknown refresh token"], status: 401),
+                                                           to: refresh, for: marked, progress: .start) else {
+            Issue.record("expected a renewed session"); return
+        }
+        #expect(forgotten.values == ["room_alias": "x"], "both tokens forgotten, the rest kept")
+        var fresh = context
+        fresh.session = forgotten
+        guard case .request(let login) = adapter.nextStep(for: fresh, progress: .start, media: source, now: Date()) else {
+            Issue.record("expected a login"); return
+        }
+        #expect(login.name == "login")
+
+        let refused = adapter.read(Self.json(["errcode": "M_FORBIDDEN", "error": "Invalid username or password"], status: 403), to: login,
+                                   for: fresh, progress: .start)
+        guard case .failed(let words) = refused else { Issue.record("expected a failure"); return }
+        #expect(words.contains("M_FORBIDDEN: Invalid username or password"))
+        #expect(words.contains("check both"))
+        #expect(!words.contains("hunter2-password"))
+    }
+
+    @Test func anOnlineCheckSaysWhoAndWhereOrWhatToFix() {
+        func probe(joined: [String], room: String = "#news:crier.test") -> ProbeStep {
+            var channel = context().channel
+            channel.settings["room"] = room
+            let context = ProbeContext(channel: channel, secrets: ["token": Secret(Self.token)])
+            var values: [String: String] = [:]
+            var names: [String] = []
+            for _ in 0..<10 {
+                let step = MatrixAdapter().nextProbeStep(for: context, values: values)
+                guard case .request(let request) = step else { return step }
+                names.append(request.name)
+                #expect(request.request.method == "GET", "a check never posts")
+                let response: TransportResponse = switch request.name {
+                case "whoami": Self.json(["user_id": "@alice:crier.test", "device_id": "D"])
+                case "resolve-room": Self.json(["room_id": "!news"])
+                default: Self.json(["joined_rooms": joined])
+                }
+                guard case .advanced(let more) = MatrixAdapter().readProbe(response, to: request, for: context, values: values) else {
+                    return .problem("not advanced")
+                }
+                values.merge(more) { $1 }
+            }
+            return .problem("never ended")
+        }
+        #expect(probe(joined: ["!other", "!news"]) == .ok("ok as @alice:crier.test in #news:crier.test (!news)"))
+        #expect(probe(joined: ["!other"]) == .problem("@alice:crier.test is not in #news:crier.test (!news): invite it to the room and join it (or fix `room:`)"))
+        #expect(probe(joined: ["!abc:crier.test"], room: "!abc:crier.test") == .ok("ok as @alice:crier.test in !abc:crier.test"))
     }
 
     @Test func theAdapterIsTheOneCrierDeliversMatrixWith() {

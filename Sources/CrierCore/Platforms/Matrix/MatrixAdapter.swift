@@ -1,11 +1,14 @@
 import Foundation
 
-/// Matrix (client-server API v3). Steps of one part, each recorded in the delivery's progress before
-/// the next, every one safe to repeat:
+/// Matrix (client-server API v3). A part takes these steps, each recorded before the next and every
+/// one safe to repeat:
 ///
-/// - `resolve-room` (a `room:` alias only): the room id behind `#alias:server`;
-/// - `media-config` (part 1 with media): the homeserver's upload limit, checked before any upload;
-/// - `upload-media[n]`: each file to the content repository (`mxc://…`);
+/// - session steps, whose answers the engine keeps in the channel's session (one at a time per
+///   channel, so twenty posts due at once cost one login): `login` or `refresh` (with `user` and
+///   `password`, see `MatrixLogin`), `resolve-room` (a `room:` alias: the room id behind it),
+///   `media-config` (the upload limit, read once before the first upload);
+/// - `upload-media[n]`: each file of part 1 to the content repository (`mxc://…`), checked first
+///   against the homeserver's limit;
 /// - `send`: the text as `m.room.message` with the **delivery id as transaction id**, so a repeat
 ///   (a lost answer, a restart) yields the first event, not a second one; later parts are in the
 ///   thread rooted at part 1 (`m.thread`, with an `m.in_reply_to` fallback to the previous part);
@@ -20,23 +23,18 @@ public struct MatrixAdapter: PlatformAdapter {
         let channel = context.channel
         let prefix = "matrix channel '\(channel.name)'"
         guard let room = channel.settings["room"], !room.isEmpty else { return .fail("\(prefix): `room:` is missing (a room id !…, or an alias #…:server)") }
-        guard let token = context.secrets["token"]?.value, !token.isEmpty else {
-            return .fail("\(prefix): needs `token` (an access token); login with `user` and `password` is not available in this version")
-        }
+        guard room.hasPrefix("!") || room.hasPrefix("#") else { return .fail("\(prefix): `room: \(room)` is neither a room id (!…) nor an alias (#…:server)") }
         let msgtype = channel.settings["msgtype"] ?? "m.text"
         guard Self.msgtypes.contains(msgtype) else { return .fail("\(prefix): `msgtype: \(msgtype)` is not one of \(Self.msgtypes.joined(separator: ", "))") }
+        let token: String
+        switch MatrixLogin(channel: channel, secrets: context.secrets, session: context.session, label: context.deliveryID).access() {
+        case .token(let value): token = value
+        case .step(let step): return .request(step)
+        case .fail(let reason): return .fail(reason)
+        }
         let requests = MatrixRequests(homeserver: channel.url, accessToken: token, label: context.deliveryID)
-
-        let roomID: String
-        if room.hasPrefix("#") {
-            guard let resolved = progress.values["room_id"] else {
-                return .request(StepRequest(name: "resolve-room", request: requests.resolveAlias(room), repeatSafe: true))
-            }
-            roomID = resolved
-        } else if room.hasPrefix("!") {
-            roomID = room
-        } else {
-            return .fail("\(prefix): `room: \(room)` is neither a room id (!…) nor an alias (#…:server)")
+        guard let roomID = Self.roomID(room, session: context.session) else {
+            return .request(StepRequest(name: "resolve-room", request: requests.resolveAlias(room), repeatSafe: true, sessionStep: true))
         }
 
         var thread: MatrixEventContent.Thread?
@@ -49,10 +47,10 @@ public struct MatrixAdapter: PlatformAdapter {
 
         // Media go with part 1: checked against the homeserver's limit, uploaded, then sent after its text.
         let files = context.part == 1 ? context.media : []
-        if !files.isEmpty, progress.values["upload_limit"] == nil {
-            let legacy = progress.values["media_config"] == "legacy"
+        if !files.isEmpty, context.session["upload_limit"] == nil {
+            let legacy = context.session["media_config"] == "legacy"
             return .request(StepRequest(name: legacy ? "media-config-legacy" : "media-config", request: requests.mediaConfig(legacy: legacy),
-                                        repeatSafe: true))
+                                        repeatSafe: true, sessionStep: true))
         }
         for (index, item) in files.enumerated() where progress.values["media[\(index + 1)]"] == nil {
             let bytes: Data
@@ -61,7 +59,7 @@ public struct MatrixAdapter: PlatformAdapter {
             } catch {
                 return .fail("\(prefix): \(error.description)")
             }
-            if let limit = progress.values["upload_limit"].flatMap(Int.init), bytes.count > limit {
+            if let limit = context.session["upload_limit"].flatMap(Int.init), bytes.count > limit {
                 return .fail("\(prefix): \(item.file) is \(bytes.count) bytes; the homeserver takes uploads up to \(limit) bytes: "
                              + "make it smaller, or leave \(channel.name) out of `channels:`")
             }
@@ -90,32 +88,38 @@ public struct MatrixAdapter: PlatformAdapter {
                                         repeatSafe: true))
         }
         // The last step's answer ends the delivery (`.sent`), so this is a fallback only.
-        return .done(RemoteReference(id: event, url: Self.link(room: roomID, event: event, alias: room, homeserver: channel.url)))
+        return .done(reference(to: event, context: context))
     }
 
     public func read(_ response: TransportResponse, to step: StepRequest, for context: DeliveryContext, progress: DeliveryProgress) -> StepAnswer {
+        let login = MatrixLogin(channel: context.channel, secrets: context.secrets, session: context.session, label: context.deliveryID)
+        if step.name == "login" || step.name == "refresh" { return login.answer(response, to: step.name) }
         let room = context.channel.settings["room"] ?? ""
-        let errors = MatrixErrorReader(channel: context.channel.name, room: room)
         guard (200..<300).contains(response.status) else {
-            if step.name == "media-config", response.status == 404 || MatrixErrorReader.parse(response.body).errcode == "M_UNRECOGNIZED" {
+            let parsed = MatrixErrorReader.parse(response.body)
+            if step.name == "media-config", response.status == 404 || parsed.errcode == "M_UNRECOGNIZED" {
                 // Before spec v1.11 (authenticated media) the config is only at /_matrix/media/v3/config.
-                return .advanced(progress.completing(step.name, values: ["media_config": "legacy"]))
+                return .renewed(Self.session(context.session, adding: ["media_config": "legacy"]))
             }
-            return errors.answer(response, to: step.name)
+            if login.usesPassword, parsed.errcode == "M_UNKNOWN_TOKEN" {
+                return .sessionExpired("matrix channel '\(context.channel.name)': \(step.name): the homeserver refused the session's access token "
+                                       + "(M_UNKNOWN_TOKEN: \(parsed.error))")
+            }
+            return MatrixErrorReader(channel: context.channel.name, room: room).answer(response, to: step.name)
         }
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
         let prefix = "matrix channel '\(context.channel.name)': \(step.name)"
         switch step.name {
         case "resolve-room":
             guard let roomID = json["room_id"] as? String else { return .failed("\(prefix): the homeserver's answer has no room_id") }
-            return .advanced(progress.completing(step.name, values: ["room_id": roomID]))
+            return .renewed(Self.session(context.session, adding: ["room_alias": room, "room_id": roomID]))
         case "media-config", "media-config-legacy":
             let limit = (json["m.upload.size"] as? NSNumber).map { String($0.intValue) } ?? "none"
-            return .advanced(progress.completing(step.name, values: ["upload_limit": limit]))
+            return .renewed(Self.session(context.session, adding: ["upload_limit": limit]))
         case "send":
             guard let event = json["event_id"] as? String else { return .failed("\(prefix): the homeserver's answer has no event_id") }
             // The part is complete unless part 1's media follow its text.
-            if context.part > 1 || context.media.isEmpty { return .sent(reference(to: event, context: context, progress: progress)) }
+            if context.part > 1 || context.media.isEmpty { return .sent(reference(to: event, context: context)) }
             return .advanced(progress.completing(step.name, values: ["event": event]))
         default:
             guard let number = Self.index(in: step.name) else { return .failed("\(prefix): not a step of this adapter") }
@@ -125,16 +129,29 @@ public struct MatrixAdapter: PlatformAdapter {
             }
             guard let event = json["event_id"] as? String else { return .failed("\(prefix): the homeserver's answer has no event_id") }
             if number == context.media.count, let text = progress.values["event"] {
-                return .sent(reference(to: text, context: context, progress: progress))
+                return .sent(reference(to: text, context: context))
             }
             return .advanced(progress.completing(step.name, values: ["media-event[\(number)]": event]))
         }
     }
 
+    /// The room id to send to: the configured id, or the one the session resolved the configured
+    /// alias to (nil: not resolved yet, or the alias was changed since).
+    static func roomID(_ room: String, session: ChannelSession) -> String? {
+        if room.hasPrefix("!") { return room }
+        if session.isPlaceholder { return ChannelSession.placeholderValue }
+        return session["room_alias"] == room ? session["room_id"] : nil
+    }
+
+    /// `session` with `values` added (a fresh session: not marked for renewal).
+    static func session(_ session: ChannelSession, adding values: [String: String]) -> ChannelSession {
+        ChannelSession(values: session.values.merging(values) { $1 }, expiresAt: session.expiresAt)
+    }
+
     /// What the receipt records for a part: its text event and that event's `matrix.to` link.
-    private func reference(to event: String, context: DeliveryContext, progress: DeliveryProgress) -> RemoteReference {
+    private func reference(to event: String, context: DeliveryContext) -> RemoteReference {
         let room = context.channel.settings["room"] ?? ""
-        let roomID = progress.values["room_id"] ?? room
+        let roomID = Self.roomID(room, session: context.session) ?? room
         return RemoteReference(id: event, url: Self.link(room: roomID, event: event, alias: room, homeserver: context.channel.url))
     }
 

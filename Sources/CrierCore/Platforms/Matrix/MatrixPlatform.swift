@@ -3,10 +3,10 @@
 public enum MatrixPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .matrix,
-        // Config keys: `url` (homeserver), `room` (id or alias), `token`* — or `user` + `password`*;
-        // `msgtype` (m.text / m.notice).
+        // Config keys: `url` (homeserver), `room` (id or alias), `token`* — or `user` + `password`*
+        // (crier logs in once as device `device_id`, default `crier-<channel>`); `msgtype` (m.text / m.notice).
         secretKeys: ["token", "password"],
-        settingKeys: ["room", "user", "msgtype"],
+        settingKeys: ["room", "user", "msgtype", "device_id"],
         requiredKeys: [["room", "token"], ["room", "user", "password"]],
         // No text limit but the 65,536-byte event limit; one image per m.image event (its `body` is
         //   the alt text). "Client-Server API m.room.message" https://spec.matrix.org/latest/client-server-api/#mroommessage

@@ -42,6 +42,25 @@ public struct MatrixRequests: Sendable {
                         headers: [authorization, HTTPHeader("Content-Type", "application/json")], body: content, label: label)
     }
 
+    /// `POST /_matrix/client/v3/login` with a password, for a fixed device (so transaction ids keep
+    /// deduplicating across logins) and asking for a refresh token. No `Authorization` header.
+    public static func login(homeserver: String, user: String, password: String, deviceID: String, label: String) -> OutgoingRequest {
+        let body: [String: Any] = ["type": "m.login.password", "identifier": ["type": "m.id.user", "user": user], "password": password,
+                                   "device_id": deviceID, "initial_device_display_name": "crier", "refresh_token": true]
+        return OutgoingRequest(method: "POST", url: MatrixRequests(homeserver: homeserver, accessToken: "", label: label).homeserver + "/_matrix/client/v3/login",
+                               headers: [HTTPHeader("Content-Type", "application/json")], body: json(body), label: label)
+    }
+
+    /// `POST /_matrix/client/v3/refresh`: a new access token (and refresh token) for a refresh token.
+    public static func refresh(homeserver: String, refreshToken: String, label: String) -> OutgoingRequest {
+        OutgoingRequest(method: "POST", url: MatrixRequests(homeserver: homeserver, accessToken: "", label: label).homeserver + "/_matrix/client/v3/refresh",
+                        headers: [HTTPHeader("Content-Type", "application/json")], body: json(["refresh_token": refreshToken]), label: label)
+    }
+
+    static func json(_ object: [String: Any]) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    }
+
     /// `GET /_matrix/client/v3/account/whoami`: who the token belongs to (and its device).
     public func whoami() -> OutgoingRequest {
         get("/_matrix/client/v3/account/whoami")
