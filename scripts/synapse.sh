@@ -24,7 +24,7 @@ server_name=crier.test
 log() { printf 'synapse: %s\n' "$*" >&2; }
 
 install() {
-    if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import synapse, sys; sys.exit(synapse.__version__ != '$version')" 2>/dev/null; then
+    if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('matrix-synapse') != '$version')" 2>/dev/null; then
         return
     fi
     local python
@@ -98,8 +98,8 @@ rc_login:
 rc_registration: { per_second: 1000, burst_count: 1000 }
 rc_joins:
   local: { per_second: 1000, burst_count: 1000 }
-# Access tokens of password logins expire (and come with refresh tokens), so login mode's refresh is tested.
-refreshable_access_token_lifetime: 1h
+# Access tokens of logins that ask for a refresh token expire quickly, so login mode's refresh is tested.
+refreshable_access_token_lifetime: 15s
 suppress_key_server_warning: true
 EOF
     cat >"$data/log.config" <<EOF

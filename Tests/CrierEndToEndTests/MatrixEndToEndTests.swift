@@ -234,3 +234,73 @@ import Testing
         #expect(!error.contains("syt_not_a_token_of_this_server"))
     }
 }
+
+/// Login mode (`user` + `password`) and `crier check --online`, against the same Synapse.
+@Suite(.serialized) struct MatrixSessionEndToEndTests {
+    @Test func twentyPostsCostOneLoginAndExpiredTokensAreRefreshed() throws {
+        guard let homeserver = MatrixHomeserver.running() else { return }
+        let room = try homeserver.createRoom("login mode")
+        let proxy = try MatrixProxy(upstream: homeserver.url) { _, _ in nil }
+        defer { proxy.stop() }
+        let setup = try MatrixEndToEndTests.Setup(url: proxy.url, room: room, token: "", channelExtra: """
+                user: \(homeserver.user)
+                password: file:\(FileManager.default.temporaryDirectory.path)/unused
+                duplicates: { policy: allow }
+            """)
+        // The password instead of the token: `token:` removed, `password:` pointing at a file.
+        setup.directory.write(homeserver.password, to: "password")
+        let config = try String(contentsOfFile: setup.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "    token: file:\(setup.directory.path)/token\n", with: "")
+            .replacingOccurrences(of: "file:\(FileManager.default.temporaryDirectory.path)/unused", with: "file:\(setup.directory.path)/password")
+        setup.directory.write(config, to: "crier.yml")
+        let check = try setup.crier(["check"])
+        #expect(check.status == 0, "\(check.output)\(check.error)")
+
+        let count = 20
+        for index in 1...count { setup.drop(String(format: "login-%02d", index), "Login mode post number \(index) of \(count).") }
+        let daemon = CrierProcess(["run", "--config", setup.configPath])
+        try daemon.start()
+        let deadline = Date().addingTimeInterval(150)
+        while setup.count("sent") < count, Date() < deadline { usleep(100_000) }
+        daemon.kill(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15))
+        #expect(setup.count("sent") == count, "\(daemon.standardError)")
+
+        let logins = proxy.log.filter { $0.path == "/_matrix/client/v3/login" }
+        let refreshes = proxy.log.filter { $0.path == "/_matrix/client/v3/refresh" }
+        #expect(logins.count == 1, "one login for \(count) posts: \(logins)")
+        #expect(refreshes.count >= 1, "Synapse's 15 s tokens expired during the run and were refreshed")
+        #expect(refreshes.allSatisfy { $0.status == 200 })
+        let events = try homeserver.messages(in: room)
+        #expect(events.count == count, "each post once")
+        #expect(Set(events.map { ($0["content"] as? [String: Any])?["body"] as? String ?? "" }).count == count)
+        #expect(Set(events.compactMap { $0["sender"] as? String }) == ["@\(homeserver.user):\(homeserver.serverName)"])
+        // Neither the password nor a session token ever reaches the log.
+        let tokens = (logins + refreshes).compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])?["access_token"] as? String
+        }
+        #expect(!tokens.isEmpty)
+        for secret in tokens + [homeserver.password] { #expect(!daemon.standardError.contains(secret)) }
+    }
+
+    @Test func checkOnlineSaysWhoCrierIsAndWhereOrWhatIsWrong() throws {
+        guard let homeserver = MatrixHomeserver.running() else { return }
+        let alias = "#crier:\(homeserver.serverName)"
+        let good = try MatrixEndToEndTests.Setup(url: homeserver.url, room: alias, token: homeserver.token)
+        let ok = try good.crier(["check", "--online"])
+        #expect(ok.status == 0, "\(ok.output)\(ok.error)")
+        #expect(ok.output.contains("channel room: ok: ok as @alice:\(homeserver.serverName) in \(alias) (!"), "\(ok.output)")
+
+        let outside = try MatrixEndToEndTests.Setup(url: homeserver.url, room: homeserver.limitedRoom, token: homeserver.token)
+        let problem = try outside.crier(["check", "--online"])
+        #expect(problem.status == 1)
+        #expect(problem.output.contains("channel room: problem: @alice:\(homeserver.serverName) is not in \(homeserver.limitedRoom): invite it"),
+                "\(problem.output)\(problem.error)")
+
+        let revoked = try MatrixEndToEndTests.Setup(url: homeserver.url, room: alias, token: "syt_revoked_token")
+        let refused = try revoked.crier(["check", "--online"])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("M_UNKNOWN_TOKEN"), "\(refused.output)")
+        #expect(!(refused.output + refused.error).contains("syt_revoked_token"))
+    }
+}
