@@ -9,8 +9,8 @@
 #   scripts/synapse.sh status  running or not, and the env file
 #
 # The end-to-end tests (Tests/CrierEndToEndTests/MatrixEndToEndTests.swift) read
-# $CRIER_MATRIX_ENV, else .build-synapse/homeserver.env. SYNAPSE_PORT picks the port (default 8448+
-# a free one is searched from there); SYNAPSE_CACHE the cache directory.
+# $CRIER_MATRIX_ENV, else .build-synapse/homeserver.env. SYNAPSE_PORT picks the port (default: any free
+# one); SYNAPSE_CACHE the cache directory. Cold install (pip download and build of the venv): 2–5 min; a start: ~25 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -34,7 +34,15 @@ install() {
     local started=$SECONDS
     log "installing matrix-synapse $version into $venv (once; later runs reuse it)"
     rm -rf "$venv"
-    "$python" -m venv "$venv" || { log "cannot make a virtualenv (apt-get install python3-venv)"; exit 1; }
+    if ! "$python" -m venv "$venv" 2>/dev/null; then
+        # Debian's python3 makes virtualenvs only with python3-venv installed (as root, or through sudo).
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        log "installing python3-venv"
+        $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null || true
+        rm -rf "$venv"
+        "$python" -m venv "$venv" || { log "cannot make a virtualenv (apt-get install python3-venv)"; exit 1; }
+    fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check "matrix-synapse==$version" || {
         log "pip could not install matrix-synapse $version"; exit 1; }
     log "installed in $((SECONDS - started)) s"
