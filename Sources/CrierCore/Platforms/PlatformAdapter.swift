@@ -55,6 +55,7 @@ public enum PlatformAdapters {
     public static func adapter(for platform: Platform) -> (any PlatformAdapter)? {
         switch platform {
         case .webhook: return WebhookAdapter()
+        case .matrix: return MatrixAdapter()
         default: return nil
         }
     }
