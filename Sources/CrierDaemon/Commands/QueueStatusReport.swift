@@ -160,7 +160,10 @@ public struct QueueStatusReport: Encodable, Sendable {
             awaiting = try journal.approvals().filter { $0.state == .pending }.map {
                 AwaitingApproval(post: $0.postID, channel: $0.channel, plannedAt: $0.plannedAt.map(TimestampFormat.string))
             }
-            for (channel, session) in try journal.sessions().sorted(by: { $0.key < $1.key }) where !session.isEmpty {
+            // Sessions that hold a credential (a login's or `crier auth`'s tokens), not those that only
+            // remember what crier learned about the channel (a room id, a server's limits).
+            for (channel, session) in try journal.sessions().sorted(by: { $0.key < $1.key })
+            where session.values["access_token"] != nil || session.values["refresh_token"] != nil || session.expiresAt != nil {
                 tokens.append(Token(channel: channel, expiresAt: session.expiresAt.map(TimestampFormat.string),
                                     refreshable: TokenExpiry.isRefreshable(session), needsRenewal: session.needsRenewal))
                 if let warning = TokenExpiry.warning(channel: channel, session: session, now: Date()) { tokenWarnings.append(warning) }
