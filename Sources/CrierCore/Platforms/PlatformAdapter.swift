@@ -38,6 +38,9 @@ public enum PlatformAdapters {
     public static func adapter(for platform: Platform) -> (any PlatformAdapter)? {
         switch platform {
         case .webhook: return WebhookAdapter()
+        case .telegram: return TelegramAdapter()
+        case .discord: return DiscordAdapter()
+        case .slack: return SlackAdapter()
         default: return nil
         }
     }

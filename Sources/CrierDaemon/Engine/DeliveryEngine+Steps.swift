@@ -77,7 +77,8 @@ extension DeliveryEngine {
         }
         if options.dryRun {
             logger.info("dry-run: would send", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
-                                                          "step": "\(step.name)", "delivery": "\(record.id)", "url": "\(step.request.url)",
+                                                          "step": "\(step.name)", "delivery": "\(record.id)",
+                                                          "url": "\(SecretRedaction.redact(step.request.url, secrets: context.secrets))",
                                                           "text": "\(context.text)"])
         }
         let transport = self.transport
@@ -122,8 +123,14 @@ extension DeliveryEngine {
     }
 
     private func complete(_ key: DeliveryKey, step: StepRequest, sentWith progress: DeliveryProgress, context: DeliveryContext,
-                          adapter: any PlatformAdapter, startedAt: Date, result: TransportResult) {
+                          adapter: any PlatformAdapter, startedAt: Date, result unredacted: TransportResult) {
         inFlight -= 1
+        // libcurl's words may quote the URL, where a Telegram token or a webhook token lives.
+        let result = unredacted.mapError { error -> TransportError in
+            var redacted = error
+            redacted.message = SecretRedaction.redact(error.message, secrets: context.secrets)
+            return redacted
+        }
         let now = clock.now()
         if let deliveryID = posts[key.post]?.records[key]?.id,
            let times = gates[key.channel]?.completed(deliveryID: deliveryID, at: now), times.started != times.completed {
@@ -146,8 +153,14 @@ extension DeliveryEngine {
             // step stands for the whole delivery.
             decision.outcome = .sent(nil, httpStatus: 200)
         }
+        if case .advanced = decision.outcome, let warning = decision.progress.values[DeliveryProgress.warningKey],
+           warning != progress.values[DeliveryProgress.warningKey] {
+            logger.warning("\(warning)", metadata: metadata(key, record, extra: ["step": "\(step.name)"]))
+        }
         record.progress = decision.progress
         record.apply(decision.outcome, at: now)
+        // A receiver's message may echo what it was sent: no secret goes into the journal or a receipt.
+        record.error = record.error.map { SecretRedaction.redact($0, secrets: context.secrets) }
         if record.status == .pending, record.progress.uncertainStep != nil,
            case .holdUnknown(let reason) = StepPlan.next(adapter.nextStep(for: context, progress: record.progress, media: media, now: now),
                                                           progress: record.progress, lastStatus: record.httpStatus) {

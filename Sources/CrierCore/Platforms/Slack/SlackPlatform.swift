@@ -3,7 +3,8 @@
 public enum SlackPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .slack,
-        // Config keys: `webhook_url`* — or `url`, `token`* (bot, xoxb-…), `channel`.
+        // Config keys: `webhook_url`* — or `url` (default https://slack.com/api), `token`* (bot, xoxb-…),
+        // `channel`. Adapter: `SlackAdapter`.
         secretKeys: ["webhook_url", "token"],
         settingKeys: ["channel"],
         requiredKeys: [["webhook_url"], ["token", "channel"]],
@@ -12,7 +13,7 @@ public enum SlackPlatform {
         //   https://api.slack.com/reference/surfaces/formatting#escaping ; files.completeUploadExternal takes
         //   up to 10 files? (not documented clearly — see report) with `alt_txt`
         //   https://api.slack.com/methods/files.completeUploadExternal ; image block alt_text max 2000.
-        rules: PlatformRules(platform: .slack, limit: 40_000, unit: .scalars, format: .slackMrkdwn, hashtags: false,
+        rules: PlatformRules(platform: .slack, limit: 40_000, unit: .scalars, format: .slackMrkdwn, hashtags: false, threads: true,
                              maxMedia: 10, maxAltLength: 2000),
         // Posting messages: 1 per second per channel (short bursts tolerated, not relied on).
         // https://api.slack.com/apis/rate-limits — "Rate Limits" (Slack API), "Posting messages"
@@ -24,5 +25,6 @@ public enum SlackPlatform {
         media: MediaLimits(imageTypes: nil, videoTypes: nil, maxImageBytes: 1_000 * MediaLimits.megabyte,
                            maxVideoBytes: 1_000 * MediaLimits.megabyte, otherFiles: true,
                            maxOtherBytes: 1_000 * MediaLimits.megabyte),
-        deliverable: false)
+        deliverable: true,
+        defaultURL: SlackRequestBuilder.defaultAPIRoot)
 }
