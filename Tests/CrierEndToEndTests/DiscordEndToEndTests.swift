@@ -73,7 +73,7 @@ import Testing
         let check = try installation.crier(["check"])
         #expect(check.status == 1)
         let text = check.output + check.error
-        #expect(text.contains("crier.yml:7") && text.contains("discord takes `webhook_url` or `token` and `channel`, not both"), "\(text)")
-        #expect(text.contains("crier.yml:12") && text.contains("discord needs `webhook_url`, or `token` and `channel`"), "\(text)")
+        #expect(text.contains("crier.yml:6: channels.both: discord takes `webhook_url` or `token` and `channel`, not both"), "\(text)")
+        #expect(text.contains("crier.yml:11: channels.neither: discord needs `webhook_url`, or `token` and `channel`"), "\(text)")
     }
 }

@@ -50,11 +50,10 @@ enum TelegramHTMLCheck {
                 case "amp": visible += "&"
                 case "quot": visible += "\""
                 default:
-                    if entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()), let decoded = Unicode.Scalar(code) {
-                        visible.unicodeScalars.append(decoded)
-                    } else {
+                    guard entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()), let decoded = Unicode.Scalar(code) else {
                         return .failure(TelegramHTMLProblem("Unsupported HTML entity \"&\(entity);\" at byte offset \(index)"))
                     }
+                    visible.unicodeScalars.append(decoded)
                 }
                 index = semicolon + 1
             default:
