@@ -18,6 +18,7 @@ public struct AdapterRun: Sendable {
         case transportError(TransportError)
         /// `nextStep` said done.
         case done(RemoteReference?)
+        case sessionExpired(String)
     }
 
     public var end: End
@@ -25,33 +26,39 @@ public struct AdapterRun: Sendable {
     public var steps: [StepRequest]
     /// The progress after the last answered step.
     public var progress: DeliveryProgress
+    /// The channel's session after the run (as the engine would have stored it).
+    public var session: ChannelSession = .none
 
     public static func deliver(_ adapter: any PlatformAdapter, context: DeliveryContext, progress start: DeliveryProgress = .start,
                                media: any MediaSource = InMemoryMediaSource(), transport: any Transport,
                                maxSteps: Int = 10) -> AdapterRun {
         var progress = start
+        var context = context
         var steps: [StepRequest] = []
         for _ in 0..<maxSteps {
             switch adapter.nextStep(for: context, progress: progress, media: media, now: Date()) {
-            case .fail(let reason): return AdapterRun(end: .refused(reason), steps: steps, progress: progress)
-            case .done(let remote): return AdapterRun(end: .done(remote), steps: steps, progress: progress)
+            case .fail(let reason): return AdapterRun(end: .refused(reason), steps: steps, progress: progress, session: context.session)
+            case .done(let remote): return AdapterRun(end: .done(remote), steps: steps, progress: progress, session: context.session)
             case .request(let step):
                 steps.append(step)
                 let result = send(step.request, transport: transport)
                 switch result {
-                case .failure(let error): return AdapterRun(end: .transportError(error), steps: steps, progress: progress)
+                case .failure(let error): return AdapterRun(end: .transportError(error), steps: steps, progress: progress, session: context.session)
                 case .success(let response):
                     switch adapter.read(response, to: step, for: context, progress: progress) {
                     case .advanced(let next): progress = next
-                    case .sent(let remote): return AdapterRun(end: .sent(remote), steps: steps, progress: progress)
-                    case .failed(let reason): return AdapterRun(end: .failed(reason), steps: steps, progress: progress)
-                    case .retry(let reason, let after): return AdapterRun(end: .retry(reason, after: after), steps: steps, progress: progress)
-                    case .standard: return AdapterRun(end: .standard(response.status), steps: steps, progress: progress)
+                    case .sent(let remote): return AdapterRun(end: .sent(remote), steps: steps, progress: progress, session: context.session)
+                    case .failed(let reason): return AdapterRun(end: .failed(reason), steps: steps, progress: progress, session: context.session)
+                    case .retry(let reason, let after): return AdapterRun(end: .retry(reason, after: after), steps: steps, progress: progress, session: context.session)
+                    case .standard: return AdapterRun(end: .standard(response.status), steps: steps, progress: progress, session: context.session)
+                    case .renewed(let session): context.session = session
+                    case .sessionExpired(let reason):
+                        return AdapterRun(end: .sessionExpired(reason), steps: steps, progress: progress, session: context.session)
                     }
                 }
             }
         }
-        return AdapterRun(end: .refused("more than \(maxSteps) steps"), steps: steps, progress: progress)
+        return AdapterRun(end: .refused("more than \(maxSteps) steps"), steps: steps, progress: progress, session: context.session)
     }
 
     /// A libcurl transport for these runs (shut it down after the test).

@@ -51,7 +51,9 @@ import Testing
         #expect(hooked.count == 3 && hooked.allSatisfy { $0.replyTo == nil }, "a webhook thread is consecutive messages")
         #expect(server.messages.allSatisfy { $0.parse == [] }, "no pings by accident")
         let deliveries = installation.receiptDeliveries("launch", in: "failed")
-        #expect(deliveries.filter { $0["channel"] as? String == "bot" }.compactMap { $0["remote_id"] as? String } == bot.map(\.id))
+        #expect(deliveries.filter { $0["channel"] as? String == "bot" }.compactMap { $0["remote_url"] as? String }
+                    == bot.map { "https://discord.com/channels/\(server.guildID)/555/\($0.id)" }, "jump links")
+        #expect(server.channelLookups == 1, "the bot channel's guild is looked up once and kept in its session")
         let hidden = try #require(deliveries.first { $0["channel"] as? String == "hidden" })
         #expect((hidden["error"] as? String)?.contains("discord channel 'hidden': 403 50001 Missing Access") == true, "\(hidden)")
         let everything = run.output + run.error + installation.everythingWritten()

@@ -57,11 +57,15 @@ public final class DiscordFakeServer: Sendable {
         var requests: [String] = []
         var nonces: [String: (message: Message, at: Date)] = [:]
         var nextID: UInt64 = 1_200_000_000_000_000_000
+        var channelLookups = 0
     }
 
     public let botToken: String
     public let webhookID = "112233445566778899"
     public let webhookToken = "fakeWebhookToken_abcDEF-123"
+    /// The guild every channel belongs to (channel and webhook objects carry it; created messages do
+    /// not, as on Discord's HTTP API).
+    public let guildID = "424242424242424242"
     private let channels: Set<String>
     private let hiddenChannels: Set<String>
     private let readOnlyChannels: Set<String>
@@ -94,6 +98,8 @@ public final class DiscordFakeServer: Sendable {
     public var messages: [Message] { state.withLock { $0.messages } }
     public var violations: [String] { state.withLock { $0.violations } }
     public var requests: [String] { state.withLock { $0.requests } }
+    /// How many times a channel object was read (`GET /channels/{id}`).
+    public var channelLookups: Int { state.withLock { $0.channelLookups } }
 
     private func handle(_ request: ReceivedHTTPRequest) -> HTTPReply {
         let pieces = request.path.split(separator: "?", maxSplits: 1).map(String.init)
@@ -117,6 +123,13 @@ public final class DiscordFakeServer: Sendable {
             reply = botMessage(request, channel: components[3])
         } else if components.count == 4, components[0] == "api", components[1] == "webhooks", request.method == "POST" {
             reply = webhookMessage(request, id: components[2], token: components[3], query: query)
+        } else if components.count == 4, components[0] == "api", components[1] == "v10", components[2] == "channels", request.method == "GET" {
+            reply = channelInfo(request, channel: components[3])
+        } else if components.count == 4, components[0] == "api", components[1] == "webhooks", request.method == "GET" {
+            reply = components[2] == webhookID && components[3] == webhookToken
+                ? Self.json(["id": webhookID, "type": 1, "name": "Crier hook", "channel_id": "webhook-channel", "guild_id": guildID,
+                             "token": webhookToken])
+                : Self.error(404, code: 10015, "Unknown Webhook")
         } else if components == ["api", "v10", "users", "@me"], request.method == "GET" {
             reply = authorized(request) ? Self.json(["id": "4242", "username": "crier", "bot": true]) : Self.error(401, code: 0, "401: Unauthorized")
         } else {
@@ -124,6 +137,17 @@ public final class DiscordFakeServer: Sendable {
                               status: 404, code: 0, "404: Not Found")
         }
         return injected == .dropAfterActing ? HTTPReply(connection: .dropConnection) : reply
+    }
+
+    /// `GET /channels/{id}`: the channel object (with its guild), for a bot that may see it.
+    private func channelInfo(_ request: ReceivedHTTPRequest, channel: String) -> HTTPReply {
+        guard authorized(request) else { return Self.error(401, code: 0, "401: Unauthorized") }
+        guard channels.contains(channel) || readOnlyChannels.contains(channel) || hiddenChannels.contains(channel) else {
+            return Self.error(404, code: 10003, "Unknown Channel")
+        }
+        if hiddenChannels.contains(channel) { return Self.error(403, code: 50001, "Missing Access") }
+        state.withLock { $0.channelLookups += 1 }
+        return Self.json(["id": channel, "type": 0, "name": "announcements", "guild_id": guildID])
     }
 
     private func authorized(_ request: ReceivedHTTPRequest) -> Bool {

@@ -38,6 +38,15 @@ import Testing
         #expect(messages.first?.nonce == "abcdefghijklmnopqrstuvwx")
         #expect(messages.first?.parse == [], "no mentions are parsed unless the channel allows them")
         #expect(remote.id == messages.first?.id)
+        #expect(remote.url == "https://discord.com/channels/\(server.guildID)/555/\(remote.id ?? "")", "a jump link")
+        #expect(first.session.values["guild_id"] == server.guildID, "the guild is kept in the channel's session")
+        #expect(first.steps.first?.sessionStep == true && first.steps.first?.request.method == "GET")
+        var known = context
+        known.session = first.session
+        let lookups = server.channelLookups
+        let third = AdapterRun.deliver(DiscordAdapter(), context: known, transport: transport)
+        #expect(third.steps.map(\.name) == ["send"], "with the guild in the session, no lookup")
+        #expect(server.channelLookups == lookups)
     }
 
     @Test func laterPartsReplyToThePreviousOneAndMentionsCanBeAllowed() throws {
@@ -65,8 +74,8 @@ import Testing
         let context = webhook(server, settings: ["thread_id": "777"]).context("Hello from a webhook")
         let run = AdapterRun.deliver(DiscordAdapter(), context: context, transport: transport)
         guard case .sent(let remote?) = run.end else { Issue.record("\(run.end)"); return }
-        #expect(run.steps.map(\.repeatSafe) == [false], "webhooks take no nonce: a lost answer must become unknown")
-        #expect(run.steps.first?.request.url.hasSuffix("?wait=true&thread_id=777") == true)
+        #expect(run.steps.map(\.repeatSafe) == [true, false], "a read of the webhook, then a send: webhooks take no nonce, so a lost answer must become unknown")
+        #expect(run.steps.last?.request.url.hasSuffix("?wait=true&thread_id=777") == true)
         #expect(server.violations.isEmpty, "\(server.violations)")
         #expect(server.messages.map(\.channelID) == ["777"])
         #expect(remote.id == server.messages.first?.id)
@@ -117,6 +126,25 @@ import Testing
         guard case .retry(let reason, let after) = end else { Issue.record("\(end)"); return }
         #expect(after == 2.5)
         #expect(reason.contains("discord channel 'news' is rate limited"))
+    }
+
+    @Test func theOnlineCheckNamesTheBotAndChannelOrWhatIsWrong() throws {
+        let server = try Self.server()
+        defer { server.stop(); transport.shutdown(graceSeconds: 0) }
+        func verdict(_ fixture: ChatDeliveryFixture) -> AdapterProbeRun.Verdict {
+            let context = fixture.context(rawText: "unused")
+            return AdapterProbeRun.check(DiscordAdapter(), context: ProbeContext(channel: context.channel, secrets: context.secrets),
+                                         transport: transport).verdict
+        }
+        #expect(verdict(bot(server)) == .ok("ok as @crier in #announcements"))
+        #expect(verdict(webhook(server)) == .ok("ok as webhook “Crier hook” in channel webhook-channel"))
+        guard case .problem(let hidden) = verdict(bot(server, channel: "666")) else { Issue.record("a hidden channel is a problem"); return }
+        #expect(hidden.contains("invite it to the server"))
+        var wrong = bot(server)
+        wrong.secrets["token"] = "nope"
+        guard case .problem(let token) = verdict(wrong) else { Issue.record("a wrong token is a problem"); return }
+        #expect(token.contains("401") && token.contains("`token:`"), "\(token)")
+        #expect(server.messages.isEmpty, "the check never posts")
     }
 
     @Test func shapesOfSecretsAndModesAreChecked() {

@@ -93,6 +93,22 @@ import Testing
         #expect(server.violations.isEmpty && archived.violations.isEmpty)
     }
 
+    @Test func theOnlineCheckRunsAuthTestAndLeavesWebhooksAlone() throws {
+        let server = try Self.server()
+        let revoked = try Self.server(revoked: true)
+        defer { server.stop(); revoked.stop(); transport.shutdown(graceSeconds: 0) }
+        func verdict(_ fixture: ChatDeliveryFixture) -> AdapterProbeRun.Verdict {
+            let context = fixture.context(rawText: "unused")
+            return AdapterProbeRun.check(SlackAdapter(), context: ProbeContext(channel: context.channel, secrets: context.secrets),
+                                         transport: transport).verdict
+        }
+        #expect(verdict(bot(server)) == .ok("ok as @crier in Fake (posting to C0NEWS; invite the bot there if it is private)"))
+        guard case .problem(let token) = verdict(bot(revoked)) else { Issue.record("revoked"); return }
+        #expect(token.hasPrefix("token_revoked: the bot token is not valid"))
+        #expect(verdict(webhook(server)) == .ok("not checked online: an incoming webhook cannot be checked without posting"))
+        #expect(server.requests.count == 1 && server.messages.isEmpty, "one auth.test, no post")
+    }
+
     @Test func secretShapesAreChecked() {
         #expect(SlackToken.problem(Self.token) == nil)
         #expect(SlackToken.problem("xoxp-123-456")?.contains("user token") == true)

@@ -145,6 +145,25 @@ import Testing
         #expect(TelegramToken.problem("123:abc/def") != nil)
     }
 
+    @Test func theOnlineCheckNamesTheBotAndChatOrWhatIsWrong() throws {
+        let server = try Self.server(migrated: [-4_242: -1_009_999_999_999], kickedFrom: [-1_009_999_999_999])
+        let revoked = try Self.server(revoked: true)
+        defer { server.stop(); revoked.stop(); transport.shutdown(graceSeconds: 0) }
+        func verdict(_ fixture: ChatDeliveryFixture) -> AdapterProbeRun.Verdict {
+            let context = fixture.context(rawText: "unused")
+            return AdapterProbeRun.check(TelegramAdapter(), context: ProbeContext(channel: context.channel, secrets: context.secrets),
+                                         transport: transport).verdict
+        }
+        #expect(verdict(fixture(server)) == .ok("ok as @crier_test_bot in @crier_news"))
+        guard case .problem(let migrated) = verdict(fixture(server, chat: "-4242")) else { Issue.record("a migrated chat is a problem"); return }
+        #expect(migrated.contains("set `chat: \"-1009999999999\"`"))
+        guard case .problem(let kicked) = verdict(fixture(server, chat: "-1009999999999")) else { Issue.record("kicked"); return }
+        #expect(kicked.contains("add the bot to the chat"))
+        guard case .problem(let token) = verdict(fixture(revoked)) else { Issue.record("revoked"); return }
+        #expect(token.contains("@BotFather"))
+        #expect(server.messages.isEmpty, "the check never posts")
+    }
+
     @Test func messageLinksFollowTheChat() {
         #expect(TelegramMessage(id: 5, chatID: -1_001_234, chatUsername: "news").url == "https://t.me/news/5")
         #expect(TelegramMessage(id: 5, chatID: -1_001_234, chatUsername: nil).url == "https://t.me/c/1234/5")
