@@ -41,7 +41,7 @@ public struct DiscordAdapter: PlatformAdapter {
             }
         }
         if let webhook = context.secrets["webhook_url"]?.value {
-            if let problem = DiscordWebhookURL.problem(webhook) { return .fail("discord channel '\(channel)': webhook_url: \(problem)") }
+            if !Secret(webhook).isPlaceholder, let problem = DiscordWebhookURL.problem(webhook) { return .fail("discord channel '\(channel)': webhook_url: \(problem)") }
             if context.session["guild_id"] == nil {
                 // Once per channel: the guild, for jump links (a created message does not carry it).
                 return .request(StepRequest(name: "channel-lookup", request: builder.get(webhook, token: nil), repeatSafe: true, sessionStep: true))

@@ -15,7 +15,7 @@ public struct SlackAdapter: PlatformAdapter {
         let channel = context.channel.name
         let builder = SlackRequestBuilder(apiRoot: context.channel.url, label: context.deliveryID)
         if let webhook = context.secrets["webhook_url"]?.value {
-            if let problem = SlackWebhookURL.problem(webhook) { return .fail("slack channel '\(channel)': webhook_url: \(problem)") }
+            if !Secret(webhook).isPlaceholder, let problem = SlackWebhookURL.problem(webhook) { return .fail("slack channel '\(channel)': webhook_url: \(problem)") }
             if context.partCount > 1 {
                 return .fail("slack channel '\(channel)' is an incoming webhook, which cannot reply in a thread, and this post needs "
                              + "\(context.partCount) parts: set `long: truncate` (or shorten the post), or use a bot `token:` and `channel:`")
