@@ -61,4 +61,32 @@ import Testing
         let everything = run.output + run.error + installation.everythingWritten()
         #expect(!everything.contains(Self.token) && !everything.contains("fakeWebhookSecret123"), "no secret in logs, receipts or the journal")
     }
+
+    @Test func anImageIsUploadedAndSharedWithTheTextOnceAndItsTsIsLookedUp() throws {
+        let server = try SlackFakeServer(token: Self.token, memberOf: ["C0NEWS"])
+        defer { server.stop() }
+        let installation = try Installation(channels: [])
+        installation.writeChatConfig("""
+              team:
+                platform: slack
+                url: \(server.apiRoot)
+                token: \(installation.secretFile("secret-slack", Self.token))
+                channel: C0NEWS
+
+            """)
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 8, 2, 0, 0, 0])
+        try FileManager.default.createDirectory(atPath: installation.queue + "/media", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: installation.queue + "/media/chart.png", contents: png))
+        installation.directory.write("---\nchannels: [team]\nmedia:\n  - file: media/chart.png\n    alt: A rising chart\n---\nThe chart.\n",
+                                     to: "queue/chart.md")
+        let run = try installation.crier(["run", "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(server.violations.isEmpty, "\(server.violations)")
+        #expect(server.messages.map(\.text) == ["The chart."])
+        #expect(server.messages.first?.files.map(\.altText) == ["A rising chart"])
+        #expect(server.files.count == 1, "uploaded once")
+        let delivery = try #require(installation.receiptDeliveries("chart", in: "sent").first)
+        #expect(delivery["remote_id"] as? String == server.messages.first?.ts)
+        #expect((delivery["remote_url"] as? String)?.hasPrefix("https://fake.slack.com/archives/C0NEWS/p") == true)
+    }
 }

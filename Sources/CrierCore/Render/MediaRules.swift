@@ -20,12 +20,6 @@ enum MediaRules {
             }
             return (warnings, errors)
         }
-        if rules.platform == .slack {
-            // Slack's upload flow (files.getUploadURLExternal → upload → files.completeUploadExternal)
-            // is not wired up yet: say so rather than drop the files silently.
-            warnings.append("crier does not upload media to Slack yet: \(channel) gets the text without "
-                            + media.map(\.file).joined(separator: ", "))
-        }
         if let max = rules.maxMedia, media.count > max {
             errors.append("\(channel): \(name) takes at most \(max) media items, the post has \(media.count); "
                           + "remove some or leave \(channel) out of `channels:`")

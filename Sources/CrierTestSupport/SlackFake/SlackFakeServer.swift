@@ -24,6 +24,19 @@ public final class SlackFakeServer: Sendable {
         public var text: String
         public var threadTS: String?
         public var viaWebhook: Bool
+        /// Files shared with the message: name, alt text, bytes.
+        public var files: [File] = []
+    }
+
+    public struct File: Sendable, Equatable {
+        public var id: String
+        public var filename: String
+        public var altText: String?
+        public var declaredLength: Int
+        public var uploadedBytes: Int?
+        /// The ts of the message that shared it, once Slack has shared it (after one `files.info`).
+        public var sharedTS: String?
+        public var infoReads = 0
     }
 
     public enum Fault: Sendable, Equatable {
@@ -45,6 +58,7 @@ public final class SlackFakeServer: Sendable {
         var violations: [String] = []
         var requests: [String] = []
         var clock = 1_700_000_000_000_100
+        var files: [String: File] = [:]
     }
 
     public let token: String
@@ -83,6 +97,7 @@ public final class SlackFakeServer: Sendable {
     public var messages: [Message] { state.withLock { $0.messages } }
     public var violations: [String] { state.withLock { $0.violations } }
     public var requests: [String] { state.withLock { $0.requests } }
+    public var files: [File] { state.withLock { $0.files.values.sorted { $0.id < $1.id } } }
 
     private func handle(_ request: ReceivedHTTPRequest) -> HTTPReply {
         let pieces = request.path.split(separator: "?", maxSplits: 1).map(String.init)
@@ -104,10 +119,15 @@ public final class SlackFakeServer: Sendable {
         switch path {
         case "/api/chat.postMessage": reply = postMessage(request)
         case "/api/chat.getPermalink": reply = permalink(request, query: pieces.count > 1 ? pieces[1] : "")
+        case "/api/files.getUploadURLExternal": reply = getUploadURL(request)
+        case "/api/files.completeUploadExternal": reply = completeUpload(request)
+        case "/api/files.info": reply = fileInfo(request, query: pieces.count > 1 ? pieces[1] : "")
         case "/api/auth.test": reply = authorized(request) ?? Self.ok(["url": "https://fake.slack.com/", "team": "Fake", "user": "crier",
                                                                        "team_id": "T0FAKE", "user_id": "U0CRIER", "bot_id": "B0CRIER"])
         default:
-            if path.hasPrefix("/services/") { reply = webhook(request, path: path) } else {
+            if path.hasPrefix("/services/") { reply = webhook(request, path: path) } else if path.hasPrefix("/upload/") {
+                reply = upload(request, fileID: String(path.dropFirst("/upload/".count)))
+            } else {
                 state.withLock { $0.violations.append("no such endpoint: \(request.method) \(path)") }
                 reply = HTTPReply(status: 404, body: Data("unknown_method".utf8))
             }
@@ -150,6 +170,102 @@ public final class SlackFakeServer: Sendable {
             if let threadTS { message["thread_ts"] = threadTS }
             return Self.ok(["channel": channel, "ts": ts, "message": message])
         }
+    }
+
+    /// `files.getUploadURLExternal`: form-encoded `filename`, `length` (> 0), optional `alt_txt`
+    /// (at most 1,000 characters).
+    private func getUploadURL(_ request: ReceivedHTTPRequest) -> HTTPReply {
+        guard request.method == "POST" else { return violation("files.getUploadURLExternal must be a POST", "invalid_request") }
+        if let refusal = authorized(request) { return refusal }
+        guard request.headers.value(for: "Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true else {
+            return violation("files.getUploadURLExternal is form-encoded here", "invalid_form_data")
+        }
+        let fields = Self.form(String(decoding: request.body, as: UTF8.self))
+        guard let filename = fields["filename"], !filename.isEmpty, let length = fields["length"].flatMap({ Int($0) }), length > 0 else {
+            return violation("files.getUploadURLExternal without filename and length", "missing_argument")
+        }
+        if let alt = fields["alt_txt"], alt.count > 1000 { return Self.fail("alt_txt_too_large") }
+        let base = server.baseURL
+        return state.withLock { state -> HTTPReply in
+            let id = "F\(String(format: "%08d", state.files.count + 1))"
+            state.files[id] = File(id: id, filename: filename, altText: fields["alt_txt"], declaredLength: length)
+            return Self.ok(["upload_url": "\(base)/upload/\(id)", "file_id": id])
+        }
+    }
+
+    /// The upload URL: the bytes, exactly `length` of them.
+    private func upload(_ request: ReceivedHTTPRequest, fileID: String) -> HTTPReply {
+        state.withLock { state -> HTTPReply in
+            guard request.method == "POST", var file = state.files[fileID] else {
+                state.violations.append("upload to an unknown file \(fileID)")
+                return HTTPReply(status: 404, body: Data("not found".utf8))
+            }
+            guard request.body.count == file.declaredLength else {
+                state.violations.append("upload of \(request.body.count) bytes for a declared length of \(file.declaredLength)")
+                return HTTPReply(status: 400, body: Data("length mismatch".utf8))
+            }
+            file.uploadedBytes = request.body.count
+            state.files[fileID] = file
+            return HTTPReply(status: 200, body: Data("OK - \(request.body.count)".utf8))
+        }
+    }
+
+    /// `files.completeUploadExternal`: every file uploaded, shared in `channel_id` as one message with
+    /// `initial_comment`. The share (and so the message's ts) shows in `files.info` only afterwards.
+    private func completeUpload(_ request: ReceivedHTTPRequest) -> HTTPReply {
+        if let refusal = authorized(request) { return refusal }
+        guard let fields = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any],
+              let files = fields["files"] as? [[String: Any]], !files.isEmpty else {
+            return violation("files.completeUploadExternal without files", "invalid_arguments")
+        }
+        guard let channel = fields["channel_id"] as? String else { return violation("share without channel_id (the files would stay private)", "invalid_arguments") }
+        guard memberOf.contains(channel) || otherChannels.contains(channel) || archived.contains(channel) else { return Self.fail("channel_not_found") }
+        if archived.contains(channel) { return Self.fail("is_archived") }
+        guard memberOf.contains(channel) else { return Self.fail("not_in_channel") }
+        let text = fields["initial_comment"] as? String ?? ""
+        return state.withLock { state -> HTTPReply in
+            var shared: [File] = []
+            for entry in files {
+                guard let id = entry["id"] as? String, let file = state.files[id], file.uploadedBytes != nil else {
+                    state.violations.append("completeUploadExternal of a file that was not uploaded: \(entry)")
+                    return Self.fail("file_not_found")
+                }
+                shared.append(file)
+            }
+            state.clock += 100
+            let ts = "\(state.clock / 1_000_000).\(String(format: "%06d", state.clock % 1_000_000))"
+            for file in shared { state.files[file.id]?.sharedTS = ts }
+            state.messages.append(Message(channel: channel, ts: ts, text: text, threadTS: nil, viaWebhook: false,
+                                          files: shared.map { state.files[$0.id] ?? $0 }))
+            return Self.ok(["files": shared.map { ["id": $0.id, "title": $0.filename] }])
+        }
+    }
+
+    /// `files.info`: the file, its shares filled in from the second read on (Slack shares asynchronously).
+    private func fileInfo(_ request: ReceivedHTTPRequest, query: String) -> HTTPReply {
+        if let refusal = authorized(request) { return refusal }
+        let id = Self.form(query)["file"] ?? ""
+        return state.withLock { state -> HTTPReply in
+            guard var file = state.files[id] else { return Self.fail("file_not_found") }
+            file.infoReads += 1
+            state.files[id] = file
+            var object: [String: Any] = ["id": file.id, "name": file.filename]
+            if let ts = file.sharedTS, file.infoReads > 1, let message = state.messages.first(where: { $0.ts == ts }) {
+                object["shares"] = ["public": [message.channel: [["ts": ts, "channel_name": "news"]]]]
+            } else {
+                object["shares"] = [String: Any]()
+            }
+            return Self.ok(["file": object])
+        }
+    }
+
+    private static func form(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { fields[parts[0]] = parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+        }
+        return fields
     }
 
     private func permalink(_ request: ReceivedHTTPRequest, query: String) -> HTTPReply {

@@ -5,6 +5,9 @@ import Foundation
 /// - **bot** (`token` + `channel`): `send` (`chat.postMessage`, later parts in the thread of
 ///   part 1 via `thread_ts`; not safe to repeat: Slack has no idempotency key, so a lost answer
 ///   makes the delivery `unknown`), then `permalink` (`chat.getPermalink`, a read) for the receipt.
+///   Part 1 with media uploads each file first (`upload-url[n]`, `upload[n]`: invisible, safe to
+///   repeat) and shares them with the text as one message (`share`, not safe to repeat), then reads
+///   the message's ts (`share-lookup`).
 /// - **webhook** (`webhook_url`): one `send` of `{"text"}`; Slack answers `ok` with no message id,
 ///   so there are no threads: a post that would need several parts fails before anything is sent.
 public struct SlackAdapter: PlatformAdapter {
@@ -25,6 +28,9 @@ public struct SlackAdapter: PlatformAdapter {
         guard let token = context.secrets["token"]?.value, let target = context.channel.settings["channel"] else {
             return .fail("slack channel '\(channel)' needs `webhook_url`, or `token` and `channel`")
         }
+        if context.part == 1, !context.media.isEmpty, progress.values["ts"] == nil {
+            return mediaStep(context, progress: progress, media: media, token: token, target: target, builder: builder)
+        }
         if let ts = progress.values["ts"] {
             let request = builder.getPermalink(token: token, channel: progress.values["channel_id"] ?? target, ts: ts)
             return .request(StepRequest(name: "permalink", request: request, repeatSafe: true))
@@ -36,6 +42,39 @@ public struct SlackAdapter: PlatformAdapter {
         let request = builder.postMessage(token: token, channel: target, text: context.text,
                                           threadTS: context.part > 1 ? context.threadRoot?.id : nil)
         return .request(StepRequest(name: "send", request: request, repeatSafe: false))
+    }
+
+    /// Part 1 with media: each file's upload URL (`upload-url[n]`) and bytes (`upload[n]`), both
+    /// invisible and safe to repeat; then `share` (`files.completeUploadExternal` with the text as
+    /// the message; visible, not safe to repeat); then `share-lookup` (`files.info`, a read) for the
+    /// message's ts, which Slack fills in shortly after sharing.
+    private func mediaStep(_ context: DeliveryContext, progress: DeliveryProgress, media: any MediaSource, token: String, target: String,
+                           builder: SlackRequestBuilder) -> AdapterStep {
+        for (index, item) in context.media.enumerated() {
+            let number = index + 1
+            guard let uploadURL = progress.values["upload_url[\(number)]"] else {
+                let request = builder.getUploadURL(token: token, filename: MultipartForm.filename(of: item.file), length: item.byteCount,
+                                                   altText: item.alt)
+                return .request(StepRequest(name: "upload-url[\(number)]", request: request, repeatSafe: true))
+            }
+            if !progress.isDone("upload[\(number)]") {
+                let bytes: Data
+                do {
+                    bytes = try media.bytes(of: item)
+                } catch {
+                    return .fail("slack channel '\(context.channel.name)': \(error.description)")
+                }
+                return .request(StepRequest(name: "upload[\(number)]", request: builder.upload(to: uploadURL, bytes: bytes), repeatSafe: true))
+            }
+        }
+        let files = context.media.indices.compactMap { index -> (id: String, title: String)? in
+            progress.values["file_id[\(index + 1)]"].map { ($0, MultipartForm.filename(of: context.media[index].file)) }
+        }
+        if !progress.isDone("share") {
+            let request = builder.completeUpload(token: token, files: files, channel: target, text: context.text)
+            return .request(StepRequest(name: "share", request: request, repeatSafe: false))
+        }
+        return .request(StepRequest(name: "share-lookup", request: builder.fileInfo(token: token, fileID: files.first?.id ?? ""), repeatSafe: true))
     }
 
     public func read(_ response: TransportResponse, to step: StepRequest, for context: DeliveryContext,
@@ -55,8 +94,30 @@ public struct SlackAdapter: PlatformAdapter {
             return .sent(RemoteReference(id: ts, url: permalink))
         }
         let target = context.channel.settings["channel"] ?? ""
+        if step.name.hasPrefix("upload["), !step.name.hasPrefix("upload-url") {
+            // The upload URL answers a plain 200 (not a Web API answer).
+            guard (200..<300).contains(response.status) else {
+                return StepClassifier.isRetryable(status: response.status) ? .standard
+                    : .failed("slack channel '\(channel)': the file upload was refused (HTTP \(response.status)): \(ReceiverMessage.summary(of: response))")
+            }
+            return .advanced(progress.completing(step.name))
+        }
         guard (200..<300).contains(response.status), let reply, reply.ok else {
             return SlackErrorReader.postMessage(response, reply: reply, channel: channel, target: target)
+        }
+        if step.name.hasPrefix("upload-url[") {
+            let number = step.name.dropFirst("upload-url[".count).dropLast()
+            guard let url = reply.uploadURL, let file = reply.fileID else {
+                return .failed("slack channel '\(channel)': files.getUploadURLExternal answered ok without an upload URL")
+            }
+            return .advanced(progress.completing(step.name, values: ["upload_url[\(number)]": url, "file_id[\(number)]": file]))
+        }
+        if step.name == "share" { return .advanced(progress.completing("share")) }
+        if step.name == "share-lookup" {
+            guard let ts = reply.shares[target] else {
+                return .retry("slack channel '\(channel)': waiting for Slack to share the files", after: 2)
+            }
+            return .advanced(progress.completing("share-lookup", values: ["ts": ts, "channel_id": target]))
         }
         guard let ts = reply.ts else {
             return .failed("slack channel '\(channel)': chat.postMessage answered ok without a message timestamp")

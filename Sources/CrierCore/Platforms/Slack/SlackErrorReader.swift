@@ -56,7 +56,10 @@ public enum SlackErrorReader {
         case "no_text": return "the message is empty"
         case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive":
             return "the bot token is not valid (any more): reinstall the app and copy its Bot User OAuth Token (xoxb-…) into `token:`"
-        case "missing_scope": return "the app lacks the chat:write scope: add it under OAuth & Permissions and reinstall the app"
+        case "missing_scope": return "the app lacks a scope (chat:write; files:write and files:read for media): add it under OAuth & Permissions and reinstall the app"
+        case "alt_txt_too_large": return "an alt text is longer than Slack's 1,000 characters: shorten it"
+        case "file_uploads_disabled", "file_uploads_except_images_disabled", "file_type_not_allowed", "file_upload_size_restricted":
+            return "the workspace does not allow this upload: ask an admin, or leave the media out for Slack"
         case "restricted_action", "ekm_access_denied": return "a workspace admin restricted posting in \(target)"
         case "thread_not_found", "message_not_found": return "the thread's first message was deleted; later parts cannot go into it"
         case "invalid_blocks", "invalid_arguments", "invalid_arg_name", "invalid_form_data", "invalid_json":

@@ -14,6 +14,11 @@ public struct SlackReply: Sendable, Equatable {
     /// `auth.test`: the bot's user name and team.
     public var user: String?
     public var team: String?
+    /// `files.getUploadURLExternal`.
+    public var uploadURL: String?
+    public var fileID: String?
+    /// `files.info`: the ts of the message that shared the file in each channel.
+    public var shares: [String: String]
 
     /// nil when the body is not a Web API answer at all.
     public init?(body: Data) {
@@ -27,5 +32,15 @@ public struct SlackReply: Sendable, Equatable {
         permalink = object["permalink"] as? String
         user = object["user"] as? String
         team = object["team"] as? String
+        uploadURL = object["upload_url"] as? String
+        fileID = object["file_id"] as? String
+        var shares: [String: String] = [:]
+        let byVisibility = (object["file"] as? [String: Any])?["shares"] as? [String: Any] ?? [:]
+        for visibility in ["public", "private"] {
+            for (channel, list) in byVisibility[visibility] as? [String: Any] ?? [:] {
+                if let ts = (list as? [[String: Any]])?.first?["ts"] as? String { shares[channel] = ts }
+            }
+        }
+        self.shares = shares
     }
 }

@@ -31,6 +31,37 @@ public struct SlackRequestBuilder: Sendable {
                         headers: [HTTPHeader("Authorization", "Bearer \(token)")], label: label)
     }
 
+    /// `files.getUploadURLExternal` for one file (nothing visible yet: safe to repeat).
+    public func getUploadURL(token: String, filename: String, length: Int, altText: String?) -> OutgoingRequest {
+        var form = "filename=\(Self.query(filename))&length=\(length)"
+        if let altText { form += "&alt_txt=\(Self.query(altText))" }
+        return OutgoingRequest(method: "POST", url: "\(apiRoot)/files.getUploadURLExternal",
+                               headers: [HTTPHeader("Authorization", "Bearer \(token)"),
+                                         HTTPHeader("Content-Type", "application/x-www-form-urlencoded")],
+                               body: Data(form.utf8), label: label)
+    }
+
+    /// The file's bytes, POSTed raw to the upload URL Slack gave.
+    public func upload(to url: String, bytes: Data) -> OutgoingRequest {
+        OutgoingRequest(method: "POST", url: url, headers: [HTTPHeader("Content-Type", "application/octet-stream")], body: bytes, label: label)
+    }
+
+    /// `files.completeUploadExternal`: shares the uploaded files in `channel` with the text as the
+    /// message (`initial_comment`). Visible: not safe to repeat.
+    public func completeUpload(token: String, files: [(id: String, title: String)], channel: String, text: String) -> OutgoingRequest {
+        let fields: [String: Any] = ["files": files.map { ["id": $0.id, "title": $0.title] }, "channel_id": channel, "initial_comment": text]
+        return OutgoingRequest(method: "POST", url: "\(apiRoot)/files.completeUploadExternal",
+                               headers: [HTTPHeader("Authorization", "Bearer \(token)"),
+                                         HTTPHeader("Content-Type", "application/json; charset=utf-8")],
+                               body: Self.json(fields), label: label)
+    }
+
+    /// `files.info` (a read): where the file was shared, with the message's ts.
+    public func fileInfo(token: String, fileID: String) -> OutgoingRequest {
+        OutgoingRequest(method: "GET", url: "\(apiRoot)/files.info?file=\(Self.query(fileID))",
+                        headers: [HTTPHeader("Authorization", "Bearer \(token)")], label: label)
+    }
+
     /// `auth.test` (the online check).
     public func authTest(token: String) -> OutgoingRequest {
         OutgoingRequest(method: "POST", url: "\(apiRoot)/auth.test", headers: [HTTPHeader("Authorization", "Bearer \(token)")],

@@ -109,6 +109,30 @@ import Testing
         #expect(server.requests.count == 1 && server.messages.isEmpty, "one auth.test, no post")
     }
 
+    @Test func mediaAreUploadedThenSharedWithTheTextAsOneMessageWhoseTsIsLookedUp() throws {
+        let server = try Self.server()
+        defer { server.stop(); transport.shutdown(graceSeconds: 0) }
+        let png = Data([0x89, 0x50, 0x4E, 0x47]) + Data(repeating: 9, count: 300)
+        let a = MediaItem(file: "media/a.png", alt: "A chart", byteCount: png.count, mimeType: "image/png")
+        let b = MediaItem(file: "media/b.png", alt: nil, byteCount: png.count, mimeType: "image/png")
+        let source = InMemoryMediaSource(files: ["media/a.png": (png, "image/png"), "media/b.png": (png, "image/png")])
+        let context = bot(server).context("Two charts", media: [a, b])
+        let first = AdapterRun.deliver(SlackAdapter(), context: context, media: source, transport: transport)
+        #expect(first.steps.map(\.name) == ["upload-url[1]", "upload[1]", "upload-url[2]", "upload[2]", "share", "share-lookup"])
+        #expect(first.steps.map(\.repeatSafe) == [true, true, true, true, false, true], "only the share is visible")
+        guard case .retry(_, let after) = first.end else { Issue.record("Slack shares asynchronously: \(first.end)"); return }
+        #expect(after == 2)
+        let second = AdapterRun.deliver(SlackAdapter(), context: context, progress: first.progress, media: source, transport: transport)
+        #expect(second.steps.map(\.name) == ["share-lookup", "permalink"], "a restart never uploads or shares again")
+        guard case .sent(let root?) = second.end else { Issue.record("\(second.end)"); return }
+        #expect(server.violations.isEmpty, "\(server.violations)")
+        let messages = server.messages
+        #expect(messages.count == 1 && messages.first?.text == "Two charts")
+        #expect(messages.first?.files.map(\.altText) == ["A chart", nil])
+        #expect(messages.first?.files.allSatisfy { $0.uploadedBytes == png.count } == true)
+        #expect(root.id == messages.first?.ts && root.url?.hasPrefix("https://fake.slack.com/archives/C0NEWS/p") == true)
+    }
+
     @Test func secretShapesAreChecked() {
         #expect(SlackToken.problem(Self.token) == nil)
         #expect(SlackToken.problem("xoxp-123-456")?.contains("user token") == true)
