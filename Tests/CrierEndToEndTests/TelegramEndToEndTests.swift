@@ -96,4 +96,17 @@ import Testing
                     || !everything.contains("/sendMessage"), "a logged request URL has its token redacted")
         #expect(!everything.contains(Self.token) && !everything.contains("AAH_endToEnd"), "the bot token never appears")
     }
+
+    @Test func checkOnlineNamesTheBotAndChatOrWhatToDoAndNeverPosts() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let installation = try installation(server)
+        let check = try installation.crier(["check", "--online"])
+        #expect(check.status == 1, "a channel failed the check")
+        #expect(check.output.contains("channel news: ok: ok as @crier_test_bot in @crier_news"), "\(check.output) \(check.error)")
+        #expect(check.output.contains("channel gone: problem: telegram channel 'gone': 403"), "\(check.output)")
+        #expect(check.output.contains("add the bot to the chat"))
+        #expect(server.messages.isEmpty, "the check never posts")
+        #expect(!(check.output + check.error).contains(Self.token))
+    }
 }
