@@ -176,8 +176,18 @@ public enum ConfigParser {
     static func reportMissingKeys(_ descriptor: PlatformDescriptor, given: Set<String>, line: Int, _ field: String,
                                   _ reader: inout FieldReader) {
         let groups = descriptor.requiredKeys
-        guard !groups.isEmpty, !groups.contains(where: { $0.allSatisfy(given.contains) }) else { return }
         let name = descriptor.platform.rawValue
+        // Alternatives are modes (a webhook, or a bot token): keys that only one alternative takes
+        // must not be mixed, or crier would have to guess which one is meant.
+        let modes = groups.enumerated().map { index, group in
+            group.filter { key in groups.indices.allSatisfy { $0 == index || !groups[$0].contains(key) } && given.contains(key) }
+        }.filter { !$0.isEmpty }
+        if modes.count > 1 {
+            let named = modes.map { $0.map { "`\($0)`" }.joined(separator: " and ") }
+            reader.report(line: line, field, "\(name) takes \(named.joined(separator: " or ")), not both: they are two ways to connect; keep one")
+            return
+        }
+        guard !groups.isEmpty, !groups.contains(where: { $0.allSatisfy(given.contains) }) else { return }
         if groups.count == 1 {
             for key in groups[0] where !given.contains(key) {
                 reader.report(line: line, "\(field).\(key)", "is required for \(name)")
@@ -215,8 +225,8 @@ public enum ConfigParser {
                                          message: Self.notDeliverable(platform)))
         }
 
-        let url = reader.nonEmptyString(node["url"], "\(field).url")
-        if node["url"] == nil {
+        let url = reader.nonEmptyString(node["url"], "\(field).url") ?? (node["url"] == nil ? descriptor.defaultURL : nil)
+        if node["url"] == nil, descriptor.defaultURL == nil {
             reader.report(line: entry.line, field, "needs `url:` (the endpoint or API root)")
         } else if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             reader.report(node["url"], "\(field).url", "'\(url)' must start with https:// (or http:// for a local receiver)")

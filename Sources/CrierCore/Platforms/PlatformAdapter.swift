@@ -56,6 +56,9 @@ public enum PlatformAdapters {
         switch platform {
         case .webhook: return WebhookAdapter()
         case .matrix: return MatrixAdapter()
+        case .telegram: return TelegramAdapter()
+        case .discord: return DiscordAdapter()
+        case .slack: return SlackAdapter()
         default: return nil
         }
     }

@@ -484,6 +484,16 @@ public final class DeliveryEngine: @unchecked Sendable {
             self.pump()
         }
         pump()
+        // A thread's later parts wait for this one: when it ends without being sent, they end too
+        // (else they would wait for good and the post would never be filed).
+        let next = DeliveryKey(post: key.post, channel: key.channel, part: key.part + 1)
+        if record.status.isFinal, record.status != .sent, var later = active.records[next], later.status == .pending,
+           !active.inFlight.contains(next), later.progress.uncertainStep == nil {
+            let cascaded = record.error.map { $0.hasPrefix("not sent: part ") } ?? false
+            let reason = cascaded ? record.error ?? "" : "not sent: part \(key.part) of this thread \(record.status.rawValue)"
+            if record.status == .cancelled { later.cancel(at: clock.now(), reason: reason) } else { later.refuse(at: clock.now(), reason: reason) }
+            finish(next, record: later, in: active)
+        }
     }
 
     /// Wakes the settle waiters and the `once` idle handler when their condition holds; called at
