@@ -38,6 +38,7 @@ public enum PlatformAdapters {
     public static func adapter(for platform: Platform) -> (any PlatformAdapter)? {
         switch platform {
         case .webhook: return WebhookAdapter()
+        case .mastodon: return MastodonAdapter()
         default: return nil
         }
     }
