@@ -1,5 +1,6 @@
 import ArgumentParser
 import CrierCore
+import CrierCurl
 import CrierDaemon
 import Foundation
 
@@ -14,6 +15,9 @@ struct CheckCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Also make one cheap, read-only authenticated call per channel (never a post) and say whether it works.")
+    var online = false
 
     func run() throws {
         let path = global.configPath
@@ -35,9 +39,25 @@ struct CheckCommand: ParsableCommand {
             for problem in problems { print("\(layout.root): \(problem)") }
             if !problems.isEmpty { throw UserFacingFailure("\(problems.count) problem(s)") }
             let count = config.channels.count
+            if online { try checkOnline(loaded.runtime, layout: layout) }
             print("\(path): OK — \(count) channel\(count == 1 ? "" : "s") (\(config.channelNames.joined(separator: ", "))), "
                   + "queue \(layout.root), time zone \(TimeZoneName.of(config.timeZone))")
         }
+    }
+
+    /// `--online`: every channel's probe, one line each; a failing one is a problem.
+    private func checkOnline(_ runtime: RuntimeConfig, layout: QueueLayout) throws {
+        let delivery = runtime.config.delivery
+        let transport = CurlTransport(options: TransportOptions(connectTimeout: delivery.connectTimeout, totalTimeout: delivery.timeout,
+                                                                maxConcurrentTransfers: 4))
+        defer { transport.shutdown(graceSeconds: 0) }
+        let journal = FileManager.default.fileExists(atPath: layout.journal) ? try? JournalStore.open(layout) : nil
+        let reports = OnlineCheck.run(runtime, transport: transport, journal: journal, timeout: delivery.timeout + 5)
+        for report in reports {
+            print("channel \(report.channel): \(report.ok ? "ok" : "problem"): \(report.message)")
+        }
+        let failing = reports.filter { !$0.ok }.count
+        if failing > 0 { throw UserFacingFailure("\(failing) channel\(failing == 1 ? "" : "s") failed the online check") }
     }
 
     /// Problems and warnings in the order of the file, each `PATH:LINE: field: message`.

@@ -3,6 +3,7 @@ import CrierCurl
 import CrierReceiver
 import CrierTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The receiver's HTTP/1.1 handling, fed exact bytes over a raw socket.
@@ -136,12 +137,24 @@ import Testing
         defer { transport.shutdown(graceSeconds: 0.2) }
         let slow = ResultBox()
 
+        let slowWhenFastFinished = Mutex<TransportResult??>(nil)
+
         transport.send(OutgoingRequest(url: server.baseURL + "/slow")) { slow.set($0) }
         #expect(try await recorder.waitForRequests(1))
-        let fast = await transport.result(of: OutgoingRequest(url: server.baseURL + "/fast"))
+        // The ordering is read on the transfer thread when the fast answer arrives, not after this
+        // task resumes: other suites' blocking subprocess waits can starve the cooperative pool for
+        // longer than the slow transfer's timeout, which once made this an accidental timing test.
+        let fast = await withCheckedContinuation { continuation in
+            transport.send(OutgoingRequest(url: server.baseURL + "/fast")) { result in
+                slowWhenFastFinished.withLock { $0 = .some(slow.value) }
+                continuation.resume(returning: result)
+            }
+        }
 
         #expect(fast.response?.body == Data("fast".utf8))
-        #expect(slow.value == nil) // still parked while the fast one was answered
+        let slowThen = slowWhenFastFinished.withLock { $0 }
+        #expect(slowThen != nil) // the fast completion ran
+        #expect(slowThen! == nil) // the slow one was still parked when the fast one was answered
     }
 
     @Test(arguments: ["0.0.0.0", "192.168.1.10", "10.0.0.1", "::", "fe80::1", "localhost", "example.com", ""])

@@ -19,6 +19,8 @@ public struct StepClassifier: Sendable {
     public struct Decision: Sendable, Equatable {
         public var outcome: AttemptOutcome
         public var progress: DeliveryProgress
+        /// What the engine must do with the channel's session, if anything.
+        public var session: SessionChange? = nil
     }
 
     /// - Parameters:
@@ -77,7 +79,23 @@ public struct StepClassifier: Sendable {
                 var progressed = advanced
                 progressed.uncertainStep = nil
                 progressed.stepAttempts = 0
+                progressed.sessionRenewals = 0
                 return Decision(outcome: .advanced(httpStatus: response.status), progress: progressed)
+            case .renewed(let session):
+                // The delivery's own progress is unchanged: its next step is asked for again, now
+                // with the new session.
+                next.stepAttempts = 0
+                return Decision(outcome: .advanced(httpStatus: response.status), progress: next, session: .store(session))
+            case .sessionExpired(let reason):
+                next.stepAttempts = progress.stepAttempts
+                next.sessionRenewals = progress.sessionRenewals + 1
+                guard next.sessionRenewals <= DeliveryProgress.maxSessionRenewals else {
+                    return Decision(outcome: .failed(reason: "\(reason) (still refused after \(DeliveryProgress.maxSessionRenewals) renewals of the session)",
+                                                     httpStatus: response.status),
+                                    progress: next)
+                }
+                return Decision(outcome: .retry(at: now, reason: reason, httpStatus: response.status), progress: next,
+                                session: .expired)
             case .sent(let remote):
                 next.uncertainStep = nil
                 next.stepAttempts = 0

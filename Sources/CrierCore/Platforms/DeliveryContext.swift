@@ -21,10 +21,12 @@ public struct DeliveryContext: Sendable {
     public var earlierParts: [RemoteReference?]
     /// The post's media as the channel sees them (type, size, dimensions, public URL).
     public var media: [MediaItem]
+    /// What crier keeps for the channel (a login's tokens, a resolved room id, server limits).
+    public var session: ChannelSession
 
     public init(deliveryID: String, post: Post, channel: ChannelConfig, secrets: [String: Secret], part: Int,
                 partCount: Int, rendered: RenderedPart, scheduledAt: Date, earlierParts: [RemoteReference?] = [],
-                media: [MediaItem] = []) {
+                media: [MediaItem] = [], session: ChannelSession = .none) {
         self.deliveryID = deliveryID
         self.post = post
         self.channel = channel
@@ -35,6 +37,7 @@ public struct DeliveryContext: Sendable {
         self.scheduledAt = scheduledAt
         self.earlierParts = earlierParts
         self.media = media
+        self.session = session
     }
 
     /// The exact text of this part.

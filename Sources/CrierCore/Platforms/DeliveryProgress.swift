@@ -14,12 +14,34 @@ public struct DeliveryProgress: Sendable, Equatable, Codable {
     public var uncertainStep: String?
     /// Failed tries of the step under way (the retry policy counts these); 0 after each step.
     public var stepAttempts: Int
+    /// `.sessionExpired` answers in a row (a session that keeps being refused right after renewal
+    /// is not renewed for ever).
+    public var sessionRenewals: Int
 
-    public init(values: [String: String] = [:], done: [String] = [], uncertainStep: String? = nil, stepAttempts: Int = 0) {
+    /// How many `.sessionExpired` answers in a row a delivery takes before it fails.
+    public static let maxSessionRenewals = 3
+
+    public init(values: [String: String] = [:], done: [String] = [], uncertainStep: String? = nil, stepAttempts: Int = 0,
+                sessionRenewals: Int = 0) {
         self.values = values
         self.done = done
         self.uncertainStep = uncertainStep
         self.stepAttempts = stepAttempts
+        self.sessionRenewals = sessionRenewals
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case values, done, uncertainStep, stepAttempts, sessionRenewals
+    }
+
+    /// Reads progress journaled before `sessionRenewals` existed too.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        values = try container.decode([String: String].self, forKey: .values)
+        done = try container.decode([String].self, forKey: .done)
+        uncertainStep = try container.decodeIfPresent(String.self, forKey: .uncertainStep)
+        stepAttempts = try container.decode(Int.self, forKey: .stepAttempts)
+        sessionRenewals = try container.decodeIfPresent(Int.self, forKey: .sessionRenewals) ?? 0
     }
 
     public static let start = DeliveryProgress()

@@ -23,6 +23,14 @@ public protocol PlatformAdapter: Sendable {
     /// --sent URL`), so later parts of a thread can reply to it. By default the id is the URL's
     /// last path component (`…/@crier/1134…` → `1134…`).
     func remoteReference(forURL url: String) -> RemoteReference
+
+    /// `crier check --online`: the next read-only request that checks the channel's credentials and
+    /// target (never a post), given the values earlier probe steps yielded; or the verdict.
+    func nextProbeStep(for context: ProbeContext, values: [String: String]) -> ProbeStep
+
+    /// Reads the answer to a probe request.
+    func readProbe(_ response: TransportResponse, to step: StepRequest, for context: ProbeContext,
+                   values: [String: String]) -> ProbeAnswer
 }
 
 extension PlatformAdapter {
@@ -30,6 +38,15 @@ extension PlatformAdapter {
         let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
         let last = path.split(separator: "/").last.map(String.init)
         return RemoteReference(id: last.flatMap { $0.contains(":") ? nil : $0 }, url: url)
+    }
+
+    public func nextProbeStep(for context: ProbeContext, values: [String: String]) -> ProbeStep {
+        .ok("not checked online (\(context.channel.platform.rawValue) has no read-only call crier could make)")
+    }
+
+    public func readProbe(_ response: TransportResponse, to step: StepRequest, for context: ProbeContext,
+                          values: [String: String]) -> ProbeAnswer {
+        .problem("unexpected probe answer (HTTP \(response.status))")
     }
 }
 

@@ -8,10 +8,15 @@ public struct StepRequest: Sendable, Equatable {
     /// txnId, Mastodon `Idempotency-Key`, a Bluesky record key). False for a create without one: an
     /// answer that never came back then makes the delivery `unknown`, never a blind repeat.
     public var repeatSafe: Bool
+    /// A step that changes the channel's session rather than the post (a login, a token refresh,
+    /// resolving a room alias, reading the server's limits): the engine runs at most one per
+    /// channel at a time, and the other deliveries of the channel wait for its answer.
+    public var sessionStep: Bool
 
-    public init(name: String, request: OutgoingRequest, repeatSafe: Bool) {
+    public init(name: String, request: OutgoingRequest, repeatSafe: Bool, sessionStep: Bool = false) {
         self.name = name
         self.request = request
         self.repeatSafe = repeatSafe
+        self.sessionStep = sessionStep
     }
 }

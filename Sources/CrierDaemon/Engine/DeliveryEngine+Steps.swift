@@ -35,6 +35,10 @@ extension DeliveryEngine {
             record.apply(.unknown(reason: reason), at: now)
             holdUnknown(key, record: record, in: active)
         case .send(let stepRequest, let journalFirst):
+            if stepRequest.sessionStep, !options.dryRun, !sessions.beginRenewal(of: key.channel, by: key) {
+                // Another delivery is renewing the channel's session: ask again with its result.
+                return sessions.wait(key, for: key.channel)
+            }
             send(stepRequest, of: key, record: record, context: context, adapter: channel.adapter, uncertainFirst: journalFirst,
                  in: active, now: now)
         }
@@ -45,9 +49,11 @@ extension DeliveryEngine {
                                  parts: [RenderedPart]) throws(MediaError) -> DeliveryContext {
         let earlier = (1..<key.part).map { active.records[DeliveryKey(post: key.post, channel: key.channel, part: $0)]?.remote }
         let items = post.media.isEmpty ? [] : try media.items(of: post, publicBaseURL: channel.config.settings["media_base_url"])
+        // A dry-run never logs in: its adapters build the requests they would send with a session.
+        let session = options.dryRun ? ChannelSession.placeholder : sessions.session(for: key.channel)
         return DeliveryContext(deliveryID: record.id, post: post, channel: channel.config, secrets: channel.secrets,
                                part: key.part, partCount: parts.count, rendered: parts[key.part - 1],
-                               scheduledAt: active.journal.scheduledAt, earlierParts: earlier, media: items)
+                               scheduledAt: active.journal.scheduledAt, earlierParts: earlier, media: items, session: session)
     }
 
     /// Sends one step. On a throttled channel a delivery's first step is journaled as a send before
@@ -57,7 +63,9 @@ extension DeliveryEngine {
     private func send(_ step: StepRequest, of key: DeliveryKey, record: DeliveryRecord, context: DeliveryContext,
                       adapter: any PlatformAdapter, uncertainFirst: Bool, in active: ActivePost, now: Date) {
         var record = record
-        let firstStep = record.progress.isStart
+        // A session step (a login) before a post's first request is not the post's send: the
+        // throttles count the request that posts.
+        let firstStep = record.progress.isStart && !step.sessionStep
         inFlight += 1
         active.inFlight.insert(key)
         var changes: [JournalChange] = []
@@ -111,6 +119,7 @@ extension DeliveryEngine {
     /// Undoes `send` for a request that never went out: parked until the pause lifts.
     private func park(_ key: DeliveryKey, deliveryID: String) {
         inFlight -= 1
+        for waiter in sessions.endRenewal(of: key.channel, by: key) { due.schedule(waiter, at: clock.now()) }
         if let gate = gates[key.channel] {
             gate.inFlight = max(0, gate.inFlight - 1)
             gate.outstanding.remove(deliveryID)
@@ -135,6 +144,7 @@ extension DeliveryEngine {
         if case .failure(let error) = result, error.kind == .cancelled {
             // Abandoned at shutdown: stays pending with the same id (and, for a step that is not
             // safe to repeat, marked uncertain in the journal), taken up on the next start.
+            _ = sessions.endRenewal(of: key.channel, by: key)
             return pump()
         }
         let policy = runtime.channels[key.channel]?.config.retry ?? RetryPolicy()
@@ -148,6 +158,7 @@ extension DeliveryEngine {
         }
         record.progress = decision.progress
         record.apply(decision.outcome, at: now)
+        let sessionStored = takeSessionChange(decision.session, of: key, step: step, sentWith: context.session, now: now)
         if record.status == .pending, record.progress.uncertainStep != nil,
            case .holdUnknown(let reason) = StepPlan.next(adapter.nextStep(for: context, progress: record.progress, media: media, now: now),
                                                           progress: record.progress, lastStatus: record.httpStatus) {
@@ -167,7 +178,40 @@ extension DeliveryEngine {
         if record.status == .pending, active.fileRemoved, record.progress.uncertainStep == nil {
             record.cancel(at: now, reason: "cancelled: the post file left the queue")
         }
-        finish(key, record: record, in: active)
+        finish(key, record: record, in: active, after: sessionStored)
+    }
+
+    /// Takes in what a step's answer says about the channel's session: a new session is journaled
+    /// (returned, so the delivery's next step waits for it to be durable), an expired one marked for
+    /// renewal. The end of a session step lets the deliveries that waited for it ask again.
+    private func takeSessionChange(_ change: SessionChange?, of key: DeliveryKey, step: StepRequest, sentWith session: ChannelSession,
+                                   now: Date) -> JournalChange? {
+        var journaled: JournalChange?
+        switch change {
+        case .store(let renewed) where !options.dryRun:
+            let stored = sessions.store(renewed, for: key.channel)
+            journaled = .storeSession(channel: key.channel, stored)
+            logger.info("channel session stored", metadata: ["channel": "\(key.channel)", "step": "\(step.name)", "session": "\(stored)"])
+        case .expired where !options.dryRun:
+            sessions.markExpired(key.channel, generation: session.generation)
+            logger.notice("channel session refused as expired; renewing it", metadata: ["channel": "\(key.channel)", "post": "\(key.post)"])
+        default:
+            break
+        }
+        let waiters = sessions.endRenewal(of: key.channel, by: key)
+        guard !waiters.isEmpty else { return journaled }
+        if let journaled {
+            outstanding += 1
+            batch.commit([journaled]) { [weak self] in
+                guard let self else { return }
+                self.outstanding -= 1
+                for waiter in waiters { self.due.schedule(waiter, at: self.clock.now()) }
+                self.pump()
+            }
+            return nil
+        }
+        for waiter in waiters { due.schedule(waiter, at: now) }
+        return nil
     }
 
     /// Built only for a line that is logged (the preview and `--log-level warning` log none).

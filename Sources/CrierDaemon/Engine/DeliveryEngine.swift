@@ -55,6 +55,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     var alerts: AlertPoster?
     var observer: (@Sendable (EngineEvent) -> Void)?
     let slots = SlotBook()
+    /// Each channel's session and who is renewing it.
+    let sessions = SessionBook()
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     var random = FastRandom()
@@ -123,6 +125,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             for send in sends { gates[channel]?.record(send) }
         }
         for (channel, state) in try journal.channelStates() { gates[channel]?.state = state }
+        sessions.restore(try journal.sessions())
         // Older sends matter to no window and no guard any more.
         journal.pruneSends(before: now.addingTimeInterval(-max(longest, 2 * 86_400)))
         if !posts.isEmpty {
@@ -437,14 +440,14 @@ public final class DeliveryEngine: @unchecked Sendable {
     }
 
     /// Stores a changed record, journals it, and schedules whatever follows once it is durable.
-    func finish(_ key: DeliveryKey, record: DeliveryRecord, in active: ActivePost) {
+    func finish(_ key: DeliveryKey, record: DeliveryRecord, in active: ActivePost, after first: JournalChange? = nil) {
         if record.status.isFinal, record.status != .sent { observer?(.ended(key, status: record.status, reason: record.error)) }
         active.records[key] = record
         outstanding += 1
         active.unsavedChanges += 1
         // Everything that reaches `finish` was journaled before it was scheduled; the next step (or
         // retry) is scheduled only once this outcome and its progress are durable.
-        batch.commit([.updateDelivery(record)]) { [weak self] in
+        batch.commit((first.map { [$0] } ?? []) + [.updateDelivery(record)]) { [weak self] in
             guard let self else { return }
             self.outstanding -= 1
             self.posts[key.post]?.unsavedChanges -= 1

@@ -48,6 +48,8 @@ public protocol Journal: AnyObject, Sendable {
     func pauses() throws(JournalError) -> [String: PauseRecord]
     /// The operator's answers for `unknown` deliveries not yet applied.
     func resolutions() throws(JournalError) -> [Resolution]
+    /// Each channel's stored session (credentials: never logged).
+    func sessions() throws(JournalError) -> [String: ChannelSession]
 
     // MARK: Reports
 

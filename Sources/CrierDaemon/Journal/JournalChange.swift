@@ -25,4 +25,6 @@ public enum JournalChange: Sendable {
     case resolution(Resolution)
     /// A daemon applied the resolution of this delivery.
     case resolutionApplied(deliveryID: String)
+    /// The channel's session (a login's tokens, a resolved room id, server limits) is now this.
+    case storeSession(channel: String, ChannelSession)
 }

@@ -153,6 +153,18 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 ALTER TABLE channel_state ADD COLUMN cooldown REAL NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v6-session") { db in
+            // What crier keeps per channel for its platform: a login's tokens, a resolved room id,
+            // server limits (`ChannelSession`, as sorted-key JSON). Credentials: the journal's
+            // directory is 0700.
+            try db.execute(sql: """
+                CREATE TABLE channel_session (
+                    channel TEXT PRIMARY KEY NOT NULL,
+                    session TEXT NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
@@ -276,6 +288,11 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                     last_failure_at = excluded.last_failure_at, open_until = excluded.open_until, cooldown = excluded.cooldown
                 """, arguments: [channel, state.notBefore?.timeIntervalSince1970, state.consecutiveFailures,
                                   state.lastFailureAt?.timeIntervalSince1970, state.openUntil?.timeIntervalSince1970, state.cooldown])
+        case .storeSession(let channel, let session):
+            try db.execute(sql: """
+                INSERT INTO channel_session (channel, session, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(channel) DO UPDATE SET session = excluded.session, updated_at = excluded.updated_at
+                """, arguments: [channel, ChannelSessionCoding.encode(session), Date().timeIntervalSince1970])
         case .closeBreaker(let channel):
             try db.execute(sql: """
                 UPDATE channel_state SET open_until = NULL, cooldown = 0, consecutive_failures = 0, last_failure_at = NULL
@@ -411,6 +428,21 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                                                           lastFailureAt: (row["last_failure_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
                                                           openUntil: (row["open_until"] as Double?).map(Date.init(timeIntervalSince1970:)),
                                                           cooldown: row["cooldown"] ?? 0)
+                }
+                return result
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    public func sessions() throws(JournalError) -> [String: ChannelSession] {
+        do {
+            return try database.read { db in
+                var result: [String: ChannelSession] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT channel, session FROM channel_session") {
+                    // An unreadable session is as good as none: the adapter logs in again.
+                    if let session = ChannelSessionCoding.decode(row["session"]) { result[row["channel"]] = session }
                 }
                 return result
             }

@@ -1,0 +1,91 @@
+import CrierCore
+@testable import CrierDaemon
+import CrierTestSupport
+import Foundation
+import Testing
+
+/// Channel sessions (`ChannelSession`, session steps): one login for many posts, the session kept
+/// in the journal across restarts, and one renewal when the platform says it expired.
+@Suite struct SessionDeliveryTests {
+    static let config = """
+        timezone: UTC
+        retry: { base: 10s, max_attempts: 3 }
+        delivery: { settle_time: 0s }
+        channels:
+          chat:
+            platform: webhook
+            url: http://127.0.0.1:9/hook
+        """
+
+    func harness(_ transport: SessionFakeTransport, directory: TemporaryDirectory = TemporaryDirectory()) throws -> EngineHarness {
+        try EngineHarness(configText: Self.config, transport: transport, directory: directory,
+                          routing: { $0.routing("chat", as: .matrix, through: SessionFakeAdapter()) })
+    }
+
+    func dropPosts(_ harness: EngineHarness, count: Int, prefix: String) {
+        for index in 1...count {
+            harness.drop("\(prefix)\(index).md", "---\nchannels: [chat]\n---\nPost \(prefix) number \(index) says something new.\n")
+        }
+    }
+
+    @Test func twentyPostsDueAtOnceCostOneLoginAndTheSessionIsJournaled() throws {
+        let transport = SessionFakeTransport()
+        let harness = try harness(transport)
+        dropPosts(harness, count: 20, prefix: "a")
+        harness.settle()
+
+        #expect(transport.logins == 1)
+        #expect(transport.posts.count == 20)
+        #expect(transport.refused == 0)
+        let stored = try harness.journal.sessions()["chat"]
+        #expect(stored?["token"] == "token-1")
+        #expect(stored?.generation == 1)
+        #expect(!"\(stored!)".contains("token-1")) // the description never shows a value
+    }
+
+    @Test func aRestartUsesTheJournaledSessionWithoutLoggingInAgain() throws {
+        let transport = SessionFakeTransport()
+        let first = try harness(transport)
+        dropPosts(first, count: 3, prefix: "a")
+        first.settle()
+        first.engine.queue.sync { first.engine.stopAccepting() }
+
+        let second = try harness(transport, directory: first.directory)
+        dropPosts(second, count: 3, prefix: "b")
+        second.settle()
+
+        #expect(transport.logins == 1)
+        #expect(transport.posts.count == 6)
+    }
+
+    @Test func anExpiredSessionIsRenewedOnceAndEveryPostGoesOut() throws {
+        let transport = SessionFakeTransport()
+        let harness = try harness(transport)
+        dropPosts(harness, count: 2, prefix: "a")
+        harness.settle()
+        transport.expireTokens()
+
+        dropPosts(harness, count: 10, prefix: "b")
+        harness.settle()
+
+        #expect(transport.posts.count == 12)
+        #expect(transport.logins == 2)
+        #expect(transport.refused >= 1)
+        #expect(try harness.journal.sessions()["chat"]?["token"] == "token-2")
+    }
+
+    @Test func theOnlineCheckLogsInOnceKeepsTheSessionAndSaysWhoItIs() throws {
+        let transport = SessionFakeTransport()
+        let harness = try harness(transport)
+        let runtime = harness.engine.queue.sync { harness.engine.runtime }
+
+        let first = OnlineCheck.run(runtime, transport: transport, journal: harness.journal)
+        let second = OnlineCheck.run(runtime, transport: transport, journal: harness.journal)
+
+        #expect(first == [OnlineCheck.Report(channel: "chat", ok: true, message: "ok as @crierbot")])
+        #expect(second == first)
+        #expect(transport.logins == 1)
+        #expect(transport.posts.isEmpty)
+        #expect(try harness.journal.sessions()["chat"]?["token"] == "token-1")
+    }
+}
