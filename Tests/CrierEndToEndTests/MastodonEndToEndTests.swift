@@ -80,7 +80,7 @@ import Testing
         let daemon = try queue.daemon()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, !fake.requests.contains("POST /api/v1/statuses") { usleep(20_000) }
-        try #require(fake.requests.contains("POST /api/v1/statuses"), daemon.standardError)
+        try #require(fake.requests.contains("POST /api/v1/statuses"), "\(daemon.standardError)")
         daemon.kill(SIGKILL)
         daemon.waitForExit(timeout: 10)
         stalled.withLock { $0 = false }

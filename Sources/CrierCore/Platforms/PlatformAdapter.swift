@@ -56,6 +56,7 @@ public enum PlatformAdapters {
         switch platform {
         case .webhook: return WebhookAdapter()
         case .mastodon: return MastodonAdapter()
+        case .bluesky: return BlueskyAdapter()
         default: return nil
         }
     }

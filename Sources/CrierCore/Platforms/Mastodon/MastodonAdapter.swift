@@ -20,6 +20,9 @@ public struct MastodonAdapter: PlatformAdapter {
                          now: Date) -> AdapterStep {
         let channel = context.channel
         let requests = MastodonRequests(instance: channel.url, token: context.secrets["token"]?.value, label: context.deliveryID)
+        if progress.isStart, let problem = MastodonInstanceLimits(session: context.session).problem(in: context) {
+            return .fail(problem)
+        }
         let items = context.part == 1 ? context.media : []
         for (offset, item) in items.enumerated() {
             let index = offset + 1
@@ -95,6 +98,44 @@ public struct MastodonAdapter: PlatformAdapter {
             return .retry("HTTP 422: \(MastodonErrorReader.message(response)) (media still processing on channel '\(channel)')", after: 5)
         }
         return MastodonErrorReader.answer(response, channel: channel, what: "the post", replyTo: context.part > 1 ? context.replyTo?.id : nil)
+    }
+
+    /// `crier check --online`: `verify_credentials` (who the token belongs to), then the instance's
+    /// limits (`GET /api/v2/instance`), kept in the channel's session; "ok as @acct (limits)".
+    public func nextProbeStep(for context: ProbeContext, values: [String: String]) -> ProbeStep {
+        let requests = MastodonRequests(instance: context.channel.url, token: context.secrets["token"]?.value, label: "check")
+        guard context.secrets["token"] != nil else { return .problem("no token secret") }
+        guard let account = values["acct"] else {
+            return .request(StepRequest(name: "verify-credentials", request: requests.verifyCredentials(), repeatSafe: true))
+        }
+        // The limits are read once per check: the session the runner stored after reading them
+        // has a newer generation than the one the check started with.
+        if values["generation"] == String(context.session.generation) {
+            return .request(StepRequest(name: "instance", request: requests.instance(), repeatSafe: true, sessionStep: true))
+        }
+        return .ok("ok as @\(account) (instance limits: \(MastodonInstanceLimits(session: context.session).summary))")
+    }
+
+    public func readProbe(_ response: TransportResponse, to step: StepRequest, for context: ProbeContext,
+                          values: [String: String]) -> ProbeAnswer {
+        let said = MastodonErrorReader.message(response)
+        if step.name == "verify-credentials" {
+            let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
+            if response.status == 200, let account = json["acct"] as? String {
+                return .advanced(["acct": account, "generation": String(context.session.generation)])
+            }
+            switch response.status {
+            case 401: return .problem("HTTP 401: \(said) — the token is revoked or mistyped: create an access token with write:statuses and write:media")
+            case 403: return .problem("HTTP 403: \(said) — the account is suspended or not approved, or the token lacks a scope")
+            case 404: return .problem("HTTP 404 — no Mastodon API at \(context.channel.url): check `url:` (the instance root)")
+            default: return .problem("HTTP \(response.status): \(said)")
+            }
+        }
+        guard response.status == 200 else { return .problem("reading the instance's limits: HTTP \(response.status): \(said)") }
+        var session = context.session
+        for name in MastodonInstanceLimits.names { session.values[name] = nil }
+        session.values.merge(MastodonInstanceLimits(instanceJSON: response.body).sessionValues) { $1 }
+        return .renewed(session)
     }
 
     /// How long to wait before asking again whether an upload is processed: 2 s, doubling, at most
