@@ -30,7 +30,7 @@ import Testing
             try parser.parse(Data(text.utf8), fileName: "p.md")
         } throws: { error in
             let message = "\(error)"
-            return message.contains("line 3") && message.contains("not a language code")
+            return message.contains("p.md:3:") && message.contains("not a language code")
                 && message.contains("card") && message.contains("needs `title:`") && message.contains("colour")
         }
         #expect(PostParser.isLanguageTag("en") && PostParser.isLanguageTag("zh-Hant-TW") && !PostParser.isLanguageTag("e") && !PostParser.isLanguageTag("en_US"))

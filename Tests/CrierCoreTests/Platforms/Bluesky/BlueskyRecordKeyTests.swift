@@ -6,7 +6,9 @@ import Testing
     @Test func encodesTheSpecsExampleShapeAndIsValid() {
         // atproto.com/specs/tid: 13 characters of base32-sortable; the top bit is 0.
         #expect(BlueskyRecordKey.encode(0) == "2222222222222")
-        #expect(BlueskyRecordKey.encode(UInt64(1) << 62) == "j222222222222", "the largest first character with the top bit 0")
+        // 13 characters hold 65 bits: the value sits in the low 64, so the first character holds 4 bits.
+        #expect(BlueskyRecordKey.encode(UInt64(1) << 62) == "6222222222222")
+        #expect(BlueskyRecordKey.encode((UInt64(1) << 63) - 1).hasPrefix("b"), "the largest first character with the top bit 0")
         #expect(BlueskyRecordKey.isValidTID("3jzfcijpj2z2a"), "the spec's example")
         #expect(!BlueskyRecordKey.isValidTID("3jzfcijpj2z2"), "too short")
         #expect(!BlueskyRecordKey.isValidTID("kjzfcijpj2z2a"), "top bit set")
