@@ -138,4 +138,21 @@ import Testing
         #expect(fake.violations.filter { !$0.contains("unknown access token") }.isEmpty, "\(fake.violations)")
         #expect(!daemon.standardError.contains(fake.appPassword), "the app password never appears in a log line")
     }
+
+    @Test func checkOnlineUsesTheSessionTheDaemonKeeps() throws {
+        let fake = try BlueskyFakeServer()
+        defer { fake.stop() }
+        let queue = try installation(fake)
+        queue.post("before-check.md", "---\nchannels: [bluesky]\n---\nPosted before the check.\n")
+        #expect(try queue.crier(["run", "--once"]).status == 0)
+        let check = try queue.crier(["check", "--online"])
+        #expect(check.status == 0, "\(check.output)\(check.error)")
+        #expect((check.output + check.error).contains("ok as @\(fake.handle) (\(fake.did))"), "\(check.output)\(check.error)")
+        #expect(!(check.output + check.error).contains(fake.appPassword))
+        #expect(fake.requests.last == "GET com.atproto.server.getSession")
+        queue.post("after-check.md", "---\nchannels: [bluesky]\n---\nPosted after the check.\n")
+        #expect(try queue.crier(["run", "--once"]).status == 0)
+        #expect(fake.records.count == 2)
+        #expect(fake.logins == 1, "the daemon's session serves the check and the next run: one login")
+    }
 }

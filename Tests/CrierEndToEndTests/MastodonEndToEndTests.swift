@@ -149,4 +149,20 @@ import Testing
         #expect(errors.contains { $0.contains("replies to") && $0.contains("is gone") }, "\(errors)")
         #expect(fake.statuses.count == 1)
     }
+
+    @Test func checkOnlineSaysWhoTheTokenBelongsToAndKeepsTheInstanceLimits() throws {
+        let fake = try MastodonFakeServer()
+        defer { fake.stop() }
+        let queue = try installation(fake)
+        let check = try queue.crier(["check", "--online"])
+        #expect(check.status == 0, "\(check.output)\(check.error)")
+        #expect((check.output + check.error).contains("ok as @crier (instance limits: 500 characters, 4 media"), "\(check.output)\(check.error)")
+        #expect(fake.requests == ["GET /api/v1/accounts/verify_credentials", "GET /api/v2/instance"])
+        #expect(fake.statuses.isEmpty, "a check never posts")
+        queue.directory.write("wrong-token", to: "secrets/token")
+        let refused = try queue.crier(["check", "--online"])
+        #expect(refused.status == 1)
+        #expect((refused.output + refused.error).contains("create an access token"), "\(refused.output)\(refused.error)")
+        #expect(!(refused.output + refused.error).contains("wrong-token"))
+    }
 }
