@@ -25,6 +25,9 @@ public enum PostRenderer {
 
         var (warnings, errors) = MediaRules.check(post.media, rules: rules, channel: channel,
                                                   requireAlt: options.requireAlt)
+        if post.contentWarning != nil, platform != .mastodon {
+            warnings.append("content_warning: \(platform.rawValue) has no content warnings; the post goes out without it (only Mastodon shows it)")
+        }
         if let items = post.mediaItems {
             let found = MediaLimitCheck.check(items, descriptor: .of(platform), channel: channel)
             warnings += found.warnings

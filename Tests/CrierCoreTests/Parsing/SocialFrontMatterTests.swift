@@ -35,4 +35,12 @@ import Testing
         }
         #expect(PostParser.isLanguageTag("en") && PostParser.isLanguageTag("zh-Hant-TW") && !PostParser.isLanguageTag("e") && !PostParser.isLanguageTag("en_US"))
     }
+
+    @Test func aContentWarningIsAPreviewWarningWherePlatformsCannotShowIt() {
+        var post = Post(id: "p", file: "p.md", channels: .named(["a"]), body: "Text")
+        post.contentWarning = "spoilers"
+        #expect(PostRenderer.render(post, channel: "m", platform: .mastodon, options: RenderOptions()).warnings.isEmpty)
+        #expect(PostRenderer.render(post, channel: "b", platform: .bluesky, options: RenderOptions()).warnings
+                    == ["content_warning: bluesky has no content warnings; the post goes out without it (only Mastodon shows it)"])
+    }
 }

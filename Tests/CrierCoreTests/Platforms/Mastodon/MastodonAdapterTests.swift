@@ -179,3 +179,69 @@ import Testing
         #expect(RateLimitSignal.isoTime("2027-01-15T08:00:30Z\u{301}") == nil, "non-ASCII never reaches the parser")
     }
 }
+
+@Suite struct MastodonProbeTests {
+    let adapter = MastodonAdapter()
+    let context = ProbeContext(channel: ChannelConfig(name: "fosstodon", platform: .mastodon, url: "https://social.example"),
+                               secrets: ["token": Secret("tok")])
+
+    @Test func verifiesTheTokenThenKeepsTheInstanceLimitsInTheSession() throws {
+        guard case .request(let verify) = adapter.nextProbeStep(for: context, values: [:]) else {
+            Issue.record("first the credentials")
+            return
+        }
+        #expect(verify.request.url == "https://social.example/api/v1/accounts/verify_credentials")
+        guard case .advanced(let values) = adapter.readProbe(TransportResponse(status: 200, body: Data(#"{"acct":"crier"}"#.utf8)), to: verify,
+                                                             for: context, values: [:]) else {
+            Issue.record("the account advances")
+            return
+        }
+        guard case .request(let instance) = adapter.nextProbeStep(for: context, values: values) else {
+            Issue.record("then the instance")
+            return
+        }
+        let document = #"{"configuration":{"statuses":{"max_characters":5000,"max_media_attachments":8,"characters_reserved_per_url":23},"media_attachments":{"image_size_limit":10485760,"description_limit":1500}}}"#
+        guard case .renewed(var session) = adapter.readProbe(TransportResponse(status: 200, body: Data(document.utf8)), to: instance,
+                                                             for: context, values: values) else {
+            Issue.record("the limits renew the session")
+            return
+        }
+        #expect(MastodonInstanceLimits(session: session) == MastodonInstanceLimits(maxCharacters: 5000, charactersReservedPerURL: 23,
+                                                                                   maxMediaAttachments: 8, imageSizeLimit: 10_485_760,
+                                                                                   descriptionLimit: 1500))
+        session.generation = 1
+        var after = context
+        after.session = session
+        guard case .ok(let message) = adapter.nextProbeStep(for: after, values: values) else {
+            Issue.record("then the verdict")
+            return
+        }
+        #expect(message == "ok as @crier (instance limits: 5000 characters, 8 media, images up to 10485760 bytes, alt text up to 1500 characters)")
+        guard case .problem(let revoked) = adapter.readProbe(TransportResponse(status: 401, body: Data(#"{"error":"The access token is invalid"}"#.utf8)),
+                                                             to: verify, for: context, values: [:]) else {
+            Issue.record("401 is a problem")
+            return
+        }
+        #expect(revoked.contains("create an access token"))
+    }
+
+    @Test func aPostTheInstanceWouldRefuseFailsBeforeAnyUpload() {
+        var channel = ChannelConfig(name: "small", platform: .mastodon, url: "https://social.example")
+        channel.lengthLimit = nil
+        let post = Post(id: "p", file: "p.md", channels: .named(["small"]), body: "x")
+        let context = DeliveryContext(deliveryID: "d", post: post, channel: channel, secrets: [:], part: 1, partCount: 1,
+                                      rendered: RenderedPart(text: String(repeating: "x", count: 450), length: 450, limit: 500),
+                                      scheduledAt: Date(), session: ChannelSession(values: ["max_characters": "400"]))
+        guard case .fail(let reason) = adapter.nextStep(for: context, progress: .start, media: InMemoryMediaSource(), now: Date()) else {
+            Issue.record("too long for the instance")
+            return
+        }
+        #expect(reason.contains("450 characters and the instance takes 400") && reason.contains("limit: 400"))
+        var placeholder = context
+        placeholder.session = .placeholder
+        guard case .request = adapter.nextStep(for: placeholder, progress: .start, media: InMemoryMediaSource(), now: Date()) else {
+            Issue.record("the preview's placeholder session knows no limits")
+            return
+        }
+    }
+}
