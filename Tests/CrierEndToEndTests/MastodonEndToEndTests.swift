@@ -165,4 +165,27 @@ import Testing
         #expect((refused.output + refused.error).contains("create an access token"), "\(refused.output)\(refused.error)")
         #expect(!(refused.output + refused.error).contains("wrong-token"))
     }
+
+    @Test func thePreviewCountsAgainstTheInstanceLimitsTheCheckKept() throws {
+        var limits = MastodonFakeServer.Limits()
+        limits.maxCharacters = 1000
+        let fake = try MastodonFakeServer(limits: limits)
+        defer { fake.stop() }
+        let queue = try PlatformQueue(channel: "big", settings: "platform: mastodon")
+        queue.directory.write(
+            "queue: \(queue.queue)\ntimezone: UTC\nchannels:\n  big:\n    platform: mastodon\n    url: \(fake.url)\n"
+                + "    token: \(queue.secret("token", fake.token))\n", to: "crier.yml")
+        #expect(try queue.crier(["run", "--once"]).status == 0, "the journal, where the check keeps what it read")
+        queue.post("long.md", "---\nchannels: [big]\nlong: reject\n---\n\(String(repeating: "seven ", count: 120))\n")
+        let before = try queue.crier(["preview", "--json"])
+        #expect(before.status == 1, "720 characters against Mastodon's default 500 under long: reject")
+        let check = try queue.crier(["check", "--online"])
+        #expect(check.status == 0, "\(check.output)\(check.error)")
+        let after = try queue.crier(["preview", "--json"])
+        #expect(after.status == 0, "\(after.output)\(after.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(after.output.utf8)) as? [String: Any])
+        let delivery = try #require(((object["posts"] as? [[String: Any]])?.first?["deliveries"] as? [[String: Any]])?.first)
+        #expect((delivery["parts"] as? [[String: Any]])?.first?["limit"] as? Int == 1000)
+        #expect((delivery["warnings"] as? [String])?.contains { $0.contains("instance's own limit, 1000 characters") } == true, "\(delivery)")
+    }
 }
