@@ -90,7 +90,8 @@ public struct BlueskyAdapter: PlatformAdapter {
         var parent: BlueskyPostRecord.StrongRef?
         if context.part > 1 {
             guard let rootLink = Self.link(context.threadRoot), let parentLink = Self.link(context.replyTo) else {
-                return .fail("channel '\(channel.name)': part \(context.part) has nothing to reply to: an earlier part has no Bluesky post link")
+                return .fail("channel '\(channel.name)': part \(context.part) has nothing to reply to: an earlier part has no Bluesky post link "
+                    + "(a part settled with `crier resolve --sent` needs its at:// URI or a bsky.app link with the DID, /profile/did:plc:…/post/…)")
             }
             guard let rootCID = progress.values["root.cid"] else {
                 return .request(StepRequest(name: "lookup-root", request: requests.getRecord(rootLink, accessToken: access), repeatSafe: true))
