@@ -27,6 +27,9 @@ struct PreviewCommand: ParsableCommand {
     @Flag(help: "Print JSON (described in docs/formats.md).")
     var json = false
 
+    @Flag(help: "Also show each part's first request: step, method, URL, headers and body (secrets as <redacted>).")
+    var requests = false
+
     func validate() throws {
         if let now { try TimeOption.validate(now, option: "--now") }
     }
@@ -40,7 +43,8 @@ struct PreviewCommand: ParsableCommand {
             }
             instant = parsed
         }
-        let planner = PreviewPlanner(config: config, layout: global.layout(config: config))
+        var planner = PreviewPlanner(config: config, layout: global.layout(config: config))
+        planner.includeRequests = requests
         if !paths.isEmpty, planner.queueIsMissing {
             FileHandle.standardError.write(Data("crier: note: queue \(planner.layout.root) does not exist; planning without its history\n".utf8))
         }

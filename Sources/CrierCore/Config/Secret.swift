@@ -7,6 +7,12 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
         self.value = value
     }
 
+    /// What the preview and `crier check` without secrets give adapters instead of a value: requests
+    /// are built as they would be, with `<redacted>` where the secret goes.
+    public static let placeholder = Secret("<redacted>")
+
+    public var isPlaceholder: Bool { value == Self.placeholder.value }
+
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
 }

@@ -45,6 +45,10 @@ public enum PreviewJSON {
             writer.integer(part.length)
             object.key("limit", &writer)
             if let limit = part.limit { writer.integer(limit) } else { writer.raw("null") }
+            if let request = part.request {
+                object.key("request", &writer)
+                Self.request(request, indent: indent + 2, into: &writer)
+            }
             object.key("text", &writer)
             writer.string(part.text)
             object.close(&writer)
@@ -53,6 +57,28 @@ public enum PreviewJSON {
         writer.string(delivery.platform.rawValue)
         object.key("warnings", &writer)
         prettyArray(delivery.warnings, indent: indent + 2, into: &writer) { text, _, writer in writer.string(text) }
+        object.close(&writer)
+    }
+
+    /// `{"body", "headers": [[name, value]…], "method", "step", "url"}`.
+    private static func request(_ request: PreviewRequest, indent: Int, into writer: inout JSONWriter) {
+        var object = PrettyObject(indent: indent, opening: &writer)
+        object.key("body", &writer)
+        writer.string(request.body)
+        object.key("headers", &writer)
+        prettyArray(request.headers, indent: indent + 2, into: &writer) { header, _, writer in
+            writer.raw("[")
+            writer.string(header.name)
+            writer.raw(", ")
+            writer.string(header.value)
+            writer.raw("]")
+        }
+        object.key("method", &writer)
+        writer.string(request.method)
+        object.key("step", &writer)
+        writer.string(request.step)
+        object.key("url", &writer)
+        writer.string(request.url)
         object.close(&writer)
     }
 

@@ -5,11 +5,14 @@ public struct PreviewPart: Sendable, Equatable, Encodable {
     public var length: Int
     /// The platform's limit; nil when it has none that crier knows of (generic webhooks).
     public var limit: Int?
+    /// The part's first request, when the preview was asked for requests (`--requests`).
+    public var request: PreviewRequest?
 
-    public init(text: String, length: Int, limit: Int?) {
+    public init(text: String, length: Int, limit: Int?, request: PreviewRequest? = nil) {
         self.text = text
         self.length = length
         self.limit = limit
+        self.request = request
     }
 
     public var isOverLimit: Bool {

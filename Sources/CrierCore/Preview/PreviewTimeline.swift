@@ -135,6 +135,15 @@ public enum PreviewTimeline {
                     lines.append(line.isEmpty ? "" : "    " + String(decoding: line, as: UTF8.self))
                 }
                 lines.append("    " + length(part))
+                if let request = part.request {
+                    lines.append("    " + style.dim("\(request.step): \(request.method) \(TerminalStyle.visible(request.url))"))
+                    for header in request.headers {
+                        lines.append("      " + style.dim(TerminalStyle.visible("\(header.name): \(header.value)")))
+                    }
+                    for line in TerminalStyle.visible(request.body).split(separator: "\n", omittingEmptySubsequences: false) {
+                        lines.append("      " + style.dim(String(line)))
+                    }
+                }
             }
             for warning in delivery.warnings {
                 lines.append("    " + style.yellow("! " + TerminalStyle.visible(warning)))

@@ -84,8 +84,11 @@ extension DeliveryEngine {
             changes.append(.updateDelivery(record))
         }
         if options.dryRun {
+            // The exact request, with the channel's secrets taken out (a token in a URL path).
+            let shown = PreviewRequest(step, redactor: SecretRedactor(context.secrets.values))
             logger.info("dry-run: would send", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
-                                                          "step": "\(step.name)", "delivery": "\(record.id)", "url": "\(step.request.url)",
+                                                          "step": "\(step.name)", "delivery": "\(record.id)",
+                                                          "request": "\(shown.method) \(shown.url)", "body": "\(shown.body)",
                                                           "text": "\(context.text)"])
         }
         let transport = self.transport
@@ -101,7 +104,7 @@ extension DeliveryEngine {
                 }
             }
         }
-        if firstStep { observer?(.sent(key, at: now, text: context.text, deliveryID: record.id)) }
+        if firstStep { observer?(.sent(key, at: now, text: context.text, deliveryID: record.id, step: step)) }
         guard !changes.isEmpty else { return go() }
         let deliveryID = record.id
         outstanding += 1
@@ -158,7 +161,17 @@ extension DeliveryEngine {
         }
         record.progress = decision.progress
         record.apply(decision.outcome, at: now)
+        if let error = record.error, !context.secrets.isEmpty {
+            // A platform's or libcurl's words may quote the request (a token in a URL path): what is
+            // logged and kept in the journal and receipts never holds a secret.
+            record.error = SecretRedactor(context.secrets.values).redact(error)
+        }
         let sessionStored = takeSessionChange(decision.session, of: key, step: step, sentWith: context.session, now: now)
+        if step.sessionStep, record.status == .failed, !options.dryRun {
+            alerts?.post("crier could not renew the session of channel '\(key.channel)' (\(step.name)): \(record.error ?? "no reason given"). "
+                         + "Fix the channel's credentials in crier.yml or run `crier auth \(key.channel)`; its posts fail until then.",
+                         about: key.post, failingChannel: key.channel)
+        }
         if record.status == .pending, record.progress.uncertainStep != nil,
            case .holdUnknown(let reason) = StepPlan.next(adapter.nextStep(for: context, progress: record.progress, media: media, now: now),
                                                           progress: record.progress, lastStatus: record.httpStatus) {

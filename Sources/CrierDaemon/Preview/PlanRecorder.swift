@@ -11,6 +11,13 @@ final class PlanRecorder: @unchecked Sendable {
     private var notes: [String: [String]] = [:]
     private var ended: [String: String] = [:]
     private var rejected: [String: PostFileError] = [:]
+    /// Each part's first request, kept only when the preview shows requests.
+    private var requests: [DeliveryKey: StepRequest] = [:]
+    private let keepsRequests: Bool
+
+    init(keepsRequests: Bool = false) {
+        self.keepsRequests = keepsRequests
+    }
 
     func record(_ event: EngineEvent) {
         lock.lock()
@@ -19,8 +26,9 @@ final class PlanRecorder: @unchecked Sendable {
         case .accepted(let post, let variants):
             if accepted[post.file] == nil { acceptedOrder.append(post.file) }
             accepted[post.file] = (post, variants)
-        case .sent(let key, let at, _, _):
+        case .sent(let key, let at, _, _, let step):
             if sent[key] == nil { sent[key] = at }
+            if keepsRequests, requests[key] == nil { requests[key] = step }
         case .held(let key, let reason, let until):
             let note = until == nil ? "paused: \(reason)" : reason
             let slot = "\(key.post)/\(key.channel)"
@@ -54,7 +62,11 @@ final class PlanRecorder: @unchecked Sendable {
                 }
                 let at = errors.isEmpty ? sent[DeliveryKey(post: post.id, channel: variant.channel, part: 1)] : nil
                 deliveries.append(PreviewDelivery(channel: variant.channel, platform: variant.platform, at: at,
-                                                  parts: variant.parts.map { PreviewPart(text: $0.text, length: $0.length, limit: $0.limit) },
+                                                  parts: variant.parts.enumerated().map { index, part in
+                                                      let step = requests[DeliveryKey(post: post.id, channel: variant.channel, part: index + 1)]
+                                                      return PreviewPart(text: part.text, length: part.length, limit: part.limit,
+                                                                         request: step.map { PreviewRequest($0, redactor: SecretRedactor([])) })
+                                                  },
                                                   warnings: warnings, errors: errors))
             }
             posts.append(PreviewPost(id: post.id, file: display, errors: [], deliveries: deliveries))

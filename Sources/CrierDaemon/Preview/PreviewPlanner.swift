@@ -12,6 +12,8 @@ public struct PreviewPlanner {
     public var layout: QueueLayout
     /// How far ahead to plan. The planning loop costs per event, not per day, so this can be long.
     public var horizon: TimeInterval = 50 * 365 * 86_400
+    /// Whether each part's first request is reported (`crier preview --requests`).
+    public var includeRequests = false
 
     public init(config: CrierConfig, layout: QueueLayout) {
         self.config = config
@@ -61,7 +63,9 @@ public struct PreviewPlanner {
         var channels: [String: ResolvedChannel] = [:]
         for channel in config.channels {
             let adapter = PlatformAdapters.adapter(for: channel.platform) ?? PreviewOnlyStandInAdapter()
-            channels[channel.name] = ResolvedChannel(config: channel, secrets: [:], adapter: adapter)
+            // The preview never reads secrets: adapters build their requests with placeholders.
+            let placeholders = channel.secrets.mapValues { _ in Secret.placeholder }
+            channels[channel.name] = ResolvedChannel(config: channel, secrets: placeholders, adapter: adapter)
         }
         let runtime = RuntimeConfig(config: runtimeConfig, channels: channels, path: "crier.yml")
         let clock = ManualWallClock(now)
@@ -71,7 +75,7 @@ public struct PreviewPlanner {
         let engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: RecordingTransport(keepsRequests: false),
                                     filer: PostFiler(layout: layout, dryRun: true, logger: quiet), clock: clock, timer: timer,
                                     options: EngineOptions(dryRun: true), logger: quiet, media: QueueMediaSource(root: layout.root))
-        let recorder = PlanRecorder()
+        let recorder = PlanRecorder(keepsRequests: includeRequests)
         engine.setObserver { recorder.record($0) }
         let intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtimeConfig, logger: quiet, overlay: overlay) { events in
             engineQueue.async { engine.handle(events) }

@@ -56,4 +56,29 @@ import Testing
             (error as! DaemonError).message == "cannot read \(directory.path)/none.md: No such file or directory"
         }
     }
+
+    @Test func requestsAreShownWhenAskedWithSecretsAsPlaceholdersAndNeverRead() throws {
+        let directory = TemporaryDirectory()
+        // The secret's variable is not set: the preview must not need it, nor ever show a value.
+        let config = try #require(ConfigParser.parse("""
+            channels:
+              ops: { platform: webhook, url: "http://127.0.0.1:9/hook", secret: "env:CRIER_TEST_UNSET_SECRET" }
+            """).config)
+        directory.write("---\nchannels: [ops]\n---\nShip it.\n", to: "queue/ship.md")
+        var planner = PreviewPlanner(config: config, layout: QueueLayout(root: directory.path + "/queue"))
+        let plain = try planner.plan(paths: [], now: Self.now)
+        planner.includeRequests = true
+        let detailed = try planner.plan(paths: [], now: Self.now)
+
+        #expect(plain.posts.first?.deliveries.first?.parts.first?.request == nil)
+        let request = try #require(detailed.posts.first?.deliveries.first?.parts.first?.request)
+        #expect(request.step == "send")
+        #expect(request.method == "POST")
+        #expect(request.url == "http://127.0.0.1:9/hook")
+        #expect(request.headers.contains(HTTPHeader("webhook-signature", "v1,<redacted>")))
+        #expect(request.body.contains("\"text\":\"Ship it.\""))
+        let json = String(decoding: PreviewJSON.encode(detailed), as: UTF8.self)
+        #expect(json.contains("\"request\" : {"))
+        #expect(!String(decoding: PreviewJSON.encode(plain), as: UTF8.self).contains("\"request\""))
+    }
 }
