@@ -20,6 +20,8 @@ public enum PostRenderer {
         let rules = PlatformDescriptor.of(platform).rules
         let source = cache.source(post.body(forChannel: channel, platform: platform))
         var limit = options.limit ?? rules.limit
+        // Mastodon counts the content warning (`spoiler_text`) toward the limit (StatusLengthValidator).
+        if platform == .mastodon, let warning = post.contentWarning, let full = limit { limit = max(1, full - warning.count) }
         if !post.media.isEmpty, let caption = rules.captionLimit { limit = min(limit ?? caption, caption) }
         let policy = post.long ?? options.long
 
