@@ -215,7 +215,8 @@ public final class MastodonFakeServer: Sendable {
             let text = json["status"] as? String ?? ""
             let mediaIDs = (json["media_ids"] as? [Any])?.map { "\($0)" } ?? []
             if text.isEmpty && mediaIDs.isEmpty { return refused(&state, 422, "Validation failed: Text can't be blank") }
-            if text.count > limits.maxCharacters {
+            // StatusLengthValidator counts the content warning and the text together.
+            if ((json["spoiler_text"] as? String ?? "") + text).count > limits.maxCharacters {
                 return refused(&state, 422, "Validation failed: Text character limit of \(limits.maxCharacters) exceeded")
             }
             if mediaIDs.count > limits.maxMedia {
