@@ -56,6 +56,10 @@ public struct BlueskyAdapter: PlatformAdapter {
             return .request(StepRequest(name: "reconcile", request: requests.getRecord(own, accessToken: access), repeatSafe: true))
         }
         // Images (part 1 only), or a link card's image.
+        if context.part == 1, let video = context.media.first(where: { !$0.isImage }) {
+            return .fail("channel '\(channel.name)': \(video.file) is not an image; crier sends only images to Bluesky in this version "
+                + "(videos go through video.bsky.app): remove it, or leave \(channel.name) out of `channels:`")
+        }
         let images = context.part == 1 ? context.media.filter(\.isImage) : []
         if images.count > Self.maxImages {
             return .fail("channel '\(channel.name)': \(images.count) images; Bluesky takes at most \(Self.maxImages) per post: remove some, or leave \(channel.name) out of `channels:`")

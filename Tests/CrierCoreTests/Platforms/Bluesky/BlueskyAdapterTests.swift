@@ -180,6 +180,12 @@ import Testing
             return
         }
         #expect(tooBig.contains("2000000 bytes") && tooMany.contains("at most 4"))
+        let video = MediaItem(file: "media/v.mp4", alt: nil, byteCount: 10, mimeType: "video/mp4")
+        guard case .fail(let noVideo) = adapter.nextStep(for: context(mediaItems: [video]), progress: .start, media: media, now: Date()) else {
+            Issue.record("a video is refused, not dropped")
+            return
+        }
+        #expect(noVideo.contains("media/v.mp4 is not an image"))
     }
 
     @Test func aResolvedBskyAppLinkNamesItsRecord() {
