@@ -59,6 +59,8 @@ public enum PlatformAdapters {
         case .telegram: return TelegramAdapter()
         case .discord: return DiscordAdapter()
         case .slack: return SlackAdapter()
+        case .mastodon: return MastodonAdapter()
+        case .bluesky: return BlueskyAdapter()
         default: return nil
         }
     }

@@ -123,7 +123,8 @@ extension DeliveryEngine {
         defer { observer?(.accepted(post: post, variants: variants)) }
         for channel in parsed.channels {
             guard let config = runtime.config.channel(named: channel) else { continue }
-            let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults)
+            let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults,
+                                               session: sessions.session(for: channel))
             variants.append(variant)
             active.parts[channel] = variant.parts
             channels.append(.init(name: channel, partCount: variant.parts.count,
