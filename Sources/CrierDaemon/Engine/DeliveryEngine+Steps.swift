@@ -78,8 +78,10 @@ extension DeliveryEngine {
                 changes.append(.recordSend(send))
             }
         }
-        if uncertainFirst {
-            record.progress.uncertainStep = step.name
+        let remembers = step.remember.contains { record.progress.values[$0.key] != $0.value }
+        if remembers { record.progress.values.merge(step.remember) { $1 } }
+        if uncertainFirst { record.progress.uncertainStep = step.name }
+        if uncertainFirst || remembers {
             active.records[key] = record
             changes.append(.updateDelivery(record))
         }

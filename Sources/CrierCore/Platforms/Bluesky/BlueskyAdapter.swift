@@ -50,7 +50,9 @@ public struct BlueskyAdapter: PlatformAdapter {
                                             sessionStep: true))
             }
         }
-        let rkey = BlueskyRecordKey.tid(deliveryID: context.deliveryID, scheduledAt: context.scheduledAt, part: context.part)
+        // The key is journaled with the create (`remember`): an edit of the post's time after a try
+        // must not name a new record, or a lost answer could become a second post.
+        let rkey = progress.values["rkey"] ?? BlueskyRecordKey.tid(deliveryID: context.deliveryID, scheduledAt: context.scheduledAt, part: context.part)
         let own = BlueskyPostLink(did: did, rkey: rkey)
         if progress.uncertainStep == "create" {
             return .request(StepRequest(name: "reconcile", request: requests.getRecord(own, accessToken: access), repeatSafe: true))
@@ -122,7 +124,7 @@ public struct BlueskyAdapter: PlatformAdapter {
                 BlueskyPostRecord.External(uri: $0, title: card?.title ?? "", description: card?.description ?? "", thumbJSON: progress.values["thumb"])
             } : nil)
         return .request(StepRequest(name: "create", request: requests.createRecord(repo: did, rkey: rkey, record: record.object, accessToken: access),
-                                    repeatSafe: false))
+                                    repeatSafe: false, remember: ["rkey": rkey]))
     }
 
     public func read(_ response: TransportResponse, to step: StepRequest, for context: DeliveryContext,

@@ -115,6 +115,20 @@ import Testing
                     == .advanced(doubt), "not there: create it (under the same key)")
     }
 
+    @Test func theCreatesKeyIsRememberedSoAnEditOfTheTimeCannotNameASecondRecord() throws {
+        let create = try step(context())
+        let rkey = try #require(create.remember["rkey"])
+        // The engine journals `remember` with the uncertain mark; the post's `at:` is then edited.
+        let doubt = DeliveryProgress(values: ["rkey": rkey], uncertainStep: "create")
+        var edited = context()
+        edited.scheduledAt = Date(timeIntervalSince1970: 1_797_000_000)
+        let lookup = try step(edited, doubt)
+        #expect(lookup.request.url.hasSuffix("&rkey=\(rkey)"))
+        let again = try step(edited, DeliveryProgress(values: ["rkey": rkey]))
+        let body = try #require(try JSONSerialization.jsonObject(with: again.request.body) as? [String: Any])
+        #expect(body["rkey"] as? String == rkey)
+    }
+
     @Test func mentionsAreResolvedOnceIntoTheSessionAndUnknownOnesStayPlain() throws {
         let ctx = context(text: "Thanks @alice.test!")
         let resolve = try step(ctx)
