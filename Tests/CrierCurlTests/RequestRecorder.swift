@@ -1,6 +1,7 @@
 import CrierCore
 import CrierReceiver
 import Foundation
+import Glibc
 import Synchronization
 
 /// Collects what a `LoopbackHTTPServer` received and answers with a fixed or computed reply.
@@ -25,11 +26,14 @@ final class RequestRecorder: Sendable {
     }
 
     /// Waits (generously) until `count` requests arrived; returns whether they did.
+    /// Polls on the calling thread rather than with `Task.sleep`: a test that times transfers must
+    /// not wait for a turn of the cooperative pool, which other suites' blocking waits can hold for
+    /// longer than a transfer's timeout.
     func waitForRequests(_ count: Int, timeoutSeconds: Double = 20) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
         while requests.count < count {
             guard ContinuousClock.now < deadline else { return false }
-            try await Task.sleep(for: .milliseconds(10))
+            usleep(5_000)
         }
         return true
     }

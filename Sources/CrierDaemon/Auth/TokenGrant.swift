@@ -91,7 +91,7 @@ public struct TokenGrant: Sendable {
         if let scope = session.values["scope"], !scope.isEmpty { parts.append("granted: \(scope)") }
         if let expiresAt = session.expiresAt {
             let days = Int(expiresAt.timeIntervalSince(now) / 86_400)
-            let renewal = session.values["refresh_token"] != nil ? "refreshed automatically" : "not refreshable: run `crier auth` again before then"
+            let renewal = TokenExpiry.isRefreshable(session) ? "refreshed automatically" : "not refreshable: run `crier auth` again before then"
             parts.append("expires \(TimestampFormat.string(expiresAt))\(days >= 1 ? " (in \(days) days)" : ""), \(renewal)")
         } else {
             parts.append("no expiry given")

@@ -16,8 +16,8 @@ public enum UserDirectory {
 
     /// Whether `user` is in `group`: listed as a member, or the group is their primary group.
     public static func isMember(_ user: String, ofGroup group: String) -> Bool {
-        var groupEntry = group_struct()
-        var groupResult: UnsafeMutablePointer<group_struct>?
+        var groupEntry = SystemGroup()
+        var groupResult: UnsafeMutablePointer<SystemGroup>?
         var groupBuffer = [CChar](repeating: 0, count: 65_536)
         guard getgrnam_r(group, &groupEntry, &groupBuffer, groupBuffer.count, &groupResult) == 0, groupResult != nil else { return false }
         if var member = groupEntry.gr_mem {
@@ -35,12 +35,12 @@ public enum UserDirectory {
 
     /// Whether a group of that name exists.
     public static func groupExists(_ group: String) -> Bool {
-        var entry = group_struct()
-        var result: UnsafeMutablePointer<group_struct>?
+        var entry = SystemGroup()
+        var result: UnsafeMutablePointer<SystemGroup>?
         var buffer = [CChar](repeating: 0, count: 65_536)
         return getgrnam_r(group, &entry, &buffer, buffer.count, &result) == 0 && result != nil
     }
 }
 
-/// Glibc's `struct group` (the name `group` is taken by a function in Swift's view of Glibc).
-typealias group_struct = Glibc.group
+/// Glibc's `struct group` (the name `group` alone is ambiguous in Swift's view of Glibc).
+typealias SystemGroup = Glibc.group
