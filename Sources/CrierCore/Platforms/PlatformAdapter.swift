@@ -55,6 +55,9 @@ public enum PlatformAdapters {
     public static func adapter(for platform: Platform) -> (any PlatformAdapter)? {
         switch platform {
         case .webhook: return WebhookAdapter()
+        case .threads: return GraphContainerAdapter(dialect: .threads)
+        case .instagram: return GraphContainerAdapter(dialect: .instagram)
+        case .facebook: return FacebookAdapter()
         default: return nil
         }
     }
