@@ -48,7 +48,7 @@ import Testing
 
     @Test func aLostPublishAnswerIsReconciledIntoOnePost() throws {
         let installation = try MetaInstallation(api: .instagram, fault: { request, _ in
-            request.path.contains("/media_publish") ? .dropAfterActing : nil
+            request.path.hasSuffix("/media_publish") ? .dropAfterActing : nil
         })
         installation.image("one.jpg")
         installation.drop("lost.md", "---\nchannels: [meta]\nmedia:\n  - { file: media/one.jpg, alt: One }\n---\nLost answer.\n")
