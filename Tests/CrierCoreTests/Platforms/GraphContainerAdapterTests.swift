@@ -182,7 +182,21 @@ import Testing
         let create = try step(threads, context, DeliveryProgress(done: ["quota"]))
         #expect(form(create)["reply_to_id"] == "m1")
 
-        let orphan = self.context(part: 2, earlier: [RemoteReference(id: nil, url: "https://x/1")])
+        // A parent settled by `crier resolve --sent URL` has a URL but no id: it is looked up by its permalink.
+        let resolved = self.context(part: 2, earlier: [RemoteReference(id: nil, url: "https://threads.example/@crier/post/ABC")])
+        let lookup = try step(threads, resolved, .start)
+        #expect(lookup.name == "find-parent" && lookup.repeatSafe && lookup.request.url.hasPrefix("https://graph.example/v1.0/1001/threads?"))
+        let found = try advanced(threads.read(json(#"{"data":[{"id":"m7","permalink":"https://threads.example/@crier/post/ABC"}]}"#),
+                                              to: lookup, for: resolved, progress: .start))
+        #expect(found.values["reply_to"] == "m7")
+        #expect(form(try step(threads, resolved, found.completing("quota")))["reply_to_id"] == "m7")
+        guard case .failed(let notFound) = threads.read(json(#"{"data":[]}"#), to: lookup, for: resolved, progress: .start) else {
+            Issue.record("an unknown URL fails")
+            return
+        }
+        #expect(notFound.contains("https://threads.example/@crier/post/ABC"))
+
+        let orphan = self.context(part: 2, earlier: [nil])
         guard case .fail(let reason) = threads.nextStep(for: orphan, progress: .start, media: media, now: Self.now) else {
             Issue.record("a reply without the parent's id fails")
             return

@@ -98,11 +98,15 @@ public struct GraphContainerAdapter: TokenGrantingAdapter {
         }
         var replyTo: String?
         if dialect.threads, context.part > 1 {
-            guard let id = context.replyTo?.id else {
+            if let id = context.replyTo?.id ?? progress.values["reply_to"] {
+                replyTo = id
+            } else if let url = context.replyTo?.url {
+                // Settled by `crier resolve --sent URL`: the URL names the post, the reply needs its id.
+                return .request(parentStep(context, url: url, userID: userID, endpoint: endpoint, token: token))
+            } else {
                 return .fail("channel '\(channel)': part \(context.part) replies to part \(context.part - 1), whose \(dialect.name) id "
                              + "crier does not know; resolve it with the post's URL (`crier resolve \(context.post.id) --channel \(channel) --sent URL`)")
             }
-            replyTo = id
         }
         if !progress.isDone("quota") {
             return .request(quotaStep(userID: userID, endpoint: endpoint, token: token, reply: replyTo != nil))
@@ -172,6 +176,12 @@ public struct GraphContainerAdapter: TokenGrantingAdapter {
                    token: token)
     }
 
+    /// The account's latest posts (part 2 replies to the root) or replies, to find the parent's id by its URL.
+    private func parentStep(_ context: DeliveryContext, url: String, userID: String, endpoint: GraphEndpoint, token: String) -> StepRequest {
+        let edge = context.part > 2 ? (dialect.replyListEdge ?? dialect.createEdge) : dialect.createEdge
+        return get("find-parent", endpoint.url("\(userID)/\(edge)", query: GraphForm([("fields", "id,permalink"), ("limit", "50")])), token: token)
+    }
+
     public func read(_ response: TransportResponse, to step: StepRequest, for context: DeliveryContext,
                      progress: DeliveryProgress) -> StepAnswer {
         let errors = errors(context)
@@ -211,6 +221,14 @@ public struct GraphContainerAdapter: TokenGrantingAdapter {
         case "permalink":
             let permalink = GraphJSON.object(response.body).flatMap { GraphJSON.string($0["permalink"]) }
             return .sent(RemoteReference(id: progress.values["media_id"], url: permalink))
+        case "find-parent":
+            let url = context.replyTo?.url ?? ""
+            guard let parent = GraphJSON.data(response.body).first(where: { GraphJSON.string($0["permalink"]) == url }),
+                  let id = GraphJSON.string(parent["id"]) else {
+                return .failed("channel '\(context.channel.name)': part \(context.part) replies to \(url), which is not among the "
+                               + "account's latest \(dialect.name) posts; check the URL given to `crier resolve`")
+            }
+            return .advanced(progress.completing(name, values: ["reply_to": id]))
         case "find":
             let match = GraphJSON.data(response.body).first { GraphJSON.string($0[dialect.textField]) == context.text }
             return .sent(match.map { RemoteReference(id: GraphJSON.string($0["id"]), url: GraphJSON.string($0["permalink"])) })
