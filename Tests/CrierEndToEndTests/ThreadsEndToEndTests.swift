@@ -126,6 +126,31 @@ import Testing
         #expect(fake.refreshes == 1, "the refreshed token was kept in the journal")
     }
 
+    @Test func crierAuthExchangesAPastedTokenForALongLivedOneThatPosts() throws {
+        let installation = try MetaInstallation(api: .threads, token: nil)
+        let fake = installation.fake
+        fake.issueShortLivedToken("EAAshortlived9")
+        let refused = try installation.crier(["auth", "meta", "--token", "EAAnotissued"])
+        #expect(refused.status == 1)
+        #expect(refused.error.contains("Threads did not exchange the token") && refused.error.contains("nothing was stored"), "\(refused.error)")
+        #expect(!refused.error.contains("EAAnotissued") && !refused.error.contains(fake.appSecret))
+
+        let auth = try installation.crier(["auth", "meta", "--token", "EAAshortlived9"])
+        #expect(auth.status == 0, "\(auth.error)")
+        #expect(fake.exchanges == 1)
+        #expect(auth.output.contains("channel meta: token stored; expires"), "\(auth.output)")
+        #expect(!auth.output.contains(fake.currentToken) && !auth.output.contains("EAAshortlived9"), "token values are never printed")
+        let status = try installation.crier(["status"])
+        #expect(status.output.contains("token     meta: expires") && status.output.contains("renewed automatically"), "\(status.output)")
+        #expect(!status.output.contains(fake.currentToken))
+
+        installation.drop("after-auth.md", "---\nchannels: [meta]\n---\nPosted with the exchanged token.\n")
+        let run = try installation.crier(["run", "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(fake.posts.count == 1 && fake.violations.isEmpty, "\(fake.violations)")
+        #expect(fake.refreshes == 0, "a fresh 60-day token is not refreshed")
+    }
+
     @Test func mediaWithoutABaseURLAreAPreviewErrorNamingTheChannel() throws {
         let installation = try MetaInstallation(api: .threads, mediaBase: false)
         installation.image("cat.jpg")

@@ -42,7 +42,8 @@ public enum GraphToken {
     public static func session(from response: TransportResponse, now: Date) -> ChannelSession? {
         guard (200..<300).contains(response.status), let object = GraphJSON.object(response.body),
               let token = GraphJSON.string(object["access_token"]), !token.isEmpty else { return nil }
-        var values = ["access_token": token, "issued_at": String(Int(now.timeIntervalSince1970))]
+        // `refreshable`: crier renews it by itself (`TokenExpiry`), though only when the channel posts.
+        var values = ["access_token": token, "issued_at": String(Int(now.timeIntervalSince1970)), "refreshable": "true"]
         if let scope = GraphJSON.string(object["scope"]) { values["scope"] = scope }
         let expiresAt = GraphJSON.int(object["expires_in"]).map { now.addingTimeInterval(TimeInterval($0)) }
         return ChannelSession(values: values, expiresAt: expiresAt)
