@@ -151,6 +151,18 @@ import Testing
         #expect(fake.refreshes == 0, "a fresh 60-day token is not refreshed")
     }
 
+    @Test func thePreviewShowsTheRequestsWithoutSecretsOrTokens() throws {
+        let installation = try MetaInstallation(api: .threads)
+        installation.image("cat.jpg")
+        installation.drop("look.md", "---\nchannels: [meta]\nmedia:\n  - { file: media/cat.jpg, alt: A cat }\n---\nWhat would be sent?\n")
+        let preview = try installation.crier(["preview", "--requests"])
+        #expect(preview.status == 0, "\(preview.output) \(preview.error)")
+        #expect(preview.output.contains("/threads_publishing_limit"), "the first request is the quota: \(preview.output)")
+        #expect(preview.output.contains("Authorization: Bearer <redacted>"))
+        #expect(!preview.output.contains(installation.fake.currentToken) && !preview.output.contains(installation.fake.appSecret))
+        #expect(installation.fake.requests.isEmpty, "the preview sends nothing")
+    }
+
     @Test func mediaWithoutABaseURLAreAPreviewErrorNamingTheChannel() throws {
         let installation = try MetaInstallation(api: .threads, mediaBase: false)
         installation.image("cat.jpg")
