@@ -19,11 +19,11 @@ final class MetaInstallation: @unchecked Sendable {
     /// - Parameter token: how many days ago the seeded token was issued and how many it has left
     ///   (nil: no session is seeded).
     init(api: GraphFakeAPI, mediaBase: Bool = true, token: (issuedDaysAgo: Double, expiresInDays: Double)? = (2, 58),
-         inProgressPolls: Int = 2, mediaNotFoundRaces: Int = 0,
+         inProgressPolls: Int = 2, mediaNotFoundRaces: Int = 0, expiringContainers: Int = 0, containerError: String? = nil,
          fault: @escaping @Sendable (ReceivedHTTPRequest, Int) -> GraphFakeFault? = { _, _ in nil }) throws {
         mediaHost = try MediaHostServer()
         fake = try GraphFakeServer(api: api, tokenAge: (token?.issuedDaysAgo ?? 0) * 86_400, inProgressPolls: inProgressPolls, mediaNotFoundRaces: mediaNotFoundRaces,
-                                   mediaHost: mediaHost, fault: fault)
+                                   expiringContainers: expiringContainers, containerError: containerError, mediaHost: mediaHost, fault: fault)
         sink = try WebhookSink()
         let secretPath = directory.write(api == .facebook ? fake.currentToken : fake.appSecret, to: "secrets/meta")
         var channel = "  meta:\n    platform: \(api.rawValue)\n    url: \(fake.url)\n"
@@ -73,6 +73,12 @@ final class MetaInstallation: @unchecked Sendable {
 
     func drop(_ name: String, _ text: String) {
         directory.write(text, to: "queue/" + name)
+    }
+
+    func daemon() throws -> CrierProcess {
+        let process = CrierProcess(["run", "--config", configPath])
+        try process.start()
+        return process
     }
 
     func crier(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {

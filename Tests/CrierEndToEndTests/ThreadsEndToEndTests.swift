@@ -1,6 +1,7 @@
 import CrierCore
 import CrierTestSupport
 import Foundation
+import Glibc
 import Testing
 
 /// Threads through the real `crier` binary against a strict loopback fake of the Threads API and a
@@ -57,6 +58,42 @@ import Testing
         let delivery = try installation.delivery("once")
         #expect(delivery["status"] as? String == "sent")
         #expect(delivery["remote_id"] as? String == fake.posts.first?.id, "the reconcile found the post by its text")
+    }
+
+    @Test func killedWhilePublishingTheRestartReconcilesInsteadOfPostingAgain() throws {
+        let installation = try MetaInstallation(api: .threads, fault: { request, _ in
+            request.path.hasSuffix("/threads_publish") ? .delayAfterActing(30) : nil
+        })
+        installation.drop("crash.md", "---\nchannels: [meta]\n---\nPublished while crier was killed.\n")
+        let daemon = try installation.daemon()
+        let deadline = Date().addingTimeInterval(20)
+        while installation.fake.posts.isEmpty, Date() < deadline { usleep(20_000) }
+        #expect(installation.fake.posts.count == 1, "the publish reached the platform")
+        daemon.kill(SIGKILL)
+        _ = daemon.waitForExit(timeout: 10)
+
+        let run = try installation.crier(["run", "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        let fake = installation.fake
+        #expect(fake.posts.count == 1, "never posted twice: \(fake.requests)")
+        #expect(fake.requests.filter { $0.hasSuffix("/threads_publish") }.count == 1)
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+        #expect(try installation.delivery("crash")["remote_id"] as? String == fake.posts.first?.id)
+    }
+
+    @Test func anExpiredContainerIsMadeAgainAndAFailedOneFailsWithMetasReason() throws {
+        let expiring = try MetaInstallation(api: .threads, expiringContainers: 1)
+        expiring.drop("late.md", "---\nchannels: [meta]\n---\nThe first container expired.\n")
+        #expect(try expiring.crier(["run", "--once"]).status == 0)
+        #expect(expiring.fake.posts.count == 1 && expiring.fake.containerCount == 2 && expiring.fake.violations.isEmpty)
+
+        let failing = try MetaInstallation(api: .threads, containerError: "UNKNOWN")
+        failing.drop("broken.md", "---\nchannels: [meta, ops]\n---\nMeta could not process it.\n")
+        #expect(try failing.crier(["run", "--once"]).status == 0)
+        let error = try failing.delivery("broken")["error"] as? String ?? ""
+        #expect(error.contains("channel 'meta': Threads could not process container") && error.contains("UNKNOWN"), "\(error)")
+        #expect(failing.fake.posts.isEmpty && failing.fake.requests.filter { $0.hasSuffix("/threads_publish") }.isEmpty)
+        #expect(try failing.delivery("broken", channel: "ops")["status"] as? String == "sent")
     }
 
     @Test func theMediaNotFoundRaceIsRetried() throws {

@@ -6,4 +6,6 @@ public enum GraphFakeFault: Sendable, Equatable {
     case dropAfterActing
     /// Answer this status without acting.
     case status(Int)
+    /// Act on it at once, answer only after this many seconds (time for a test to kill crier mid-request).
+    case delayAfterActing(Double)
 }

@@ -14,7 +14,8 @@ import Synchronization
 /// - a container stays `IN_PROGRESS` for `inProgressPolls` status reads, then `FINISHED`;
 ///   publishing one that is not finished, unknown or already published is a violation;
 ///   `mediaNotFoundRaces` first publishes answer code 24/4279009 ("media not found");
-///   `expireContainers()` and `failContainers(message:)` make containers `EXPIRED` or `ERROR`;
+///   `expiringContainers` and `containerError` (or `expireContainers()`, `failContainers(message:)`)
+///   make containers `EXPIRED` or `ERROR`;
 /// - posts count against `quotaTotal` (code 9/2207042 when it is used up; the quota endpoint says so);
 /// - `refresh_access_token` refreshes a token at least 24 hours old (`tokenAge`), `access_token`
 ///   exchanges a short-lived one (`shortLivedTokens`) with the app secret;
@@ -68,6 +69,7 @@ public final class GraphFakeServer: Sendable {
         var quotaUsedBefore = 0
         var nextID = 1
         var racesLeft: Int
+        var expiredSoFar = 0
         var violations: [String] = []
         var requests: [String] = []
     }
@@ -78,6 +80,10 @@ public final class GraphFakeServer: Sendable {
     public let appSecret = "app-secret-1"
     public let quotaTotal: Int
     public let inProgressPolls: Int
+    /// What the first `expiringContainers` containers become after their polls: `EXPIRED`.
+    private let expiringContainers: Int
+    /// What every container becomes after its polls instead of `FINISHED`: `ERROR` with this message.
+    private let containerError: String?
     private let state: Mutex<State>
     private let mediaHost: MediaHostServer?
     private let fault: @Sendable (ReceivedHTTPRequest, Int) -> GraphFakeFault?
@@ -87,12 +93,15 @@ public final class GraphFakeServer: Sendable {
     ///   - token: the valid access token (a long-lived user token, or a Page token for Facebook).
     ///   - tokenAge: how old the token is (refreshable from 24 hours).
     public init(api: GraphFakeAPI, userID: String = "17841400000000001", token: String = "EAAlonglived1", tokenAge: TimeInterval = 0,
-                inProgressPolls: Int = 2, mediaNotFoundRaces: Int = 0, quotaTotal: Int = 250, mediaHost: MediaHostServer? = nil,
+                inProgressPolls: Int = 2, mediaNotFoundRaces: Int = 0, quotaTotal: Int = 250, expiringContainers: Int = 0,
+                containerError: String? = nil, mediaHost: MediaHostServer? = nil,
                 fault: @escaping @Sendable (ReceivedHTTPRequest, Int) -> GraphFakeFault? = { _, _ in nil }) throws {
         self.api = api
         self.userID = userID
         self.quotaTotal = quotaTotal
         self.inProgressPolls = inProgressPolls
+        self.expiringContainers = expiringContainers
+        self.containerError = containerError
         self.mediaHost = mediaHost
         self.fault = fault
         state = Mutex(State(token: token, tokenIssuedAt: Date().addingTimeInterval(-tokenAge), racesLeft: mediaNotFoundRaces))
@@ -153,6 +162,7 @@ public final class GraphFakeServer: Sendable {
         }
         var reply = act(on: request, path: path)
         reply.headers.append(HTTPHeader("Date", Self.httpDate(Date())))
+        if case .delayAfterActing(let seconds) = injected { reply.delay = seconds }
         return injected == .dropAfterActing ? HTTPReply(connection: .dropConnection) : reply
     }
 
@@ -312,7 +322,17 @@ public final class GraphFakeServer: Sendable {
         return state.withLock { state -> HTTPReply in
             if var container = state.containers[id] {
                 if container.status == "IN_PROGRESS" {
-                    if container.pollsLeft > 0 { container.pollsLeft -= 1 } else { container.status = "FINISHED" }
+                    if container.pollsLeft > 0 {
+                        container.pollsLeft -= 1
+                    } else if !container.isItem, state.expiredSoFar < expiringContainers {
+                        state.expiredSoFar += 1
+                        container.status = "EXPIRED"
+                    } else if let containerError {
+                        container.status = "ERROR"
+                        container.errorMessage = containerError
+                    } else {
+                        container.status = "FINISHED"
+                    }
                     state.containers[id] = container
                 }
                 var answer: [String: Any] = ["id": id, api.statusField: container.status]
