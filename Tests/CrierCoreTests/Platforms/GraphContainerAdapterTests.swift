@@ -385,6 +385,16 @@ import Testing
         #expect(message.hasPrefix("ok as @crierbot; 3 of 250 posts used in the last 24 h; token expires 2027-03-14"))
     }
 
+    @Test func aPollIntervalThatIsNotADurationFailsWithTheFix() {
+        var context = context()
+        context.channel.settings["poll_interval"] = "soon"
+        guard case .fail(let reason) = threads.nextStep(for: context, progress: .start, media: media, now: Self.now) else {
+            Issue.record("a bad poll_interval fails")
+            return
+        }
+        #expect(reason == "channel 'th': `poll_interval: soon` is not a duration; write e.g. 60s or 1m")
+    }
+
     @Test func endpointsKeepTheVersionForCallsAndDropItForTokens() {
         #expect(GraphEndpoint(channelURL: "https://graph.threads.net/v1.0/").hostRoot == "https://graph.threads.net")
         #expect(GraphEndpoint(channelURL: "https://graph.instagram.com/v23.0").url("me") == "https://graph.instagram.com/v23.0/me")

@@ -59,6 +59,9 @@ public struct GraphContainerAdapter: TokenGrantingAdapter {
         guard let userID = context.channel.settings["user_id"] else {
             return .fail("channel '\(channel)': `user_id` is missing (the \(dialect.name) account's numeric id)")
         }
+        if let interval = context.channel.settings["poll_interval"], DurationParser.seconds(interval) == nil {
+            return .fail("channel '\(channel)': `poll_interval: \(interval)` is not a duration; write e.g. 60s or 1m")
+        }
         let session = context.session
         guard let token = session["access_token"] else {
             return .fail("channel '\(channel)' has no \(dialect.name) token yet: \(authHint(channel)) (a short-lived token is "
