@@ -211,7 +211,7 @@ public struct GraphContainerAdapter: TokenGrantingAdapter {
         case "quota":
             return readQuota(response, context: context, progress: progress, errors: errors)
         case "create":
-            guard let id = GraphJSON.id(response.body) else { return missingID(step: name, context: context) }
+            guard let id = GraphJSON.id(response.body) else { return missingID(step: name) }
             return .advanced(progress.completing(name, values: ["container": id]))
         case "poll", "reconcile":
             return readStatus(response, step: name, context: context, progress: progress)
@@ -237,14 +237,14 @@ public struct GraphContainerAdapter: TokenGrantingAdapter {
             return .sent(match.map { RemoteReference(id: GraphJSON.string($0["id"]), url: GraphJSON.string($0["permalink"])) })
         default:
             if name.hasPrefix("create-item["), let index = Self.index(in: name) {
-                guard let id = GraphJSON.id(response.body) else { return missingID(step: name, context: context) }
+                guard let id = GraphJSON.id(response.body) else { return missingID(step: name) }
                 return .advanced(progress.completing(name, values: ["item[\(index)]": id]))
             }
             return .standard
         }
     }
 
-    private func missingID(step: String, context: DeliveryContext) -> StepAnswer {
+    private func missingID(step: String) -> StepAnswer {
         .retry("\(step): \(dialect.name) answered without an id", after: nil)
     }
 
