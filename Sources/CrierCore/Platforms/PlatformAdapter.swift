@@ -61,6 +61,9 @@ public enum PlatformAdapters {
         case .slack: return SlackAdapter()
         case .mastodon: return MastodonAdapter()
         case .bluesky: return BlueskyAdapter()
+        case .threads: return GraphContainerAdapter(dialect: .threads)
+        case .instagram: return GraphContainerAdapter(dialect: .instagram)
+        case .facebook: return FacebookAdapter()
         default: return nil
         }
     }

@@ -23,5 +23,5 @@ public enum FacebookPlatform {
         //   Videos: no byte limit read (unverified), MP4 and MOV.
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png", "image/gif"], videoTypes: ["video/mp4", "video/quicktime"],
                            maxImageBytes: 4 * MediaLimits.megabyte, maxVideoBytes: nil),
-        deliverable: false)
+        deliverable: true)
 }

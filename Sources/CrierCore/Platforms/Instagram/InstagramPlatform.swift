@@ -3,9 +3,10 @@
 public enum InstagramPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .instagram,
-        // Config keys: `url`, `user_id`, `client_secret`*, `media_base_url`; the token comes from `crier auth`.
+        // Config keys: `url`, `user_id`, `client_secret`*, `media_base_url`, `poll_interval` (how often a
+        // container's status is asked, default 60 s), `client_id`; the token comes from `crier auth`.
         secretKeys: ["client_secret"],
-        settingKeys: ["user_id", "media_base_url"],
+        settingKeys: ["user_id", "media_base_url", "poll_interval", "client_id"],
         requiredKeys: [["user_id", "client_secret"]],
         // Caption 2200 characters, at most 30 hashtags and 20 @ tags; a post needs media;
         //   carousel up to 10 items. "IG User Media" https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media
@@ -24,5 +25,5 @@ public enum InstagramPlatform {
         //   (unverified: not in the research digest; format and aspect-ratio errors are permanent).
         media: MediaLimits(imageTypes: ["image/jpeg"], videoTypes: ["video/mp4", "video/quicktime"],
                            maxImageBytes: 8 * MediaLimits.megabyte, maxVideoBytes: 300 * MediaLimits.megabyte),
-        deliverable: false)
+        deliverable: true)
 }

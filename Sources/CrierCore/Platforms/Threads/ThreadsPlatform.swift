@@ -3,9 +3,10 @@
 public enum ThreadsPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .threads,
-        // Config keys: `url`, `user_id`, `client_secret`*, `media_base_url`; the token comes from `crier auth`.
+        // Config keys: `url`, `user_id`, `client_secret`*, `media_base_url`, `poll_interval` (how often a
+        // container's status is asked, default 60 s), `client_id`; the token comes from `crier auth`.
         secretKeys: ["client_secret"],
-        settingKeys: ["user_id", "media_base_url"],
+        settingKeys: ["user_id", "media_base_url", "poll_interval", "client_id"],
         requiredKeys: [["user_id", "client_secret"]],
         // 500 characters per post; carousel 2–20 items; `alt_text` has no documented limit.
         //   "Threads API — Posts" https://developers.facebook.com/docs/threads/posts
@@ -22,5 +23,5 @@ public enum ThreadsPlatform {
         //   not in the research digest; read from a third-party guide that mirrors Meta's page).
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png"], videoTypes: ["video/mp4", "video/quicktime"],
                            maxImageBytes: 8 * MediaLimits.megabyte, maxVideoBytes: 1_000 * MediaLimits.megabyte),
-        deliverable: false)
+        deliverable: true)
 }
