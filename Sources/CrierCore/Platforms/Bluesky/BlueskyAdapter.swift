@@ -134,14 +134,8 @@ public struct BlueskyAdapter: PlatformAdapter {
         let error = BlueskyErrorReader(response)
         switch step.name {
         case "create-session", "refresh-session":
-            if response.status == 200, let access = json["accessJwt"] as? String, let refresh = json["refreshJwt"] as? String,
-               let did = json["did"] as? String {
-                var values = context.session.values.filter { $0.key.hasPrefix("did:") }
-                values["access_token"] = access
-                values["refresh_token"] = refresh
-                values["did"] = did
-                if let handle = json["handle"] as? String { values["handle"] = handle }
-                return .renewed(ChannelSession(values: values, expiresAt: BlueskyJWT.expiry(of: access)))
+            if response.status == 200, let session = Self.session(from: json, replacing: context.session) {
+                return .renewed(session)
             }
             if step.name == "refresh-session", response.status == 400 || response.status == 401 {
                 // The refresh token is dead: log in again (the DID cache stays).
@@ -218,20 +212,27 @@ public struct BlueskyAdapter: PlatformAdapter {
         return .request(StepRequest(name: "get-session", request: requests.getSession(accessToken: access), repeatSafe: true))
     }
 
+    /// The session a `createSession`/`refreshSession` answer gives: its tokens and DID, keeping the
+    /// handle → DID cache of the session it replaces.
+    static func session(from json: [String: Any], replacing previous: ChannelSession) -> ChannelSession? {
+        guard let access = json["accessJwt"] as? String, let refresh = json["refreshJwt"] as? String,
+              let did = json["did"] as? String else { return nil }
+        var values = previous.values.filter { $0.key.hasPrefix("did:") }
+        values["access_token"] = access
+        values["refresh_token"] = refresh
+        values["did"] = did
+        if let handle = json["handle"] as? String { values["handle"] = handle }
+        return ChannelSession(values: values, expiresAt: BlueskyJWT.expiry(of: access))
+    }
+
     public func readProbe(_ response: TransportResponse, to step: StepRequest, for context: ProbeContext,
                           values: [String: String]) -> ProbeAnswer {
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
         let error = BlueskyErrorReader(response)
         switch step.name {
         case "create-session", "refresh-session":
-            if response.status == 200, let access = json["accessJwt"] as? String, let refresh = json["refreshJwt"] as? String,
-               let did = json["did"] as? String {
-                var values = context.session.values.filter { $0.key.hasPrefix("did:") }
-                values["access_token"] = access
-                values["refresh_token"] = refresh
-                values["did"] = did
-                if let handle = json["handle"] as? String { values["handle"] = handle }
-                return .renewed(ChannelSession(values: values, expiresAt: BlueskyJWT.expiry(of: access)))
+            if response.status == 200, let session = Self.session(from: json, replacing: context.session) {
+                return .renewed(session)
             }
             let generation = String(context.session.generation)
             if step.name == "refresh-session" { return .advanced(["refresh-failed": generation, "expired": generation]) }
