@@ -55,6 +55,8 @@ public enum PlatformAdapters {
     public static func adapter(for platform: Platform) -> (any PlatformAdapter)? {
         switch platform {
         case .webhook: return WebhookAdapter()
+        case .x: return XAdapter()
+        case .linkedin: return LinkedInAdapter()
         default: return nil
         }
     }
