@@ -33,9 +33,9 @@ public struct LinkedInAdapter: TokenGrantingAdapter {
         }
         let token: String
         switch Self.credential(context.channel, secrets: context.secrets, session: context.session, now: now) {
-        case .failure(let message): return .fail(message)
-        case .success(.refresh(let step)): return .request(step)
-        case .success(.ready(let ready)): token = ready
+        case .problem(let message): return .fail(message)
+        case .refresh(let step): return .request(step)
+        case .ready(let ready): token = ready
         }
         let base = Self.apiBase(context.channel.url)
         var images: [(id: String, alt: String?)] = []
@@ -140,9 +140,9 @@ public struct LinkedInAdapter: TokenGrantingAdapter {
             return .ok("ok as \(name)\(expiry)\(renewal)")
         }
         switch Self.credential(context.channel, secrets: context.secrets, session: context.session, now: nil) {
-        case .failure(let message): return .problem(message)
-        case .success(.refresh(let step)): return .request(step)
-        case .success(.ready(let token)):
+        case .problem(let message): return .problem(message)
+        case .refresh(let step): return .request(step)
+        case .ready(let token):
             let request = OutgoingRequest(method: "GET", url: "\(Self.apiBase(context.channel.url))/v2/userinfo",
                                           headers: [HTTPHeader("Authorization", "Bearer \(token)")])
             return .request(StepRequest(name: "userinfo", request: request, repeatSafe: true))
@@ -203,21 +203,22 @@ public struct LinkedInAdapter: TokenGrantingAdapter {
     enum Credential: Sendable {
         case ready(String)
         case refresh(StepRequest)
+        case problem(String)
     }
 
-    static func credential(_ channel: ChannelConfig, secrets: [String: Secret], session: ChannelSession, now: Date?) -> Result<Credential, String> {
+    static func credential(_ channel: ChannelConfig, secrets: [String: Secret], session: ChannelSession, now: Date?) -> Credential {
         guard let token = session["access_token"] else {
-            return .failure("channel '\(channel.name)' has no LinkedIn token yet: run `crier auth \(channel.name)` (or `crier auth \(channel.name) --token TOKEN` with a token from the LinkedIn developer portal's token generator)")
+            return .problem("channel '\(channel.name)' has no LinkedIn token yet: run `crier auth \(channel.name)` (or `crier auth \(channel.name) --token TOKEN` with a token from the LinkedIn developer portal's token generator)")
         }
-        guard !session.isPlaceholder else { return .success(.ready(token)) }
+        guard !session.isPlaceholder else { return .ready(token) }
         let expiring = session.expiresAt.map { expiry in now.map { expiry.timeIntervalSince($0) < refreshMargin } ?? false } ?? false
-        guard session.needsRenewal || expiring else { return .success(.ready(token)) }
+        guard session.needsRenewal || expiring else { return .ready(token) }
         guard let refresh = session["refresh_token"] else {
-            if !session.needsRenewal { return .success(.ready(token)) }  // expiring soon, still valid: the lead's alert says so
-            return .failure("LinkedIn refused the token of channel '\(channel.name)' (expired or revoked) and LinkedIn gave no refresh token: run `crier auth \(channel.name) --token NEW_TOKEN`")
+            if !session.needsRenewal { return .ready(token) }  // expiring soon, still valid: the lead's alert says so
+            return .problem("LinkedIn refused the token of channel '\(channel.name)' (expired or revoked) and LinkedIn gave no refresh token: run `crier auth \(channel.name) --token NEW_TOKEN`")
         }
-        return .success(.refresh(tokenStep(name: "refresh", channel: channel, secrets: secrets,
-                                           form: [("grant_type", "refresh_token"), ("refresh_token", refresh)], sessionStep: true)))
+        return .refresh(tokenStep(name: "refresh", channel: channel, secrets: secrets,
+                                           form: [("grant_type", "refresh_token"), ("refresh_token", refresh)], sessionStep: true))
     }
 
     /// LinkedIn's token endpoint takes the client credentials in the form.

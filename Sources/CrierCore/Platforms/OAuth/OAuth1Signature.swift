@@ -31,10 +31,13 @@ public struct OAuth1Signature: Sendable, Equatable {
     /// body (raw, not encoded).
     public static func baseString(method: String, url: String, parameters: [(String, String)]) -> String {
         let (baseURL, query) = split(url)
-        let all = query + parameters
-        let encoded = all.map { (percentEncode($0.0), percentEncode($0.1)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-        let parameterString = encoded.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let all: [(String, String)] = query + parameters
+        var encoded: [(key: String, value: String)] = []
+        for (key, value) in all { encoded.append((percentEncode(key), percentEncode(value))) }
+        encoded.sort { (lhs: (key: String, value: String), rhs: (key: String, value: String)) -> Bool in
+            lhs.key == rhs.key ? lhs.value < rhs.value : lhs.key < rhs.key
+        }
+        let parameterString = encoded.map { $0.key + "=" + $0.value }.joined(separator: "&")
         return method.uppercased() + "&" + percentEncode(baseURL) + "&" + percentEncode(parameterString)
     }
 
@@ -52,8 +55,13 @@ public struct OAuth1Signature: Sendable, Equatable {
                               timestamp: Int) -> String {
         let oauth = protocolParameters(nonce: nonce, timestamp: timestamp)
         let signature = signature(method: method, url: url, parameters: oauth + formParameters)
-        let fields = (oauth + [("oauth_signature", signature)]).sorted { $0.0 < $1.0 }
-        return "OAuth " + fields.map { "\(Self.percentEncode($0.0))=\"\(Self.percentEncode($0.1))\"" }.joined(separator: ", ")
+        var fields: [(String, String)] = oauth
+        fields.append(("oauth_signature", signature))
+        fields.sort { (lhs: (String, String), rhs: (String, String)) -> Bool in lhs.0 < rhs.0 }
+        let rendered: [String] = fields.map { (key: String, value: String) -> String in
+            Self.percentEncode(key) + "=\"" + Self.percentEncode(value) + "\""
+        }
+        return "OAuth " + rendered.joined(separator: ", ")
     }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters `A-Z a-z 0-9 - . _ ~`,
@@ -66,7 +74,8 @@ public struct OAuth1Signature: Sendable, Equatable {
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(Character(Unicode.Scalar(byte)))
             default:
-                out += String(format: "%%%02X", byte)
+                let hex = Array("0123456789ABCDEF")
+                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0x0F)])
             }
         }
         return out

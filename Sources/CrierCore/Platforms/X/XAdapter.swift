@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// X (API v2). Per part: each image uploaded (`upload-media[n]`, `POST /2/media/upload`, repeat-safe:
+/// X (API v2). Per part (the images with part 1 of a thread): each image uploaded (`upload-media[n]`, `POST /2/media/upload`, repeat-safe:
 /// an unattached upload is invisible and expires), its alt text set (`media-alt[n]`,
 /// `POST /2/media/metadata`), then `create` (`POST /2/tweets`, replying to the previous part in a
 /// thread). X has no idempotency key, so `create` is not repeat-safe: a lost answer makes the
@@ -34,13 +34,14 @@ public struct XAdapter: TokenGrantingAdapter {
         let authorization: Authorization
         switch Self.authorization(secrets: context.secrets, settings: context.channel.settings, session: context.session, channel: channel,
                                   now: now) {
-        case .failure(let message): return .fail(message)
-        case .success(.refresh(let step)): return .request(step(context.channel))
-        case .success(.ready(let ready)): authorization = ready
+        case .problem(let message): return .fail(message)
+        case .refresh(let step): return .request(step(context.channel))
+        case .ready(let ready): authorization = ready
         }
         let base = Self.apiBase(context.channel.url)
         var mediaIDs: [String] = []
-        for (index, item) in context.media.enumerated() {
+        // A thread's images go with its first post; the replies are text.
+        for (index, item) in (context.part == 1 ? context.media : []).enumerated() {
             let n = index + 1
             guard let mediaID = progress.values["media[\(n)]"] else {
                 guard item.isImage else {
@@ -159,9 +160,9 @@ public struct XAdapter: TokenGrantingAdapter {
         let authorization: Authorization
         switch Self.authorization(secrets: context.secrets, settings: context.channel.settings, session: context.session, channel: channel,
                                   now: nil, forceRefresh: values["expired"] != nil && values["expired"] == Self.fingerprint(context.session)) {
-        case .failure(let message): return .problem(message)
-        case .success(.refresh(let step)): return .request(step(context.channel))
-        case .success(.ready(let ready)): authorization = ready
+        case .problem(let message): return .problem(message)
+        case .refresh(let step): return .request(step(context.channel))
+        case .ready(let ready): authorization = ready
         }
         var request = OutgoingRequest(method: "GET", url: "\(Self.apiBase(context.channel.url))/2/users/me")
         switch authorization {
@@ -224,35 +225,37 @@ public struct XAdapter: TokenGrantingAdapter {
 
     // MARK: Helpers
 
-    /// What authorizes the next request: a ready credential, or a refresh to run first.
+    /// What authorizes the next request: a ready credential, a refresh to run first, or why there
+    /// is none.
     enum Credential {
         case ready(Authorization)
         case refresh(@Sendable (ChannelConfig) -> StepRequest)
+        case problem(String)
     }
 
     /// OAuth 1.0a when the four keys are given, else the OAuth 2 session (refreshed when it is
     /// refused, or within `refreshMargin` of its expiry).
     static func authorization(secrets: [String: Secret], settings: [String: String], session: ChannelSession, channel: String,
-                              now: Date?, forceRefresh: Bool = false) -> Result<Credential, String> {
-        if let signer = oauth1(secrets) { return .success(.ready(.oauth1(signer))) }
+                              now: Date?, forceRefresh: Bool = false) -> Credential {
+        if let signer = oauth1(secrets) { return .ready(.oauth1(signer)) }
         guard settings["client_id"] != nil else {
-            return .failure("channel '\(channel)': X needs either consumer_key, consumer_secret, access_token and access_token_secret (OAuth 1.0a), or client_id and client_secret with `crier auth \(channel)` (OAuth 2)")
+            return .problem("channel '\(channel)': X needs either consumer_key, consumer_secret, access_token and access_token_secret (OAuth 1.0a), or client_id and client_secret with `crier auth \(channel)` (OAuth 2)")
         }
         guard let token = session["access_token"] else {
-            return .failure("channel '\(channel)' has no X user token yet: run `crier auth \(channel)` and sign in as the account to post as")
+            return .problem("channel '\(channel)' has no X user token yet: run `crier auth \(channel)` and sign in as the account to post as")
         }
         let due = session.isPlaceholder ? false
             : session.needsRenewal || forceRefresh || (now != nil && session.expiresAt.map { $0.timeIntervalSince(now!) < refreshMargin } == true)
-        guard due else { return .success(.ready(.bearer(token))) }
+        guard due else { return .ready(.bearer(token)) }
         guard let refresh = session["refresh_token"] else {
-            return .failure("the X token of channel '\(channel)' has expired and there is no refresh token (the offline.access scope was not granted): run `crier auth \(channel)`")
+            return .problem("the X token of channel '\(channel)' has expired and there is no refresh token (the offline.access scope was not granted): run `crier auth \(channel)`")
         }
         let secretsCopy = secrets
-        return .success(.refresh { config in
+        return .refresh { config in
             tokenStep(name: "refresh", channel: config, secrets: secretsCopy,
                       form: [("refresh_token", refresh), ("grant_type", "refresh_token"), ("client_id", settings["client_id"] ?? "")],
                       sessionStep: true)
-        })
+        }
     }
 
     static func tokenStep(name: String, channel: ChannelConfig, secrets: [String: Secret], form: [(String, String)],
@@ -369,6 +372,7 @@ public struct XAdapter: TokenGrantingAdapter {
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef")
+        return String(digest.flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0x0F)]] })
     }
 }
