@@ -88,4 +88,40 @@ import Testing
         #expect(transport.posts.isEmpty)
         #expect(try harness.journal.sessions()["chat"]?["token"] == "token-1")
     }
+
+    @Test func aSessionACommandStoredIsAdoptedByTheRunningEngine() throws {
+        let transport = SessionFakeTransport()
+        let harness = try harness(transport)
+        dropPosts(harness, count: 1, prefix: "a")
+        harness.settle()
+        // `crier auth` stores a newer session (and touches the control stamp, which makes the daemon
+        // call update(sessions:)): the engine uses it instead of logging in again.
+        transport.expireTokens()
+        try harness.journal.commitNow([.storeSession(channel: "chat", ChannelSession(values: ["token": "nobody-has-this-one"], generation: 5))])
+        harness.engine.queue.sync { harness.engine.update(sessions: (try? harness.journal.sessions()) ?? [:]) }
+        dropPosts(harness, count: 2, prefix: "b")
+        harness.settle()
+
+        #expect(transport.logins == 1)
+        #expect(transport.posts.count == 3)
+    }
+
+    @Test func aTokenThatCannotBeRefreshedIsAlertedOnceAWeekBeforeItExpires() throws {
+        let transport = SessionFakeTransport()
+        let harness = try EngineHarness(configText: Self.config + "\n  ops:\n    platform: webhook\n    url: http://127.0.0.1:9/hook\nalerts: ops\n",
+                                        transport: transport, routing: { $0.routing("chat", as: .matrix, through: SessionFakeAdapter()) },
+                                        alerts: true)
+        let expiresAt = harness.clock.now().addingTimeInterval(2 * 86_400)
+        try harness.journal.commitNow([.storeSession(channel: "chat", ChannelSession(values: ["token": "t"], expiresAt: expiresAt, generation: 1))])
+        harness.engine.queue.sync {
+            harness.engine.update(sessions: (try? harness.journal.sessions()) ?? [:])
+            harness.engine.warnAboutExpiringTokens()
+            harness.engine.warnAboutExpiringTokens()
+        }
+        let alerts = harness.directory.files(in: "queue").filter { $0.hasPrefix(AlertPoster.idPrefix) }
+        #expect(alerts.count == 1)
+        let text = alerts.first.flatMap { FileManager.default.contents(atPath: harness.layout.pending($0)) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(text.contains("the token of channel 'chat' expires at"))
+        #expect(text.contains("run `crier auth chat` before then"))
+    }
 }

@@ -1,6 +1,5 @@
 import CrierCore
 import Foundation
-import Synchronization
 
 /// `crier check --online`: each channel's adapter makes its cheap, read-only authenticated calls
 /// (`PlatformAdapter.nextProbeStep`) and says "ok as …" or what is wrong. Never posts. A session the
@@ -38,7 +37,7 @@ public enum OnlineCheck {
             case .request(let request): step = request
             }
             let response: TransportResponse
-            switch send(step.request, through: transport, timeout: timeout) {
+            switch transport.sendAndWait(step.request, timeout: timeout) {
             case .failure(let error):
                 return Report(channel: name, ok: false, message: "\(step.name): could not reach \(host(of: step.request.url)): \(error.description)")
             case .success(let answer):
@@ -59,23 +58,6 @@ public enum OnlineCheck {
             }
         }
         return Report(channel: name, ok: false, message: "the online check did not finish after 16 requests (a bug in crier: please report it)")
-    }
-
-    private static func send(_ request: OutgoingRequest, through transport: any Transport, timeout: TimeInterval) -> TransportResult {
-        let done = DispatchSemaphore(value: 0)
-        let result = AnswerSlot()
-        transport.send(request) { answer in
-            result.answer.withLock { $0 = answer }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + timeout) == .success, let answer = result.answer.withLock({ $0 }) else {
-            return .failure(TransportError(kind: .timeout, message: "no answer within \(Int(timeout)) s"))
-        }
-        return answer
-    }
-
-    private final class AnswerSlot: Sendable {
-        let answer = Mutex<TransportResult?>(nil)
     }
 
     /// Scheme and host only: a probe URL may carry a token in its path (Telegram).

@@ -61,6 +61,21 @@ public struct QueueStatusReport: Encodable, Sendable {
         }
     }
 
+    /// A channel's token (its session, from `crier auth` or a login): when it expires and whether
+    /// crier renews it by itself. Never its value.
+    public struct Token: Encodable, Sendable {
+        public var channel: String
+        public var expiresAt: String?
+        public var refreshable: Bool
+        public var needsRenewal: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case channel, refreshable
+            case expiresAt = "expires_at"
+            case needsRenewal = "needs_renewal"
+        }
+    }
+
     public var queue: String
     /// Posts waiting to be delivered (files in the queue).
     public var pending: Int
@@ -83,13 +98,15 @@ public struct QueueStatusReport: Encodable, Sendable {
     public var unknown: [Unknown]
     /// Channels whose circuit breaker is open.
     public var breakers: [Breaker]
+    /// Channels with a stored session, sorted.
+    public var tokens: [Token]
     /// Free bytes on the queue's file system (the journal's too), when it can be read.
     public var diskFreeBytes: Int64?
     /// What needs looking at that is not a post: little room left for the journal, say.
     public var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
-        case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown, breakers, warnings
+        case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown, breakers, warnings, tokens
         case diskFreeBytes = "disk_free_bytes"
         case nextSend = "next_send"
         case pauseReason = "pause_reason"
@@ -110,6 +127,8 @@ public struct QueueStatusReport: Encodable, Sendable {
         var pauses: [PauseRecord] = []
         var unknown: [Unknown] = []
         var breakers: [Breaker] = []
+        var tokens: [Token] = []
+        var tokenWarnings: [String] = []
         if FileManager.default.fileExists(atPath: layout.journal) {
             let journal = try JournalStore.open(layout)
             let resolving = Set(try journal.resolutions().map(\.deliveryID))
@@ -122,6 +141,11 @@ public struct QueueStatusReport: Encodable, Sendable {
                         cooldown: $0.value.cooldown)
             }
             pauses = try journal.pauses().values.sorted { $0.scope < $1.scope }
+            for (channel, session) in try journal.sessions().sorted(by: { $0.key < $1.key }) where !session.isEmpty {
+                tokens.append(Token(channel: channel, expiresAt: session.expiresAt.map(TimestampFormat.string),
+                                    refreshable: TokenExpiry.isRefreshable(session), needsRenewal: session.needsRenewal))
+                if let warning = TokenExpiry.warning(channel: channel, session: session, now: Date()) { tokenWarnings.append(warning) }
+            }
             for (channel, date) in try journal.nextDuePerChannel() { nextSend[channel] = TimestampFormat.string(date) }
             failures = try journal.recentFailures(limit: 10).map {
                 Failure(post: $0.key.post, channel: $0.key.channel, part: $0.key.part, status: $0.status.rawValue,
@@ -138,8 +162,8 @@ public struct QueueStatusReport: Encodable, Sendable {
             paused: FileManager.default.fileExists(atPath: layout.pauseFile) || pauses.contains { $0.scope == "*" },
             pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
             pausedChannels: pauses.map(\.scope).filter { $0 != "*" }, pauses: pauses.map(Pause.init),
-            recentFailures: failures, unknown: unknown, breakers: breakers, diskFreeBytes: free,
-            warnings: free.map { $0 < lowDiskBytes ? ["the queue's file system has \($0 / 1024) KiB free: when the journal cannot be written, crier sends nothing until it can; free some space"] : [] } ?? [])
+            recentFailures: failures, unknown: unknown, breakers: breakers, tokens: tokens, diskFreeBytes: free,
+            warnings: tokenWarnings + (free.map { $0 < lowDiskBytes ? ["the queue's file system has \($0 / 1024) KiB free: when the journal cannot be written, crier sends nothing until it can; free some space"] : [] } ?? []))
     }
 }
 
@@ -186,6 +210,11 @@ extension QueueStatusReport {
         for breaker in breakers {
             lines.append("breaker   \(breaker.channel) open after \(breaker.failures) failures in a row; one delivery is tried at \(breaker.probeAt ?? "-") "
                          + "(`crier resume \(breaker.channel)` reopens it now)")
+        }
+        for token in tokens {
+            let expiry = token.expiresAt.map { "expires \($0)" } ?? "no expiry known"
+            let renewal = token.refreshable ? "renewed automatically" : "not refreshable"
+            lines.append("token     \(token.channel): \(expiry), \(renewal)\(token.needsRenewal ? "; refused as expired, being renewed" : "")")
         }
         for warning in warnings { lines.append("warning   \(warning)") }
         if !recentFailures.isEmpty {

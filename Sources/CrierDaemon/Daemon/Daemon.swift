@@ -34,6 +34,8 @@ public final class Daemon: @unchecked Sendable {
     private var layout: QueueLayout!
     private let notifier: SystemdNotifier?
     private var heartbeat: DispatchSourceTimer?
+    /// Hourly: alerts about tokens that cannot be refreshed and expire within a week.
+    private var tokenWatch: DispatchSourceTimer?
     private let finished = DispatchSemaphore(value: 0)
     private var exitCode: Int32 = 0
 
@@ -127,6 +129,7 @@ public final class Daemon: @unchecked Sendable {
             installSignalHandlers()
         }
         startRescanTimer(interval: delivery.rescanInterval)
+        startTokenWatch()
         logger.info("crier started", metadata: startedMetadata)
         intakeQueue.async {
             self.intake.rescan()
@@ -169,6 +172,7 @@ public final class Daemon: @unchecked Sendable {
         let pauses = (try? journal.pauses()) ?? [:]
         let resolutions = (try? journal.resolutions()) ?? []
         let channelStates = try? journal.channelStates()
+        let sessions = try? journal.sessions()
         var fileReason: String?
         if FileManager.default.fileExists(atPath: layout.pauseFile) {
             let text = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -179,6 +183,7 @@ public final class Daemon: @unchecked Sendable {
         engineQueue.async {
             engine.update(pauses: pauses, pauseFileReason: reason)
             if let channelStates { engine.update(channelStates: channelStates) }
+            if let sessions { engine.update(sessions: sessions) }
             if !resolutions.isEmpty { engine.apply(resolutions) }
         }
     }
@@ -210,6 +215,14 @@ public final class Daemon: @unchecked Sendable {
 
     /// Runs on the engine's own queue, so a stuck scheduler stops the watchdog pings (and systemd
     /// restarts it): WATCHDOG=1 at half of WATCHDOG_USEC, STATUS= every few seconds.
+    private func startTokenWatch() {
+        let timer = DispatchSource.makeTimerSource(queue: engineQueue)
+        timer.schedule(deadline: .now(), repeating: 3600, leeway: .seconds(60))
+        timer.setEventHandler { [weak self] in self?.engine?.warnAboutExpiringTokens() }
+        timer.resume()
+        tokenWatch = timer
+    }
+
     private func startHeartbeat() {
         guard let notifier else { return }
         let interval = min(notifier.watchdogInterval ?? 5, 5)
@@ -284,6 +297,7 @@ public final class Daemon: @unchecked Sendable {
         notifier?.stopping()
         logger.info("crier stopping", metadata: ["reason": "\(reason)"])
         heartbeat?.cancel()
+        tokenWatch?.cancel()
         rescanTimer?.cancel()
         // Not waited for: a shutdown completes within the drain timeout whatever intake is doing.
         let watcher = self.watcher

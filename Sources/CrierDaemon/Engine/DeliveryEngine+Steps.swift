@@ -167,6 +167,11 @@ extension DeliveryEngine {
             record.error = SecretRedactor(context.secrets.values).redact(error)
         }
         let sessionStored = takeSessionChange(decision.session, of: key, step: step, sentWith: context.session, now: now)
+        if step.sessionStep, record.status == .failed, !options.dryRun {
+            alerts?.post("crier could not renew the session of channel '\(key.channel)' (\(step.name)): \(record.error ?? "no reason given"). "
+                         + "Fix the channel's credentials in crier.yml or run `crier auth \(key.channel)`; its posts fail until then.",
+                         about: key.post, failingChannel: key.channel)
+        }
         if record.status == .pending, record.progress.uncertainStep != nil,
            case .holdUnknown(let reason) = StepPlan.next(adapter.nextStep(for: context, progress: record.progress, media: media, now: now),
                                                           progress: record.progress, lastStatus: record.httpStatus) {

@@ -425,6 +425,23 @@ public final class DeliveryEngine: @unchecked Sendable {
 
     /// Channel states as the journal has them now: a breaker the operator closed there (`crier
     /// resume CHANNEL`) is closed here too, and its deliveries go at once.
+    /// Alerts (once per token) about tokens that cannot be refreshed and expire within a week; the
+    /// daemon calls this at start and every hour.
+    public func warnAboutExpiringTokens() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        for (channel, message) in sessions.newExpiryWarnings(now: clock.now()) {
+            logger.warning("token expiring", metadata: ["channel": "\(channel)", "what": "\(message)"])
+            alerts?.post("crier: \(message).", failingChannel: channel)
+        }
+    }
+
+    /// Sessions a command stored meanwhile (`crier auth`): newer ones replace the engine's.
+    public func update(sessions stored: [String: ChannelSession]) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        sessions.adopt(stored)
+        pump()
+    }
+
     public func update(channelStates: [String: ChannelState]) {
         dispatchPrecondition(condition: .onQueue(queue))
         for (channel, gate) in gates where gate.state.isOpen && channelStates[channel].map({ !$0.isOpen }) ?? false {

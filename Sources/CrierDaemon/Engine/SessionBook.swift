@@ -1,4 +1,5 @@
 import CrierCore
+import Foundation
 
 /// The engine's view of each channel's session (`ChannelSession`): the stored one, whether a session
 /// step (a login, a refresh) is under way, and the deliveries waiting for it. One session step per
@@ -9,9 +10,19 @@ final class SessionBook {
     /// The delivery running each channel's session step.
     private var renewing: [String: DeliveryKey] = [:]
     private var waiters: [String: [DeliveryKey]] = [:]
+    /// Expiry warnings already given (channel and expiry), once per token per daemon run.
+    private var warnedExpiries: Set<String> = []
 
     func restore(_ stored: [String: ChannelSession]) {
         sessions = stored
+    }
+
+    /// Takes the sessions a command stored (`crier auth`, `crier check --online`) where they are newer
+    /// than the engine's.
+    func adopt(_ stored: [String: ChannelSession]) {
+        for (channel, session) in stored where session.generation > (sessions[channel]?.generation ?? -1) {
+            sessions[channel] = session
+        }
     }
 
     func session(for channel: String) -> ChannelSession {
@@ -40,6 +51,18 @@ final class SessionBook {
         }
         session.needsRenewal = true
         sessions[channel] = session
+    }
+
+    /// Warnings for tokens that cannot be refreshed and expire within a week, each given once.
+    func newExpiryWarnings(now: Date) -> [(channel: String, message: String)] {
+        var result: [(channel: String, message: String)] = []
+        for (channel, session) in sessions.sorted(by: { $0.key < $1.key }) {
+            guard let message = TokenExpiry.warning(channel: channel, session: session, now: now) else { continue }
+            let expired = session.expiresAt.map { $0 <= now } ?? false
+            guard warnedExpiries.insert("\(channel)@\(session.expiresAt?.timeIntervalSince1970 ?? 0)@\(expired)").inserted else { continue }
+            result.append((channel, message))
+        }
+        return result
     }
 
     /// Claims the channel for `key`'s session step; false if another delivery's is under way (then

@@ -42,4 +42,26 @@ import Testing
         #expect(name != "unknown" && !name.isEmpty)
         #expect(CommandActor.current(environment: ["SUDO_USER": "alice", "USER": "root"]) == "alice")
     }
+
+    @Test func tokensShowExpiryAndRefreshabilityButNeverAValueAndWarnAWeekAhead() throws {
+        let directory = TemporaryDirectory()
+        let layout = QueueLayout(root: directory.path + "/queue")
+        try layout.create()
+        let journal = try JournalStore.open(layout)
+        let soon = Date().addingTimeInterval(3 * 86_400 + 600)
+        try journal.commitNow([
+            .storeSession(channel: "li", ChannelSession(values: ["access_token": "AQX-secret-value"], expiresAt: soon)),
+            .storeSession(channel: "x", ChannelSession(values: ["access_token": "at-secret", "refresh_token": "rt-secret"],
+                                                       expiresAt: Date().addingTimeInterval(3600))),
+        ])
+        let report = try QueueStatusReport.gather(layout: layout)
+        #expect(report.tokens.map(\.channel) == ["li", "x"])
+        #expect(report.tokens.map(\.refreshable) == [false, true])
+        #expect(report.lines.contains { $0.hasPrefix("token     li: expires ") && $0.hasSuffix(", not refreshable") })
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("the token of channel 'li' expires at ") ?? false)
+        #expect(report.warnings.first?.contains("in 3 days) and cannot be refreshed: run `crier auth li` before then") ?? false)
+        let everything = report.lines.joined(separator: "\n") + String(decoding: try report.json(), as: UTF8.self)
+        #expect(!everything.contains("secret"))
+    }
 }
