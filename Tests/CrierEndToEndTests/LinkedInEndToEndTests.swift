@@ -97,4 +97,21 @@ import Testing
         let receipt = try String(contentsOfFile: installation.queue + "/failed/old.receipt.json", encoding: .utf8)
         #expect(receipt.contains("set the channel's `version:`"), "\(receipt)")
     }
+
+    /// `crier auth li --token T` stores a pasted token (never printed) that the next run posts with.
+    @Test func aPastedTokenFromCrierAuthIsUsed() throws {
+        let fake = try LinkedInFakeServer()
+        defer { fake.stop() }
+        let installation = try installation(fake)
+        fake.expireToken()
+        let renewed = fake.renewToken()
+        let auth = try installation.crier(["auth", "li", "--token", renewed])
+        #expect(auth.status == 0, "\(auth.error)")
+        #expect(auth.output.contains("channel li: token stored"), "\(auth.output)")
+        #expect(!auth.output.contains(renewed) && !auth.error.contains(renewed))
+        installation.post("pasted.md", "---\nchannels: [li]\n---\nWith the pasted token.\n")
+        let run = try installation.crier(["run", "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(fake.posts.map(\.visibleText) == ["With the pasted token."])
+    }
 }

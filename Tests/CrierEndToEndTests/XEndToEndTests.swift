@@ -193,4 +193,43 @@ import Testing
         #expect(check.output.contains("ok as @crierbot; token expires"), "\(check.output) \(check.error)")
         #expect(check.output.contains("(refreshed automatically)"))
     }
+
+    /// `crier auth social` end to end: the address it prints carries the PKCE challenge; the browser's
+    /// redirect to the loopback listener brings the code; the fake checks the verifier; the stored
+    /// session posts.
+    @Test func crierAuthSignsInWithPKCEAndTheChannelPosts() throws {
+        let fake = try XFakeServer()
+        defer { fake.stop() }
+        let installation = try installation(fake)
+        let port = UInt16.random(in: 20_000...40_000)
+        let auth = CrierProcess(["auth", "social", "--port", String(port), "--timeout", "60", "--config", installation.configPath])
+        let input = Pipe()
+        auth.process.standardInput = input
+        try auth.start()
+        defer { auth.kill(SIGKILL) }
+        #expect(auth.waitForLog("code_challenge=", timeout: 30), "\(auth.standardError)")
+        let printed = auth.standardError
+        let address = try #require(printed.split(whereSeparator: \.isWhitespace).first { $0.contains("/i/oauth2/authorize?") })
+        #expect(address.hasPrefix("\(fake.url)/i/oauth2/authorize?response_type=code&client_id=\(XFakeServer.clientID)"))
+        #expect(address.contains("offline.access") && address.contains("code_challenge_method=S256"))
+        var fields: [String: String] = [:]
+        for pair in address.split(separator: "?", maxSplits: 1)[1].split(separator: "&") {
+            let halves = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            fields[halves[0]] = halves.count > 1 ? halves[1].removingPercentEncoding : ""
+        }
+        let code = fake.issueCode(challenge: try #require(fields["code_challenge"]))
+        let browser = try RawHTTPClient(port: port)
+        try browser.send("GET /callback?state=\(try #require(fields["state"]))&code=\(code) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        _ = try? browser.readUntilClosed()
+        let output = auth.readOutput()
+        #expect(auth.waitForExit(timeout: 30))
+        #expect(auth.process.terminationStatus == 0, "\(auth.standardError)")
+        #expect(output.contains("channel social: token stored; granted: \(XAdapter.scopes)"), "\(output)")
+        #expect(!output.contains("access-1") && !auth.standardError.contains("access-1"), "no token value printed")
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+        installation.post("authed.md", "---\nchannels: [social]\n---\nPosted after crier auth.\n")
+        let run = try installation.crier(["run", "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(fake.posts.map(\.text) == ["Posted after crier auth."])
+    }
 }
