@@ -99,7 +99,7 @@ import Testing
         let directory = TemporaryDirectory()
         let path = directory.write(Self.socialChannel, to: "crier.yml")
         let failure = try #require(ConfigLoader(environment: [:]).load(path: path, for: .checking).failure)
-        #expect(failure.problems.map { "\($0.line ?? 0) \($0.field)" } == ["9 channels.social.client_secret"])
+        #expect(failure.problems.map { "\($0.line ?? 0) \($0.field)" } == ["8 channels.social.token"])
         #expect(failure.warnings.map(\.field) == ["channels.social.platform"])
     }
 
