@@ -75,6 +75,27 @@ import Testing
         #expect(!run.error.contains(XFakeServer.clientSecret) && !run.error.contains("access-1"), "no secret in the log")
     }
 
+    @Test func aVideoIsUploadedInChunksAndPostedOnceProcessed() throws {
+        let fake = try XFakeServer()
+        defer { fake.stop() }
+        fake.setProcessingPolls(2)
+        let installation = try installation(fake)
+        try signIn(installation, fake)
+        let header: [UInt8] = [0, 0, 0, 0x18] + Array("ftypisom".utf8) + [0, 0, 2, 0] + Array("isommp41".utf8)
+        let size = XChunkedUpload.chunkSize + 4096
+        FileManager.default.createFile(atPath: installation.queue + "/clip.mp4", contents: Data(header + [UInt8](repeating: 0, count: size - header.count)))
+        installation.post("video.md", "---\nchannels: [social]\nmedia:\n  - file: clip.mp4\n    alt: A short clip\n---\nA video.\n")
+        let run = try installation.crier(["run", "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(fake.violations.isEmpty, "\(fake.violations)")
+        let post = try #require(fake.posts.first, "\(run.error)")
+        #expect(post.mediaIDs.count == 1)
+        #expect(fake.media.map(\.bytes) == [size])
+        #expect(fake.media.map(\.alt) == ["A short clip"])
+        #expect(fake.requests.filter { $0.hasSuffix("/append") }.count == 2)
+        #expect(fake.requests.filter { $0 == "GET /2/media/upload" }.count == 3, "\(fake.requests)")
+    }
+
     @Test func oauth1SignedPostsAreAccepted() throws {
         let fake = try XFakeServer()
         defer { fake.stop() }

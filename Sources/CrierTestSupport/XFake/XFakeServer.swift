@@ -60,6 +60,10 @@ public final class XFakeServer: Sendable {
         var requests: [String] = []
         var refreshes = 0
         var postsLeft = 100
+        /// Chunked uploads under way: id → (media type, total bytes, category, bytes per segment,
+        /// status polls left before processing succeeds; nil until finalized).
+        var chunked: [String: (type: String, total: Int, category: String, segments: [Int: Int], pollsLeft: Int?)] = [:]
+        var processingPolls = 2
     }
 
     private let state = Mutex(State())
@@ -101,6 +105,11 @@ public final class XFakeServer: Sendable {
     /// How many more posts the rate limit lets through before 429.
     public func setPostsLeft(_ count: Int) {
         state.withLock { $0.postsLeft = count }
+    }
+
+    /// How many STATUS polls a finalized chunked upload answers `in_progress` before `succeeded`.
+    public func setProcessingPolls(_ count: Int) {
+        state.withLock { $0.processingPolls = count }
     }
 
     /// An authorization code as X's consent screen would redirect with, bound to a PKCE challenge.
@@ -147,6 +156,12 @@ public final class XFakeServer: Sendable {
         case ("POST", "/2/tweets"): return createPost(request)
         case ("POST", "/2/media/upload"): return upload(request)
         case ("POST", "/2/media/metadata"): return metadata(request)
+        case ("POST", "/2/media/upload/initialize"): return initialize(request)
+        case ("GET", "/2/media/upload"): return status(request)
+        case ("POST", let chunked) where chunked.hasPrefix("/2/media/upload/") && chunked.hasSuffix("/append"):
+            return append(request, id: String(chunked.dropFirst("/2/media/upload/".count).dropLast("/append".count)))
+        case ("POST", let chunked) where chunked.hasPrefix("/2/media/upload/") && chunked.hasSuffix("/finalize"):
+            return finalize(id: String(chunked.dropFirst("/2/media/upload/".count).dropLast("/finalize".count)))
         case ("GET", "/2/users/me"):
             return Self.json(200, ["data": ["id": "2244994945", "name": "Crier Bot", "username": Self.username]])
         default:
@@ -312,6 +327,78 @@ public final class XFakeServer: Sendable {
             }
             state.media[id]?.alt = alt
             return Self.json(200, ["data": ["associated_metadata": true, "id": id]])
+        }
+    }
+
+    // MARK: Chunked upload
+
+    private func initialize(_ request: ReceivedHTTPRequest) -> HTTPReply {
+        let json = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any]
+        guard request.headers.value(for: "Content-Type") == "application/json", let type = json?["media_type"] as? String,
+              let total = (json?["total_bytes"] as? NSNumber)?.intValue, total > 0,
+              let category = json?["media_category"] as? String, ["tweet_video", "tweet_gif", "tweet_image"].contains(category) else {
+            return refuse(400, "initialize needs JSON {media_type, total_bytes > 0, media_category}")
+        }
+        return state.withLock { state -> HTTPReply in
+            let id = String(1_950_000_000_000_000_000 + state.chunked.count + 1)
+            state.chunked[id] = (type, total, category, [:], nil)
+            return Self.json(200, ["data": ["id": id, "media_key": "7_\(id)", "expires_after_secs": 86_400]])
+        }
+    }
+
+    private func append(_ request: ReceivedHTTPRequest, id: String) -> HTTPReply {
+        guard let contentType = request.headers.value(for: "Content-Type"), contentType.hasPrefix("multipart/form-data"),
+              let boundary = contentType.components(separatedBy: "boundary=").last else {
+            return refuse(400, "append needs multipart/form-data")
+        }
+        let parts = Self.multipartParts(request.body, boundary: boundary)
+        guard let chunk = parts["media"], !chunk.isEmpty,
+              let segment = parts["segment_index"].flatMap({ Int(String(decoding: $0, as: UTF8.self)) }), (0...999).contains(segment) else {
+            return refuse(400, "append needs a media part and a segment_index 0-999")
+        }
+        return state.withLock { state -> HTTPReply in
+            guard state.chunked[id] != nil, state.chunked[id]?.pollsLeft == nil else {
+                state.violations.append("append to an unknown or finalized upload \(id)")
+                return Self.json(400, ["errors": [["message": "media not found"]]])
+            }
+            state.chunked[id]?.segments[segment] = chunk.count
+            return Self.json(200, ["data": ["expires_at": 1_900_000_000]])
+        }
+    }
+
+    private func finalize(id: String) -> HTTPReply {
+        state.withLock { state -> HTTPReply in
+            guard let upload = state.chunked[id] else {
+                state.violations.append("finalize of an unknown upload \(id)")
+                return Self.json(400, ["errors": [["message": "media not found"]]])
+            }
+            let received = upload.segments.values.reduce(0, +)
+            guard received == upload.total, upload.segments.keys.sorted() == Array(0..<upload.segments.count) else {
+                state.violations.append("finalize with \(received) of \(upload.total) bytes, segments \(upload.segments.keys.sorted())")
+                return Self.json(400, ["errors": [["message": "File size mismatch"]]])
+            }
+            state.chunked[id]?.pollsLeft = state.processingPolls
+            return Self.json(200, ["data": ["id": id, "media_key": "7_\(id)", "size": upload.total, "expires_after_secs": 86_400,
+                                            "processing_info": ["state": "pending", "check_after_secs": 1]]])
+        }
+    }
+
+    private func status(_ request: ReceivedHTTPRequest) -> HTTPReply {
+        let query = OAuth1Signature.formPairs(String(request.path.split(separator: "?", maxSplits: 1).last ?? ""))
+        guard query.contains(where: { $0 == ("command", "STATUS") }), let id = query.first(where: { $0.0 == "media_id" })?.1 else {
+            return refuse(400, "GET /2/media/upload needs command=STATUS&media_id=")
+        }
+        return state.withLock { state -> HTTPReply in
+            guard let upload = state.chunked[id], let left = upload.pollsLeft else {
+                state.violations.append("STATUS of an upload that was not finalized: \(id)")
+                return Self.json(400, ["errors": [["message": "media not found"]]])
+            }
+            if left > 0 {
+                state.chunked[id]?.pollsLeft = left - 1
+                return Self.json(200, ["data": ["id": id, "processing_info": ["state": "in_progress", "check_after_secs": 1, "progress_percent": 50]]])
+            }
+            state.media[id] = Media(id: id, bytes: upload.total, category: upload.category)
+            return Self.json(200, ["data": ["id": id, "processing_info": ["state": "succeeded", "progress_percent": 100]]])
         }
     }
 

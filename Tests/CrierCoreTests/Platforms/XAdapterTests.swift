@@ -138,6 +138,50 @@ import Testing
         #expect(String(decoding: create.request.body, as: UTF8.self) == #"{"media":{"media_ids":["77"]},"text":"Hello \"world\""}"#)
     }
 
+    @Test func aVideoGoesThroughTheChunkedUploadAndWaitsForProcessing() throws {
+        let video = Data(repeating: 7, count: XChunkedUpload.chunkSize + 10)
+        let item = MediaItem(file: "media/v.mp4", alt: "A clip", byteCount: video.count, mimeType: "video/mp4")
+        let media = InMemoryMediaSource(files: ["media/v.mp4": (video, "video/mp4")])
+        let context = context(media: [item])
+        let adapter = XAdapter()
+        func answer(_ json: String, to step: StepRequest, _ progress: DeliveryProgress) -> StepAnswer {
+            adapter.read(TransportResponse(status: 200, body: Data(json.utf8)), to: step, for: context, progress: progress)
+        }
+        let initialize = try request(step(context, media: media))
+        #expect(initialize.name == "media-init[1]" && initialize.repeatSafe)
+        #expect(String(decoding: initialize.request.body, as: UTF8.self) == #"{"media_category":"tweet_video","media_type":"video/mp4","total_bytes":4194314}"#)
+        guard case .advanced(var progress) = answer(#"{"data":{"id":"55"}}"#, to: initialize, .start) else { Issue.record("init advances"); return }
+        var appended = 0
+        for segment in 0...1 {
+            let append = try request(step(context, progress, media: media))
+            #expect(append.name == "media-append[1.\(segment)]")
+            #expect(append.request.url == "https://api.x.com/2/media/upload/55/append")
+            #expect(append.request.body.range(of: Data("name=\"segment_index\"\r\n\r\n\(segment)\r\n".utf8)) != nil)
+            appended += append.request.body.count
+            guard case .advanced(let next) = answer("{}", to: append, progress) else { Issue.record("append advances"); return }
+            progress = next
+        }
+        #expect(appended > video.count)
+        let finalize = try request(step(context, progress, media: media))
+        #expect(finalize.name == "media-finalize[1]")
+        guard case .advanced(let finalized) = answer(#"{"data":{"id":"55","processing_info":{"state":"pending","check_after_secs":1}}}"#, to: finalize, progress) else {
+            Issue.record("finalize advances"); return
+        }
+        let status = try request(step(context, finalized, media: media))
+        #expect(status.name == "media-status[1]")
+        #expect(status.request.url == "https://api.x.com/2/media/upload?command=STATUS&media_id=55")
+        #expect(answer(#"{"data":{"processing_info":{"state":"in_progress","check_after_secs":3}}}"#, to: status, finalized)
+                == .retry("X is still processing the media", after: 3))
+        guard case .failed = answer(#"{"data":{"processing_info":{"state":"failed","error":{"message":"InvalidMedia"}}}}"#, to: status, finalized) else {
+            Issue.record("failed processing is permanent"); return
+        }
+        guard case .advanced(let done) = answer(#"{"data":{"processing_info":{"state":"succeeded"}}}"#, to: status, finalized) else {
+            Issue.record("succeeded advances"); return
+        }
+        #expect(done.values["media[1]"] == "55")
+        #expect(try request(step(context, done, media: media)).name == "media-alt[1]")
+    }
+
     @Test func oauth1RequestsAreSignedWithANonceThatDiffersPerAttempt() throws {
         let first = try request(step(context(oauth1: true)))
         let header = try #require(first.request.headers.value(for: "Authorization"))

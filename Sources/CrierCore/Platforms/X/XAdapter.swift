@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
 
-/// X (API v2). Per part (the images with part 1 of a thread): each image uploaded (`upload-media[n]`, `POST /2/media/upload`, repeat-safe:
-/// an unattached upload is invisible and expires), its alt text set (`media-alt[n]`,
+/// X (API v2). Per part (the media with part 1 of a thread): each image uploaded (`upload-media[n]`, `POST /2/media/upload`, repeat-safe:
+/// an unattached upload is invisible and expires) — videos and large GIFs through the chunked upload
+/// (`XChunkedUpload`) —, its alt text set (`media-alt[n]`,
 /// `POST /2/media/metadata`), then `create` (`POST /2/tweets`, replying to the previous part in a
 /// thread). X has no idempotency key, so `create` is not repeat-safe: a lost answer makes the
 /// delivery `unknown`, never a second post.
@@ -43,10 +44,20 @@ public struct XAdapter: TokenGrantingAdapter {
         // A thread's images go with its first post; the replies are text.
         for (index, item) in (context.part == 1 ? context.media : []).enumerated() {
             let n = index + 1
-            guard let mediaID = progress.values["media[\(n)]"] else {
-                guard item.isImage else {
-                    return .fail("channel '\(channel)': \(item.file) is a video; crier uploads images to X (the chunked video upload is not supported yet): post it without the video, or leave \(channel) out of `channels:`")
+            if progress.values["media[\(n)]"] == nil, XChunkedUpload.needed(for: item) {
+                let upload = XChunkedUpload(base: base, n: n, item: item)
+                do {
+                    if let next = try upload.nextRequest(progress: progress, deliveryID: context.deliveryID,
+                                                         bytes: { () throws(MediaError) -> Data in try media.bytes(of: item) }) {
+                        var request = next.request
+                        sign(&request, with: authorization, step: next.name, context: context, progress: progress, now: now)
+                        return .request(StepRequest(name: next.name, request: request, repeatSafe: true))
+                    }
+                } catch {
+                    return .fail("channel '\(channel)': \(error.description)")
                 }
+            }
+            guard let mediaID = progress.values["media[\(n)]"] else {
                 let bytes: Data
                 do { bytes = try media.bytes(of: item) } catch { return .fail("channel '\(channel)': \(error.description)") }
                 let category = item.mimeType == "image/gif" ? "tweet_gif" : "tweet_image"
@@ -120,6 +131,10 @@ public struct XAdapter: TokenGrantingAdapter {
             }
             return .standard
         default:
+            if (200..<300).contains(response.status),
+               let answer = XChunkedUpload.read(response, step: step.name, progress: progress, channel: channel) {
+                return answer
+            }
             if let n = Self.index(step.name, prefix: "upload-media["), (200..<300).contains(response.status) {
                 guard let id = Self.dataValue(response, "id") ?? Self.dataValue(response, "media_id_string") else {
                     return .failed("X answered the media upload of channel '\(channel)' without a media id")
