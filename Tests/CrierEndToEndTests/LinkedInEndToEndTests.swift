@@ -114,4 +114,15 @@ import Testing
         #expect(run.status == 0, "\(run.error)")
         #expect(fake.posts.map(\.visibleText) == ["With the pasted token."])
     }
+
+    @Test func checkOnlineSaysWhoTheTokenIsFor() throws {
+        let fake = try LinkedInFakeServer()
+        defer { fake.stop() }
+        let installation = try installation(fake)
+        let check = try installation.crier(["check", "--online"])
+        #expect(check.output.contains("ok as Crier Bot"), "\(check.output) \(check.error)")
+        fake.expireToken()
+        let expired = try installation.crier(["check", "--online"])
+        #expect(expired.output.contains("run `crier auth li --token NEW_TOKEN`"), "\(expired.output) \(expired.error)")
+    }
 }

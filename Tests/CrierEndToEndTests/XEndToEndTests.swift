@@ -106,6 +106,8 @@ import Testing
         #expect(fake.violations.isEmpty, "\(fake.violations)")
         #expect(fake.posts.map(\.text) == ["Signed the OAuth 1.0a way."])
         #expect(!run.error.contains(XFakeServer.consumerSecret) && !run.error.contains(XFakeServer.accessTokenSecret))
+        let check = try installation.crier(["check", "--online"])
+        #expect(check.output.contains("ok as @crierbot (OAuth 1.0a; these tokens do not expire)"), "\(check.output) \(check.error)")
     }
 
     @Test func aLostAnswerToTheCreateIsHeldAsUnknownAndNeverSentAgain() throws {

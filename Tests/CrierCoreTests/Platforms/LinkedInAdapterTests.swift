@@ -64,6 +64,23 @@ import Testing
         #expect(reason.contains("crier auth li --token"))
     }
 
+    @Test func aPartnerRefreshTokenIsUsedWhenTheTokenIsRefusedOrAboutToExpire() throws {
+        let session = ChannelSession(values: ["access_token": "T1", "refresh_token": "R1"], expiresAt: now.addingTimeInterval(86_400))
+        let refresh = try request(context(session: session))
+        #expect(refresh.name == "refresh" && refresh.sessionStep)
+        #expect(refresh.request.url == "https://www.linkedin.com/oauth/v2/accessToken")
+        #expect(String(decoding: refresh.request.body, as: UTF8.self) == "grant_type=refresh_token&refresh_token=R1&client_id=cid&client_secret=cs")
+        let answer = TransportResponse(status: 200, headers: [HTTPHeader("Date", "Sun, 06 Nov 1994 08:49:37 GMT")],
+                                       body: Data(#"{"access_token":"T2","expires_in":5184000,"refresh_token":"R1","refresh_token_expires_in":31536000}"#.utf8))
+        guard case .renewed(let renewed) = LinkedInAdapter().read(answer, to: refresh, for: context(session: session), progress: .start) else {
+            Issue.record("a refresh answer renews the session"); return
+        }
+        #expect(renewed.values["access_token"] == "T2")
+        #expect(renewed.expiresAt == Date(timeIntervalSince1970: 784_111_777 + 5_184_000))
+        let fresh = ChannelSession(values: ["access_token": "T1", "refresh_token": "R1"], expiresAt: now.addingTimeInterval(30 * 86_400))
+        #expect(try request(context(session: fresh)).name == "create", "a token far from expiry is used as it is")
+    }
+
     @Test func imagesAreInitializedUploadedAndAttached() throws {
         let items = [MediaItem(file: "media/a.png", alt: "First", byteCount: png.count, mimeType: "image/png"),
                      MediaItem(file: "media/b.png", alt: nil, byteCount: png.count, mimeType: "image/png")]
