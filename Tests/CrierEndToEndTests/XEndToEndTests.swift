@@ -215,6 +215,11 @@ import Testing
         let check = try installation.crier(["check", "--online"])
         #expect(check.output.contains("ok as @crierbot; token expires"), "\(check.output) \(check.error)")
         #expect(check.output.contains("(refreshed automatically)"))
+        fake.expireAccessToken()
+        let refreshed = try installation.crier(["check", "--online"])
+        #expect(refreshed.output.contains("ok as @crierbot; token expires"), "\(refreshed.output) \(refreshed.error)")
+        #expect(fake.refreshes == 1, "a refused token is refreshed once by the check")
+        #expect(try installation.storedSession("social")?.values["refresh_token"] == fake.currentRefreshToken, "and the new pair is kept")
     }
 
     /// `crier auth social` end to end: the address it prints carries the PKCE challenge; the browser's
