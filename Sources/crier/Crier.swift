@@ -8,7 +8,8 @@ struct Crier: ParsableCommand {
         abstract: "Cross-channel post scheduler: drop post files into a queue, crier delivers them.",
         version: "0.1.0",
         subcommands: [RunCommand.self, PreviewCommand.self, EnqueueCommand.self, StatusCommand.self, CancelCommand.self,
-                      RetryCommand.self, ResolveCommand.self, PauseCommand.self, JournalCommand.self, ResumeCommand.self, CheckCommand.self, ReceiveCommand.self, AuthCommand.self]
+                      RetryCommand.self, ResolveCommand.self, PauseCommand.self, JournalCommand.self, ResumeCommand.self, CheckCommand.self, ReceiveCommand.self, AuthCommand.self,
+                      ApproveCommand.self, RejectCommand.self, LogCommand.self]
     )
 }
 

@@ -63,9 +63,10 @@ import Testing
         timezone: UTC
         channels:
           social:
-            platform: mastodon
-            url: https://fosstodon.org
-            token: env:CRIER_E2E_X_SECRET
+            platform: threads
+            url: https://graph.threads.net
+            user_id: "1789"
+            client_secret: env:CRIER_E2E_X_SECRET
         """
 
     @Test func aChannelWithoutAnAdapterIsCheckedAndPreviewedWithAWarningAndRunRefusesIt() throws {
@@ -77,17 +78,17 @@ import Testing
 
         let check = try CrierProcess.run(["check", "--config", installation.configPath], environment: secret)
         #expect(check.status == 0, "\(check.output)\(check.error)")
-        #expect(check.output.contains("crier.yml:5: warning: channels.social.platform: mastodon delivery is not available in this version yet"))
+        #expect(check.output.contains("crier.yml:5: warning: channels.social.platform: threads delivery is not available in this version yet"))
 
         let preview = try installation.crier(["preview", "--now", "2026-11-22 08:00"])
         #expect(preview.status == 0, "\(preview.output)\(preview.error)")
-        #expect(preview.output.contains("social (mastodon) · launch"), "\(preview.output)")
+        #expect(preview.output.contains("social (threads) · launch"), "\(preview.output)")
         #expect(preview.output.contains("211/500"), "\(preview.output)")
-        #expect(preview.output.contains("mastodon delivery is not available in this version yet"))
+        #expect(preview.output.contains("threads delivery is not available in this version yet"))
 
         let run = try CrierProcess.run(["run", "--once", "--config", installation.configPath], environment: secret)
         #expect(run.status == 1)
-        #expect(run.error.contains("mastodon delivery is not available in this version yet, so `crier run` cannot deliver to channel 'social'"),
+        #expect(run.error.contains("threads delivery is not available in this version yet, so `crier run` cannot deliver to channel 'social'"),
                 "stderr: \(run.error) stdout: \(run.output)")
         #expect(FileManager.default.fileExists(atPath: installation.queue + "/launch.md"), "nothing was filed")
     }

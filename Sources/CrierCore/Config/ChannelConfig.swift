@@ -27,6 +27,8 @@ public struct ChannelConfig: Sendable, Equatable {
     public var duplicates: DuplicateSettings
     /// Consecutive failed attempts after which the channel pauses itself (0: never).
     public var breakerThreshold: Int
+    /// `approval:` on the channel (nil: as `defaults:` says).
+    public var approval: ApprovalRequirement?
     /// Line of the channel in crier.yml, for messages that point at it.
     public var line: Int
     /// Line of each of the channel's keys (`secret`, `token`, `url`, ...), for messages about one

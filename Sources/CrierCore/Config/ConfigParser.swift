@@ -17,9 +17,9 @@ public enum ConfigParser {
         public var draft: CrierConfig
     }
 
-    static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels"]
+    static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels", "approvers"]
     static let channelKeys = ["platform", "url", "retry", "limit", "long", "require_alt", "number_threads", "limits", "slots",
-                              "timezone", "duplicates", "breaker"]
+                              "timezone", "duplicates", "breaker", "approval"]
 
     public static func parse(_ text: String) -> Result {
         let root: FieldNode
@@ -46,6 +46,14 @@ public enum ConfigParser {
         let globalRetry = readRetry(root["retry"], "retry", base: RetryPolicy(), &reader)
         if let node = root["defaults"] { config.defaults = readDefaults(node, &reader) }
         if let node = root["delivery"] { config.delivery = readDelivery(node, &reader) }
+        if let node = root["approvers"] {
+            _ = reader.entries(node, "approvers", known: ["group", "self_approval"])
+            if let group = reader.nonEmptyString(node["group"], "approvers.group") {
+                config.approvers = Approvers(group: group, selfApproval: reader.bool(node["self_approval"], "approvers.self_approval") ?? false)
+            } else if node["group"] == nil {
+                reader.report(node, "approvers", "needs `group:` (the Unix group whose members may approve posts)")
+            }
+        }
 
         if let node = root["channels"] {
             let entries = reader.entries(node, "channels", known: keys(of: node))
@@ -58,6 +66,16 @@ public enum ConfigParser {
             reader.report(line: nil, "channels", "no channels are configured; add at least one under `channels:`")
         }
 
+        if config.approvers == nil, root["approvers"] == nil {
+            if config.defaults.approvalRequired {
+                reader.report(root["defaults"]?["approval"], "defaults.approval",
+                              "approval is required but nobody may approve; add `approvers: { group: crier-approvers }`")
+            }
+            for channel in config.channels where channel.approval == .required {
+                reader.report(line: channel.keyLines["approval"], "channels.\(channel.name).approval",
+                              "approval is required but nobody may approve; add `approvers: { group: crier-approvers }`")
+            }
+        }
         if let alerts = config.alerts, config.channel(named: alerts) == nil {
             reader.report(root["alerts"], "alerts", "names channel '\(alerts)', which is not configured")
         }
@@ -82,8 +100,9 @@ public enum ConfigParser {
     }
 
     private static func readDefaults(_ node: FieldNode, _ reader: inout FieldReader) -> PostDefaults {
-        _ = reader.entries(node, "defaults", known: ["expire", "long", "channels", "stagger"])
+        _ = reader.entries(node, "defaults", known: ["expire", "long", "channels", "stagger", "approval"])
         var defaults = PostDefaults()
+        defaults.approvalRequired = reader.enumValue(node["approval"], "defaults.approval", as: ApprovalRequirement.self) == .required
         defaults.expire = reader.duration(node["expire"], "defaults.expire")
         defaults.long = reader.enumValue(node["long"], "defaults.long", as: LongPolicy.self) ?? .thread
         defaults.stagger = reader.duration(node["stagger"], "defaults.stagger") ?? 0
@@ -157,8 +176,18 @@ public enum ConfigParser {
     static func reportMissingKeys(_ descriptor: PlatformDescriptor, given: Set<String>, line: Int, _ field: String,
                                   _ reader: inout FieldReader) {
         let groups = descriptor.requiredKeys
-        guard !groups.isEmpty, !groups.contains(where: { $0.allSatisfy(given.contains) }) else { return }
         let name = descriptor.platform.rawValue
+        // Alternatives are modes (a webhook, or a bot token): keys that only one alternative takes
+        // must not be mixed, or crier would have to guess which one is meant.
+        let modes = groups.enumerated().map { index, group in
+            group.filter { key in groups.indices.allSatisfy { $0 == index || !groups[$0].contains(key) } && given.contains(key) }
+        }.filter { !$0.isEmpty }
+        if modes.count > 1 {
+            let named = modes.map { $0.map { "`\($0)`" }.joined(separator: " and ") }
+            reader.report(line: line, field, "\(name) takes \(named.joined(separator: " or ")), not both: they are two ways to connect; keep one")
+            return
+        }
+        guard !groups.isEmpty, !groups.contains(where: { $0.allSatisfy(given.contains) }) else { return }
         if groups.count == 1 {
             for key in groups[0] where !given.contains(key) {
                 reader.report(line: line, "\(field).\(key)", "is required for \(name)")
@@ -196,8 +225,8 @@ public enum ConfigParser {
                                          message: Self.notDeliverable(platform)))
         }
 
-        let url = reader.nonEmptyString(node["url"], "\(field).url")
-        if node["url"] == nil {
+        let url = reader.nonEmptyString(node["url"], "\(field).url") ?? (node["url"] == nil ? descriptor.defaultURL : nil)
+        if node["url"] == nil, descriptor.defaultURL == nil {
             reader.report(line: entry.line, field, "needs `url:` (the endpoint or API root)")
         } else if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             reader.report(node["url"], "\(field).url", "'\(url)' must start with https:// (or http:// for a local receiver)")
@@ -256,6 +285,7 @@ public enum ConfigParser {
             }
         }
         channel.breakerThreshold = reader.int(node["breaker"], "\(field).breaker", range: 0...1000) ?? channel.breakerThreshold
+        channel.approval = reader.enumValue(node["approval"], "\(field).approval", as: ApprovalRequirement.self)
         return channel
     }
 }

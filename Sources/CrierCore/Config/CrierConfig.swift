@@ -12,6 +12,8 @@ public struct CrierConfig: Sendable, Equatable {
     public var delivery: DeliverySettings
     /// Channels in the order they appear in the file.
     public var channels: [ChannelConfig]
+    /// Who may approve posts (`approvers:`); nil: nobody can, so `approval: required` needs it.
+    public var approvers: Approvers?
 
     public init(queue: String? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!, alerts: String? = nil,
                 defaults: PostDefaults = PostDefaults(), delivery: DeliverySettings = DeliverySettings(),

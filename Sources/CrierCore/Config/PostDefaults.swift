@@ -8,6 +8,8 @@ public struct PostDefaults: Sendable, Equatable {
     public var channels: ChannelSelection?
     /// Spread between the channels of one post: the n-th channel goes `(n-1) × stagger` later.
     public var stagger: TimeInterval = 0
+    /// `approval: required`: every channel's posts wait for `crier approve` (a channel may say `none`).
+    public var approvalRequired = false
 
     public init(expire: TimeInterval? = nil, long: LongPolicy = .thread, channels: ChannelSelection? = nil) {
         self.expire = expire

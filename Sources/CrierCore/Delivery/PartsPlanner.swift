@@ -11,4 +11,19 @@ public enum PartsPlanner {
         PostRenderer.render(post, channel: channel.name, platform: channel.platform,
                             options: options(for: post, channel: channel, defaults: defaults))
     }
+
+    /// As above, with what crier keeps about the channel: a Mastodon instance's own
+    /// `max_characters` (read by `crier check --online`) replaces the 500 default unless the
+    /// channel sets `limit:`, and the variant says so.
+    public static func variant(for post: Post, channel: ChannelConfig, defaults: PostDefaults, session: ChannelSession) -> RenderedVariant {
+        guard channel.platform == .mastodon, channel.lengthLimit == nil,
+              let instance = MastodonInstanceLimits(session: session).maxCharacters, instance > 0 else {
+            return variant(for: post, channel: channel, defaults: defaults)
+        }
+        var options = options(for: post, channel: channel, defaults: defaults)
+        options.limit = instance
+        var rendered = PostRenderer.render(post, channel: channel.name, platform: channel.platform, options: options)
+        rendered.warnings.append("counted against the instance's own limit, \(instance) characters (read by `crier check --online`)")
+        return rendered
+    }
 }

@@ -18,6 +18,10 @@ public enum RateLimitSignal {
         let reset = response.headers.value(for: "x-ratelimit-reset") ?? response.headers.value(for: "ratelimit-reset")
             ?? response.headers.value(for: "x-rate-limit-reset")
         if let remaining, Double(remaining.trimmingCharacters(in: .whitespaces)) == 0,
+           let reset, let time = isoTime(reset) {
+            // Mastodon writes the reset as an ISO 8601 time (`2026-11-22T09:05:00.000000Z`).
+            wait = max(wait ?? 0, max(0, time.timeIntervalSince(now)))
+        } else if let remaining, Double(remaining.trimmingCharacters(in: .whitespaces)) == 0,
            let reset, let value = Double(reset.trimmingCharacters(in: .whitespaces)), value.isFinite {
             // Large values are Unix times (in milliseconds when larger still); small ones are
             // seconds from now.
@@ -26,5 +30,19 @@ public enum RateLimitSignal {
             wait = max(wait ?? 0, max(0, seconds))
         }
         return wait.map { min($0, maxWait) }
+    }
+
+    /// An ISO 8601 UTC time with optional fractional seconds, or nil. Only short ASCII reaches
+    /// Foundation's parser (a fuzz finding: other input can trap it).
+    static func isoTime(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard (20...40).contains(trimmed.utf8.count), trimmed.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), trimmed.contains("T") else {
+            return nil
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: trimmed) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: trimmed)
     }
 }

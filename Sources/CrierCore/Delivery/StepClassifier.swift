@@ -130,7 +130,9 @@ public struct StepClassifier: Sendable {
                 : message
             return Decision(outcome: .failed(reason: "HTTP \(response.status): \(hint)", httpStatus: response.status), progress: next)
         }
-        let retryAfter = response.headers.value(for: "Retry-After").flatMap { RetryAfter.seconds($0, now: now) }
+        // Retry-After, or an exhausted rate-limit budget's reset time (Mastodon's `X-RateLimit-Reset`).
+        let retryAfter = [response.headers.value(for: "Retry-After").flatMap { RetryAfter.seconds($0, now: now) },
+                          RateLimitSignal.wait(in: response, now: now, maxWait: policy.maxRetryAfter)].compactMap { $0 }.max()
         return Decision(outcome: retryOrGiveUp(reason: "HTTP \(response.status): \(message)", httpStatus: response.status,
                                                retryAfter: retryAfter, attempt: attempt, now: now, expiresAt: expiresAt,
                                                randomFraction: randomFraction),

@@ -20,6 +20,12 @@ public struct Post: Sendable, Equatable {
     /// Seconds after the scheduled time after which the post is not sent any more ("expired").
     public var expire: TimeInterval?
     public var long: LongPolicy?
+    /// `content_warning:`: Mastodon's `spoiler_text` (the text shown before the post is opened).
+    public var contentWarning: String?
+    /// `language:`: the post's language (ISO 639), for platforms that take one (Mastodon, Bluesky).
+    public var language: String?
+    /// `card:`: the link card for `link:` on platforms that do not fetch the page (Bluesky).
+    public var card: LinkCard?
     /// Body overrides keyed by channel name or platform name.
     public var variants: [String: String]
     /// The body: Markdown for `.md`, the `text` field for `.json`.
@@ -27,6 +33,8 @@ public struct Post: Sendable, Equatable {
     /// Line (1-based) of each top-level field in the file, and of each media entry as `media[N]`, for
     /// error messages that point at it.
     public var fieldLines: [String: Int]
+    /// `approval: required`: not sent on any channel until approved (`crier approve`).
+    public var approvalRequired: Bool = false
 
     public init(id: String, file: String, at: Date? = nil, channels: ChannelSelection, tags: [String] = [],
                 link: String? = nil, media: [PostMedia] = [], expire: TimeInterval? = nil,

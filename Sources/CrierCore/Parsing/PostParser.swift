@@ -6,7 +6,8 @@ import Foundation
 public struct PostParser: Sendable {
     /// Largest accepted post file (README "How a post travels").
     public static let maximumFileSize = 1 << 20
-    public static let topLevelKeys = ["id", "at", "channels", "tags", "link", "media", "expire", "long", "variants"]
+    public static let topLevelKeys = ["id", "at", "channels", "tags", "link", "media", "expire", "long", "variants",
+                                       "content_warning", "language", "card", "approval"]
 
     /// Zone for local times written without an offset.
     public var timeZone: TimeZone
@@ -121,6 +122,13 @@ public struct PostParser: Sendable {
         let expire = reader.duration(fields["expire"], "expire")
         let long = reader.enumValue(fields["long"], "long", as: LongPolicy.self)
 
+        let contentWarning = reader.nonEmptyString(fields["content_warning"], "content_warning")
+        let language = reader.nonEmptyString(fields["language"], "language")
+        if let language, !Self.isLanguageTag(language) {
+            reader.report(fields["language"], "language", "'\(language)' is not a language code; write an ISO 639 code like en, de or pt-BR")
+        }
+        let card = readCard(fields["card"], &reader)
+
         var variants: [String: String] = [:]
         if let node = fields["variants"] {
             for entry in reader.entries(node, "variants", known: entriesKeys(node)) {
@@ -145,9 +153,40 @@ public struct PostParser: Sendable {
             }
         }
 
-        let post = Post(id: id, file: fileName, at: at, channels: channels, tags: tags, link: link, media: media,
+        var post = Post(id: id, file: fileName, at: at, channels: channels, tags: tags, link: link, media: media,
                         expire: expire, long: long, variants: variants, body: body, fieldLines: fieldLines)
+        if let approval = reader.enumValue(fields["approval"], "approval", as: ApprovalRequirement.self) {
+            post.approvalRequired = approval == .required
+        }
+        post.contentWarning = contentWarning
+        post.language = language
+        post.card = card
         return (post, reader.problems.sortedByLine())
+    }
+
+    /// `card: {title, description, image}`: the link card a platform that does not fetch pages shows
+    /// for `link:` (Bluesky's external embed).
+    private func readCard(_ node: FieldNode?, _ reader: inout FieldReader) -> LinkCard? {
+        guard let node else { return nil }
+        guard case .map = node else {
+            if case .null = node { return nil }
+            reader.report(node, "card", "expected `title:`, `description:` and optionally `image:`, got \(node.kindName)")
+            return nil
+        }
+        _ = reader.entries(node, "card", known: ["title", "description", "image"])
+        let title = reader.nonEmptyString(node["title"], "card.title")
+        if node["title"] == nil { reader.report(node, "card", "needs `title:` (the linked page's title)") }
+        let image = reader.nonEmptyString(node["image"], "card.image")
+        if let image, let problem = MediaPath.problem(image) { reader.report(node["image"], "card.image", problem) }
+        guard let title else { return nil }
+        return LinkCard(title: title, description: reader.string(node["description"], "card.description") ?? "", image: image)
+    }
+
+    /// A BCP 47-shaped language tag: 2–3 letters, then `-` subtags of 1–8 letters or digits.
+    static func isLanguageTag(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLetter }) else { return false }
+        return parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 
     private func entriesKeys(_ node: FieldNode) -> [String] {

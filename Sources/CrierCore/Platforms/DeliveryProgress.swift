@@ -46,6 +46,10 @@ public struct DeliveryProgress: Sendable, Equatable, Codable {
 
     public static let start = DeliveryProgress()
 
+    /// The value name under which an adapter leaves a message for the operator (a chat that moved,
+    /// a setting to update): the engine logs it at warning level when a step brings a new one.
+    public static let warningKey = "warning"
+
     public var isStart: Bool { self == .start }
 
     /// Whether the step `name` was answered.

@@ -55,6 +55,12 @@ public enum PlatformAdapters {
     public static func adapter(for platform: Platform) -> (any PlatformAdapter)? {
         switch platform {
         case .webhook: return WebhookAdapter()
+        case .matrix: return MatrixAdapter()
+        case .telegram: return TelegramAdapter()
+        case .discord: return DiscordAdapter()
+        case .slack: return SlackAdapter()
+        case .mastodon: return MastodonAdapter()
+        case .bluesky: return BlueskyAdapter()
         case .x: return XAdapter()
         case .linkedin: return LinkedInAdapter()
         default: return nil

@@ -27,10 +27,13 @@ public struct PlatformDescriptor: Sendable, Equatable {
     public var media: MediaLimits?
     /// Whether an adapter exists in this build (`PlatformAdapters.adapter(for:)`).
     public var deliverable: Bool
+    /// The `url` a channel gets when it names none (the platform's public API root); nil: `url` is
+    /// required.
+    public var defaultURL: String?
 
     public init(platform: Platform, secretKeys: [String] = [], settingKeys: [String] = [], requiredKeys: [[String]] = [],
                 rules: PlatformRules, limits: ChannelLimits, duplicates: DuplicateSettings, media: MediaLimits?,
-                deliverable: Bool) {
+                deliverable: Bool, defaultURL: String? = nil) {
         self.platform = platform
         self.secretKeys = secretKeys
         self.settingKeys = settingKeys
@@ -40,6 +43,7 @@ public struct PlatformDescriptor: Sendable, Equatable {
         self.duplicates = duplicates
         self.media = media
         self.deliverable = deliverable
+        self.defaultURL = defaultURL
     }
 
     /// The descriptor of `platform` (array-backed: the renderer asks for every variant).

@@ -12,11 +12,16 @@ public struct StepRequest: Sendable, Equatable {
     /// resolving a room alias, reading the server's limits): the engine runs at most one per
     /// channel at a time, and the other deliveries of the channel wait for its answer.
     public var sessionStep: Bool
+    /// Values the engine writes into the delivery's progress, durably, before this request goes out
+    /// (with the uncertain mark of a step that is not repeat-safe): what a retry or a lookup must
+    /// reuse even if the post is edited meanwhile, such as the record key a create names.
+    public var remember: [String: String]
 
-    public init(name: String, request: OutgoingRequest, repeatSafe: Bool, sessionStep: Bool = false) {
+    public init(name: String, request: OutgoingRequest, repeatSafe: Bool, sessionStep: Bool = false, remember: [String: String] = [:]) {
         self.name = name
         self.request = request
         self.repeatSafe = repeatSafe
         self.sessionStep = sessionStep
+        self.remember = remember
     }
 }

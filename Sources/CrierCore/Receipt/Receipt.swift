@@ -15,9 +15,12 @@ public struct Receipt: Codable, Sendable, Equatable {
         public var remoteURL: String?
         public var httpStatus: Int?
         public var error: String?
+        /// Who approved this channel's variant (channels that need approval).
+        public var approvedBy: String?
 
         enum CodingKeys: String, CodingKey {
             case channel, part, id, status, attempts, at, error
+            case approvedBy = "approved_by"
             case remoteID = "remote_id"
             case remoteURL = "remote_url"
             case httpStatus = "http_status"
@@ -49,6 +52,7 @@ public struct Receipt: Codable, Sendable, Equatable {
             try container.encode(remoteURL, forKey: .remoteURL)
             try container.encode(httpStatus, forKey: .httpStatus)
             try container.encode(error, forKey: .error)
+            if let approvedBy { try container.encode(approvedBy, forKey: .approvedBy) }
         }
     }
 
@@ -56,13 +60,34 @@ public struct Receipt: Codable, Sendable, Equatable {
     public var file: String
     public var outcome: PostOutcome
     public var deliveries: [Delivery]
+    /// Who dropped the post file (its owner), when known.
+    public var queuedBy: String?
 
-    public init(post: String, file: String, records: [DeliveryRecord]) {
+    enum CodingKeys: String, CodingKey {
+        case post, file, outcome, deliveries
+        case queuedBy = "queued_by"
+    }
+
+    public init(post: String, file: String, records: [DeliveryRecord], queuedBy: String? = nil, approvedBy: [String: String] = [:]) {
+        self.queuedBy = queuedBy
         self.post = post
         self.file = file
         let sorted = records.sorted { $0.key < $1.key }
         self.outcome = PostOutcome.of(sorted.map(\.status)) ?? .failed
-        self.deliveries = sorted.map(Delivery.init)
+        self.deliveries = sorted.map { record in
+            var delivery = Delivery(record)
+            delivery.approvedBy = approvedBy[record.key.channel]
+            return delivery
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(post, forKey: .post)
+        try container.encode(file, forKey: .file)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(deliveries, forKey: .deliveries)
+        try container.encode(queuedBy, forKey: .queuedBy)
     }
 
     public func encoded() -> Data {

@@ -12,7 +12,7 @@ enum GraphemeLength {
                 }
             }
             if remoteMentionsAsLocal, b.contains(0x40) {
-                for m in Mention.matches(in: b) where m.isRemote {
+                for m in MastodonMention.matches(in: b) where m.isRemote {
                     total -= graphemes(b, m.localEnd..<m.range.upperBound)
                 }
             }

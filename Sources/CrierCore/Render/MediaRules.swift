@@ -30,7 +30,9 @@ enum MediaRules {
                 guard isImage(item.file) else { continue }
                 let message = "\(item.file) has no alt text: add `alt:` to it"
                 if requireAlt { errors.append(message + " (require_alt is on)") } else { warnings.append(message) }
-            } else if rules.supportsAlt, let max = rules.maxAltLength {
+            } else if !rules.supportsAlt {
+                warnings.append("\(name) shows no alt text: the alt text of \(item.file) will not be shown on \(channel)")
+            } else if let max = rules.maxAltLength {
                 let length = alt.count
                 if length > max {
                     errors.append("the alt text of \(item.file) is \(length) characters; \(name) allows \(max): shorten it")

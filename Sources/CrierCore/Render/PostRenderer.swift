@@ -20,11 +20,16 @@ public enum PostRenderer {
         let rules = PlatformDescriptor.of(platform).rules
         let source = cache.source(post.body(forChannel: channel, platform: platform))
         var limit = options.limit ?? rules.limit
+        // Mastodon counts the content warning (`spoiler_text`) toward the limit (StatusLengthValidator).
+        if platform == .mastodon, let warning = post.contentWarning, let full = limit { limit = max(1, full - warning.count) }
         if !post.media.isEmpty, let caption = rules.captionLimit { limit = min(limit ?? caption, caption) }
         let policy = post.long ?? options.long
 
         var (warnings, errors) = MediaRules.check(post.media, rules: rules, channel: channel,
                                                   requireAlt: options.requireAlt)
+        if post.contentWarning != nil, platform != .mastodon {
+            warnings.append("content_warning: \(platform.rawValue) has no content warnings; the post goes out without it (only Mastodon shows it)")
+        }
         if let items = post.mediaItems {
             let found = MediaLimitCheck.check(items, descriptor: .of(platform), channel: channel)
             warnings += found.warnings

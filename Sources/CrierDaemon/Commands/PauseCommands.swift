@@ -9,7 +9,9 @@ public enum PauseCommands {
         let scopes = channels.isEmpty ? ["*"] : channels
         let by = CommandActor.current()
         let text = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty ?? "no reason given"
-        try write(scopes.map { .pause(PauseRecord(scope: $0, reason: text, pausedBy: by, pausedAt: now)) }, layout: layout)
+        try write(scopes.map { .pause(PauseRecord(scope: $0, reason: text, pausedBy: by, pausedAt: now)) }
+                  + scopes.map { .history(HistoryEvent(at: now, postID: nil, channel: $0 == "*" ? nil : $0, actor: by, action: "paused", detail: text)) },
+                  layout: layout)
         return scopes
     }
 
@@ -28,11 +30,15 @@ public enum PauseCommands {
             let journal = try? JournalStore.open(layout)
             let existing = (try? journal?.pauses().keys.sorted()) ?? []
             let open = ((try? journal?.channelStates()) ?? [:]).filter { $0.value.isOpen }.keys.sorted()
-            try write([.resume(scope: "*")] + open.map { .closeBreaker(channel: $0) }, layout: layout)
+            try write([.resume(scope: "*")] + open.map { .closeBreaker(channel: $0) }
+                      + [.history(HistoryEvent(at: Date(), postID: nil, actor: CommandActor.current(), action: "resumed", detail: "everything"))],
+                      layout: layout)
             lifted += existing + open.map { "\($0) (circuit breaker)" }
         } else {
             // Resuming a channel also closes its circuit breaker: the operator says it works again.
-            try write(channels.flatMap { [.resume(scope: $0), .closeBreaker(channel: $0)] }, layout: layout)
+            try write(channels.flatMap { [.resume(scope: $0), .closeBreaker(channel: $0),
+                                          .history(HistoryEvent(at: Date(), postID: nil, channel: $0, actor: CommandActor.current(), action: "resumed"))] },
+                      layout: layout)
             lifted += channels
         }
         return lifted

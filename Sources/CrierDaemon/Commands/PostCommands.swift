@@ -16,6 +16,10 @@ public enum PostCommands {
         } catch {
             throw DaemonError("cannot move \(name) to cancelled/: \(error)")
         }
+        if FileManager.default.fileExists(atPath: layout.journal) {
+            try? JournalStore.open(layout).commitNow([.history(HistoryEvent(at: Date(), postID: postID, actor: CommandActor.current(),
+                                                                            action: "cancelled", detail: "crier cancel"))])
+        }
         return destination
     }
 
@@ -64,6 +68,8 @@ public enum PostCommands {
             post.expiresAt = now.addingTimeInterval(expiresAt.timeIntervalSince(post.scheduledAt))
         }
         changes.append(.upsertPost(post))
+        changes.append(.history(HistoryEvent(at: now, postID: postID, actor: CommandActor.current(), action: "retried",
+                                             detail: Array(Set(channels)).sorted().joined(separator: ", "))))
         do {
             try journal.commitNow(changes)
             try FileOperations.move(source, to: layout.pending(post.file))
@@ -104,8 +110,10 @@ public enum PostCommands {
             throw DaemonError("--sent takes the URL of the post on the platform (https://…); got '\(sentURL)'")
         }
         let by = CommandActor.current()
-        let changes: [JournalChange] = unknown.map {
-            .resolution(Resolution(deliveryID: $0.id, key: $0.key, sent: sentURL != nil, remoteURL: sentURL, resolvedBy: by, resolvedAt: now))
+        let changes: [JournalChange] = unknown.flatMap { record -> [JournalChange] in
+            [.resolution(Resolution(deliveryID: record.id, key: record.key, sent: sentURL != nil, remoteURL: sentURL, resolvedBy: by, resolvedAt: now)),
+             .history(HistoryEvent(at: now, postID: postID, channel: record.key.channel, actor: by, action: "resolved",
+                                   detail: sentURL.map { "sent: \($0)" } ?? "not sent: send again"))]
         }
         do {
             try JournalStore.open(layout).commitNow(changes)

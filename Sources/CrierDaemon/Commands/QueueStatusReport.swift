@@ -76,6 +76,18 @@ public struct QueueStatusReport: Encodable, Sendable {
         }
     }
 
+    /// A post waiting for `crier approve` on a channel.
+    public struct AwaitingApproval: Encodable, Sendable {
+        public var post: String
+        public var channel: String
+        public var plannedAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case post, channel
+            case plannedAt = "planned_at"
+        }
+    }
+
     public var queue: String
     /// Posts waiting to be delivered (files in the queue).
     public var pending: Int
@@ -100,6 +112,8 @@ public struct QueueStatusReport: Encodable, Sendable {
     public var breakers: [Breaker]
     /// Channels with a stored session, sorted.
     public var tokens: [Token]
+    /// Posts the daemon holds until someone approves them.
+    public var awaitingApproval: [AwaitingApproval]
     /// Free bytes on the queue's file system (the journal's too), when it can be read.
     public var diskFreeBytes: Int64?
     /// What needs looking at that is not a post: little room left for the journal, say.
@@ -108,6 +122,7 @@ public struct QueueStatusReport: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown, breakers, warnings, tokens
         case diskFreeBytes = "disk_free_bytes"
+        case awaitingApproval = "awaiting_approval"
         case nextSend = "next_send"
         case pauseReason = "pause_reason"
         case pausedChannels = "paused_channels"
@@ -128,6 +143,7 @@ public struct QueueStatusReport: Encodable, Sendable {
         var unknown: [Unknown] = []
         var breakers: [Breaker] = []
         var tokens: [Token] = []
+        var awaiting: [AwaitingApproval] = []
         var tokenWarnings: [String] = []
         if FileManager.default.fileExists(atPath: layout.journal) {
             let journal = try JournalStore.open(layout)
@@ -141,7 +157,13 @@ public struct QueueStatusReport: Encodable, Sendable {
                         cooldown: $0.value.cooldown)
             }
             pauses = try journal.pauses().values.sorted { $0.scope < $1.scope }
-            for (channel, session) in try journal.sessions().sorted(by: { $0.key < $1.key }) where !session.isEmpty {
+            awaiting = try journal.approvals().filter { $0.state == .pending }.map {
+                AwaitingApproval(post: $0.postID, channel: $0.channel, plannedAt: $0.plannedAt.map(TimestampFormat.string))
+            }
+            // Sessions that hold a credential (a login's or `crier auth`'s tokens), not those that only
+            // remember what crier learned about the channel (a room id, a server's limits).
+            for (channel, session) in try journal.sessions().sorted(by: { $0.key < $1.key })
+            where session.values["access_token"] != nil || session.values["refresh_token"] != nil || session.expiresAt != nil {
                 tokens.append(Token(channel: channel, expiresAt: session.expiresAt.map(TimestampFormat.string),
                                     refreshable: TokenExpiry.isRefreshable(session), needsRenewal: session.needsRenewal))
                 if let warning = TokenExpiry.warning(channel: channel, session: session, now: Date()) { tokenWarnings.append(warning) }
@@ -162,7 +184,7 @@ public struct QueueStatusReport: Encodable, Sendable {
             paused: FileManager.default.fileExists(atPath: layout.pauseFile) || pauses.contains { $0.scope == "*" },
             pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
             pausedChannels: pauses.map(\.scope).filter { $0 != "*" }, pauses: pauses.map(Pause.init),
-            recentFailures: failures, unknown: unknown, breakers: breakers, tokens: tokens, diskFreeBytes: free,
+            recentFailures: failures, unknown: unknown, breakers: breakers, tokens: tokens, awaitingApproval: awaiting, diskFreeBytes: free,
             warnings: tokenWarnings + (free.map { $0 < lowDiskBytes ? ["the queue's file system has \($0 / 1024) KiB free: when the journal cannot be written, crier sends nothing until it can; free some space"] : [] } ?? []))
     }
 }
@@ -205,6 +227,12 @@ extension QueueStatusReport {
                 lines.append("  \(held.post) → \(held.channel) (part \(held.part)): \(held.error ?? "no answer")\(state)")
                 lines.append("    it is on \(held.channel):  crier resolve \(held.post) --channel \(held.channel) --sent <its URL>")
                 lines.append("    it is not:      crier resolve \(held.post) --channel \(held.channel) --not-sent")
+            }
+        }
+        if !awaitingApproval.isEmpty {
+            lines.append("awaiting approval (crier approve POST, or crier reject POST --reason TEXT)")
+            for item in awaitingApproval {
+                lines.append("  \(item.post) → \(item.channel), planned \(item.plannedAt ?? "-")")
             }
         }
         for breaker in breakers {

@@ -200,10 +200,15 @@ public struct ConfigLoader: Sendable {
 
     /// Platform-specific shape checks, so a malformed secret is caught by `crier check`, not at send.
     static func formatProblem(platform: Platform, key: String, secret: Secret) -> String? {
-        if platform == .webhook, key == "secret", WebhookSignature.key(fromSecret: secret.value) == nil {
+        switch (platform, key) {
+        case (.webhook, "secret") where WebhookSignature.key(fromSecret: secret.value) == nil:
             return "the signing secret must be 'whsec_' followed by base64 (Standard Webhooks)"
+        case (.telegram, "token"): return TelegramToken.problem(secret.value)
+        case (.discord, "webhook_url"): return DiscordWebhookURL.problem(secret.value)
+        case (.slack, "webhook_url"): return SlackWebhookURL.problem(secret.value)
+        case (.slack, "token"): return SlackToken.problem(secret.value)
+        default: return nil
         }
-        return nil
     }
 }
 

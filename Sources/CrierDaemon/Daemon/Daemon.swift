@@ -173,6 +173,7 @@ public final class Daemon: @unchecked Sendable {
         let resolutions = (try? journal.resolutions()) ?? []
         let channelStates = try? journal.channelStates()
         let sessions = try? journal.sessions()
+        let approvals = try? journal.approvals()
         var fileReason: String?
         if FileManager.default.fileExists(atPath: layout.pauseFile) {
             let text = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -184,6 +185,7 @@ public final class Daemon: @unchecked Sendable {
             engine.update(pauses: pauses, pauseFileReason: reason)
             if let channelStates { engine.update(channelStates: channelStates) }
             if let sessions { engine.update(sessions: sessions) }
+            if let approvals { engine.update(approvals: approvals) }
             if !resolutions.isEmpty { engine.apply(resolutions) }
         }
     }

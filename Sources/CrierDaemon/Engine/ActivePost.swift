@@ -26,6 +26,9 @@ final class ActivePost {
     var finalizing = false
     /// Filings that failed so far (each is tried again after a growing pause).
     var filingAttempts = 0
+    /// For each channel that needs approval: the content hash of the variant that would go out
+    /// (`ApprovalRule.contentHash`), which an approval must match.
+    var approvalHashes: [String: String] = [:]
 
     init(journal: JournalPost) {
         self.journal = journal

@@ -54,8 +54,14 @@ extension DeliveryEngine {
             }
             if active.post != nil, active.journal.contentHash == parsed.contentHash { return }
             let edited = active.post != nil || active.journal.contentHash != parsed.contentHash
+            if edited {
+                logger.info("post changed", metadata: ["post": "\(id)", "file": "\(parsed.name)"])
+                if !options.dryRun {
+                    batch.commit([.history(HistoryEvent(at: clock.now(), postID: id, actor: ownerName(parsed.owner) ?? "unknown",
+                                                        action: "edited", detail: parsed.name))])
+                }
+            }
             reconcile(active, with: parsed)
-            if edited { logger.info("post changed", metadata: ["post": "\(id)", "file": "\(parsed.name)"]) }
             persist(id, records: Array(active.records.values))
             return
         }
@@ -82,7 +88,12 @@ extension DeliveryEngine {
         } else {
             let now = clock.now()
             active = ActivePost(journal: JournalPost(id: id, file: parsed.name, contentHash: parsed.contentHash, state: .pending,
-                                                     scheduledAt: parsed.post.at ?? now, expiresAt: nil, acceptedAt: now))
+                                                     scheduledAt: parsed.post.at ?? now, expiresAt: nil, acceptedAt: now,
+                                                     queuedBy: ownerName(parsed.owner)))
+            if !options.dryRun {
+                batch.commit([.history(HistoryEvent(at: now, postID: id, actor: ownerName(parsed.owner) ?? "unknown", action: "queued",
+                                                    detail: parsed.name))])
+            }
         }
         reconcile(active, with: parsed)
         posts[id] = active
@@ -112,7 +123,8 @@ extension DeliveryEngine {
         defer { observer?(.accepted(post: post, variants: variants)) }
         for channel in parsed.channels {
             guard let config = runtime.config.channel(named: channel) else { continue }
-            let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults)
+            let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults,
+                                               session: sessions.session(for: channel))
             variants.append(variant)
             active.parts[channel] = variant.parts
             channels.append(.init(name: channel, partCount: variant.parts.count,
@@ -132,6 +144,7 @@ extension DeliveryEngine {
             // Held for the operator since an earlier run: the preview and the tests see it.
             observer?(.ended(key, status: .unknown, reason: record.error))
         }
+        planApprovals(active, post: post, now: now)
     }
 
     private func plannedDue(for key: DeliveryKey, post: Post, index: Int, base: Date, now: Date) -> Date {
@@ -213,7 +226,12 @@ extension DeliveryEngine {
     func finalizeIfDone(_ id: String) {
         guard let active = posts[id], active.readyToFile(initialScanDone: initialScanDone) else { return }
         active.finalizing = true
-        let receipt = Receipt(post: id, file: active.journal.file, records: Array(active.records.values))
+        var approvedBy: [String: String] = [:]
+        for channel in active.approvalHashes.keys {
+            if let row = approvals.row(id, channel), row.state == .approved, let actor = row.actor { approvedBy[channel] = actor }
+        }
+        let receipt = Receipt(post: id, file: active.journal.file, records: Array(active.records.values), queuedBy: active.journal.queuedBy,
+                              approvedBy: approvedBy)
         let outcome = receipt.outcome
         outstanding += 1
         if !active.fileRemoved { onMovingOut(active.journal.file) }
@@ -256,10 +274,11 @@ extension DeliveryEngine {
         if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }
         // The post stays (finalizing) until its final row is durable: a file with its id that
         // arrives meanwhile waits in `arrivedWhileFiling` instead of reading a stale row.
-        batch.commit([.upsertPost(row)]) { [weak self] in
+        batch.commit([.upsertPost(row), .dropApprovals(postID: id)]) { [weak self] in
             guard let self else { return }
             self.outstanding -= 1
             self.posts[id] = nil
+            self.approvals.forget(post: id)
             if let parsed = self.arrivedWhileFiling.removeValue(forKey: id) { self.handle([.post(parsed)]) }
             self.pump()
         }

@@ -78,8 +78,10 @@ extension DeliveryEngine {
                 changes.append(.recordSend(send))
             }
         }
-        if uncertainFirst {
-            record.progress.uncertainStep = step.name
+        let remembers = step.remember.contains { record.progress.values[$0.key] != $0.value }
+        if remembers { record.progress.values.merge(step.remember) { $1 } }
+        if uncertainFirst { record.progress.uncertainStep = step.name }
+        if uncertainFirst || remembers {
             active.records[key] = record
             changes.append(.updateDelivery(record))
         }
@@ -134,8 +136,14 @@ extension DeliveryEngine {
     }
 
     private func complete(_ key: DeliveryKey, step: StepRequest, sentWith progress: DeliveryProgress, context: DeliveryContext,
-                          adapter: any PlatformAdapter, startedAt: Date, result: TransportResult) {
+                          adapter: any PlatformAdapter, startedAt: Date, result unredacted: TransportResult) {
         inFlight -= 1
+        // libcurl's words may quote the URL, where a Telegram token or a webhook token lives.
+        let result = context.secrets.isEmpty ? unredacted : unredacted.mapError { error -> TransportError in
+            var redacted = error
+            redacted.message = SecretRedactor(context.secrets.values).redact(error.message)
+            return redacted
+        }
         let now = clock.now()
         if let deliveryID = posts[key.post]?.records[key]?.id,
            let times = gates[key.channel]?.completed(deliveryID: deliveryID, at: now), times.started != times.completed {
@@ -158,6 +166,10 @@ extension DeliveryEngine {
             // A recording transport's answer carries nothing a later step could use: the first
             // step stands for the whole delivery.
             decision.outcome = .sent(nil, httpStatus: 200)
+        }
+        if case .advanced = decision.outcome, let warning = decision.progress.values[DeliveryProgress.warningKey],
+           warning != progress.values[DeliveryProgress.warningKey] {
+            logger.warning("\(warning)", metadata: metadata(key, record, extra: ["step": "\(step.name)"]))
         }
         record.progress = decision.progress
         record.apply(decision.outcome, at: now)

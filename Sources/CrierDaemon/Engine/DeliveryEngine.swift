@@ -57,6 +57,10 @@ public final class DeliveryEngine: @unchecked Sendable {
     let slots = SlotBook()
     /// Each channel's session and who is renewing it.
     let sessions = SessionBook()
+    /// Approval rows of unfinished posts, by `ApprovalBook.key(post, channel)`, and who waits for them.
+    let approvals = ApprovalBook()
+    /// Names of file owners seen at intake, by uid.
+    var userNames: [UInt32: String] = [:]
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     var random = FastRandom()
@@ -126,6 +130,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         }
         for (channel, state) in try journal.channelStates() { gates[channel]?.state = state }
         sessions.restore(try journal.sessions())
+        approvals.restore(try journal.approvals())
         // Older sends matter to no window and no guard any more.
         journal.pruneSends(before: now.addingTimeInterval(-max(longest, 2 * 86_400)))
         if !posts.isEmpty {
@@ -308,7 +313,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                     if parked.insert(key).inserted { observer?(.held(key, reason: reason, until: nil)) }
                     continue
                 }
-                guard admit(key, now: now) else { continue }
+                guard approvalAllows(key, now: now), admit(key, now: now) else { continue }
                 start(key, now: now)
                 if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {
                     // The probe ended without a request (expired, refused): the next delivery probes.
@@ -464,7 +469,9 @@ public final class DeliveryEngine: @unchecked Sendable {
         active.unsavedChanges += 1
         // Everything that reaches `finish` was journaled before it was scheduled; the next step (or
         // retry) is scheduled only once this outcome and its progress are durable.
-        batch.commit((first.map { [$0] } ?? []) + [.updateDelivery(record)]) { [weak self] in
+        var changes: [JournalChange] = (first.map { [$0] } ?? []) + [.updateDelivery(record)]
+        if !options.dryRun, let line = historyOfEnd(record, now: clock.now()) { changes.append(line) }
+        batch.commit(changes) { [weak self] in
             guard let self else { return }
             self.outstanding -= 1
             self.posts[key.post]?.unsavedChanges -= 1
@@ -477,6 +484,16 @@ public final class DeliveryEngine: @unchecked Sendable {
             self.pump()
         }
         pump()
+        // A thread's later parts wait for this one: when it ends without being sent, they end too
+        // (else they would wait for good and the post would never be filed).
+        let next = DeliveryKey(post: key.post, channel: key.channel, part: key.part + 1)
+        if record.status.isFinal, record.status != .sent, var later = active.records[next], later.status == .pending,
+           !active.inFlight.contains(next), later.progress.uncertainStep == nil {
+            let cascaded = record.error.map { $0.hasPrefix("not sent: part ") } ?? false
+            let reason = cascaded ? record.error ?? "" : "not sent: part \(key.part) of this thread \(record.status.rawValue)"
+            if record.status == .cancelled { later.cancel(at: clock.now(), reason: reason) } else { later.refuse(at: clock.now(), reason: reason) }
+            finish(next, record: later, in: active)
+        }
     }
 
     /// Wakes the settle waiters and the `once` idle handler when their condition holds; called at

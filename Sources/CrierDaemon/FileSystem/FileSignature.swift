@@ -8,6 +8,8 @@ public struct FileSignature: Sendable, Equatable {
     public var modifiedNanoseconds: Int64
     public var isRegularFile: Bool
     public var isSymlink: Bool
+    /// The owner's uid: who dropped the file.
+    public var owner: UInt32
 
     init(_ info: stat) {
         inode = UInt64(info.st_ino)
@@ -15,6 +17,7 @@ public struct FileSignature: Sendable, Equatable {
         modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
         isSymlink = (info.st_mode & S_IFMT) == S_IFLNK
+        owner = info.st_uid
     }
 
     public var modifiedSeconds: Double { Double(modifiedNanoseconds) / 1_000_000_000 }

@@ -50,6 +50,10 @@ public protocol Journal: AnyObject, Sendable {
     func resolutions() throws(JournalError) -> [Resolution]
     /// Each channel's stored session (credentials: never logged).
     func sessions() throws(JournalError) -> [String: ChannelSession]
+    /// Approval rows of posts not yet finished.
+    func approvals() throws(JournalError) -> [ApprovalRecord]
+    /// History, oldest first: of one post (or all), since a time, at most `limit` lines (the newest).
+    func history(postID: String?, since: Date?, limit: Int) throws(JournalError) -> [HistoryEvent]
 
     // MARK: Reports
 

@@ -27,4 +27,10 @@ public enum JournalChange: Sendable {
     case resolutionApplied(deliveryID: String)
     /// The channel's session (a login's tokens, a resolved room id, server limits) is now this.
     case storeSession(channel: String, ChannelSession)
+    /// A post's approval state on a channel (written by the daemon and by `crier approve`/`reject`).
+    case approval(ApprovalRecord)
+    /// Forgets a finished post's approval rows (its history stays in the event log).
+    case dropApprovals(postID: String)
+    /// One line of history.
+    case history(HistoryEvent)
 }

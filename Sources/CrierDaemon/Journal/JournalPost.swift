@@ -17,9 +17,12 @@ public struct JournalPost: Sendable, Equatable {
     public var expiresAt: Date?
     public var acceptedAt: Date
     public var finishedAt: Date?
+    /// Who dropped the file (its owner's name when it was first accepted).
+    public var queuedBy: String?
 
     public init(id: String, file: String, contentHash: String, state: State, scheduledAt: Date, expiresAt: Date?,
-                acceptedAt: Date, finishedAt: Date? = nil) {
+                acceptedAt: Date, finishedAt: Date? = nil, queuedBy: String? = nil) {
+        self.queuedBy = queuedBy
         self.id = id
         self.file = file
         self.contentHash = contentHash

@@ -165,6 +165,35 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v7-teams") { db in
+            // Who did what (`crier log`), who dropped each post, and approvals bound to the content
+            // hash of each channel's variant.
+            try db.execute(sql: """
+                ALTER TABLE post ADD COLUMN queued_by TEXT;
+                CREATE TABLE approval (
+                    post_id TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    actor TEXT,
+                    at REAL NOT NULL,
+                    note TEXT,
+                    planned_at REAL,
+                    PRIMARY KEY (post_id, channel)
+                );
+                CREATE TABLE event_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    post_id TEXT,
+                    channel TEXT,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE INDEX event_log_at ON event_log (at);
+                CREATE INDEX event_log_post ON event_log (post_id, at);
+                """)
+        }
         return migrator
     }
 
@@ -271,6 +300,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 bind.date(post.expiresAt)
                 bind.date(post.acceptedAt)
                 bind.date(post.finishedAt)
+                bind.text(post.queuedBy)
             }
         case .recordSend(let send):
             let statement = try db.cachedStatement(sql: "INSERT INTO send_log (channel, at, post_id, delivery_id, text) VALUES (?, ?, ?, ?, ?)")
@@ -293,6 +323,18 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 INSERT INTO channel_session (channel, session, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT(channel) DO UPDATE SET session = excluded.session, updated_at = excluded.updated_at
                 """, arguments: [channel, ChannelSessionCoding.encode(session), Date().timeIntervalSince1970])
+        case .approval(let record):
+            try db.execute(sql: """
+                INSERT INTO approval (post_id, channel, state, content_hash, actor, at, note, planned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(post_id, channel) DO UPDATE SET state = excluded.state, content_hash = excluded.content_hash,
+                    actor = excluded.actor, at = excluded.at, note = excluded.note, planned_at = excluded.planned_at
+                """, arguments: [record.postID, record.channel, record.state.rawValue, record.contentHash, record.actor,
+                                  record.at.timeIntervalSince1970, record.note, record.plannedAt?.timeIntervalSince1970])
+        case .dropApprovals(let postID):
+            try db.execute(sql: "DELETE FROM approval WHERE post_id = ?", arguments: [postID])
+        case .history(let event):
+            let statement = try db.cachedStatement(sql: "INSERT INTO event_log (at, post_id, channel, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)")
+            try statement.execute(arguments: [event.at.timeIntervalSince1970, event.postID, event.channel, event.actor, event.action, event.detail])
         case .closeBreaker(let channel):
             try db.execute(sql: """
                 UPDATE channel_state SET open_until = NULL, cooldown = 0, consecutive_failures = 0, last_failure_at = NULL
@@ -363,11 +405,11 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 switch self {
                 case .upsertPost:
                     """
-                    INSERT INTO post (id, file, content_hash, state, scheduled_at, expires_at, accepted_at, finished_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO post (id, file, content_hash, state, scheduled_at, expires_at, accepted_at, finished_at, queued_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET file = excluded.file, content_hash = excluded.content_hash,
                         state = excluded.state, scheduled_at = excluded.scheduled_at, expires_at = excluded.expires_at,
-                        finished_at = excluded.finished_at
+                        finished_at = excluded.finished_at, queued_by = COALESCE(post.queued_by, excluded.queued_by)
                     """
                 case .upsertDelivery:
                     """
@@ -445,6 +487,48 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                     if let session = ChannelSessionCoding.decode(row["session"]) { result[row["channel"]] = session }
                 }
                 return result
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    public func approvals() throws(JournalError) -> [ApprovalRecord] {
+        do {
+            return try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM approval ORDER BY post_id, channel").map { row in
+                    ApprovalRecord(postID: row["post_id"], channel: row["channel"],
+                                   state: ApprovalRecord.State(rawValue: row["state"]) ?? .pending, contentHash: row["content_hash"],
+                                   actor: row["actor"], at: Date(timeIntervalSince1970: row["at"]), note: row["note"],
+                                   plannedAt: (row["planned_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+                }
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    public func history(postID: String?, since: Date?, limit: Int) throws(JournalError) -> [HistoryEvent] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let postID {
+            conditions.append("post_id = ?")
+            arguments.append(postID)
+        }
+        if let since {
+            conditions.append("at >= ?")
+            arguments.append(since.timeIntervalSince1970)
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments.append(max(1, limit))
+        do {
+            return try database.read { db in
+                // The newest `limit` lines, returned oldest first.
+                try Row.fetchAll(db, sql: "SELECT * FROM event_log \(filter) ORDER BY at DESC, id DESC LIMIT ?",
+                                 arguments: StatementArguments(arguments)).reversed().map { row in
+                    HistoryEvent(at: Date(timeIntervalSince1970: row["at"]), postID: row["post_id"], channel: row["channel"],
+                             actor: row["actor"], action: row["action"], detail: row["detail"])
+                }
             }
         } catch {
             throw JournalError(path: path, error)
@@ -622,7 +706,8 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                     scheduledAt: Date(timeIntervalSince1970: row["scheduled_at"]),
                     expiresAt: (row["expires_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
                     acceptedAt: Date(timeIntervalSince1970: row["accepted_at"]),
-                    finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+                    finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    queuedBy: row["queued_by"])
     }
 
     private static func delivery(_ row: Row) -> DeliveryRecord {

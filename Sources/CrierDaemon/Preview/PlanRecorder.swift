@@ -8,6 +8,8 @@ final class PlanRecorder: @unchecked Sendable {
     private var accepted: [String: (Post, [RenderedVariant])] = [:]
     private var acceptedOrder: [String] = []
     private var sent: [DeliveryKey: Date] = [:]
+    /// Planned times of deliveries held for approval (they go out then, once approved).
+    private var awaitingApproval: [DeliveryKey: Date] = [:]
     private var notes: [String: [String]] = [:]
     private var ended: [String: String] = [:]
     private var rejected: [String: PostFileError] = [:]
@@ -29,6 +31,10 @@ final class PlanRecorder: @unchecked Sendable {
         case .sent(let key, let at, _, _, let step):
             if sent[key] == nil { sent[key] = at }
             if keepsRequests, requests[key] == nil { requests[key] = step }
+        case .held(let key, let reason, let until) where reason.hasPrefix("awaiting approval"):
+            if awaitingApproval[key] == nil, let until { awaitingApproval[key] = until }
+            let slot = "\(key.post)/\(key.channel)"
+            if !(notes[slot]?.contains(reason) ?? false) { notes[slot, default: []].append(reason) }
         case .held(let key, let reason, let until):
             let note = until == nil ? "paused: \(reason)" : reason
             let slot = "\(key.post)/\(key.channel)"
@@ -60,7 +66,8 @@ final class PlanRecorder: @unchecked Sendable {
                 if let end = ended[slot], errors.isEmpty {
                     if end.hasPrefix("expired") { warnings.append(end) } else { errors.append(end) }
                 }
-                let at = errors.isEmpty ? sent[DeliveryKey(post: post.id, channel: variant.channel, part: 1)] : nil
+                let first = DeliveryKey(post: post.id, channel: variant.channel, part: 1)
+                let at = errors.isEmpty ? sent[first] ?? awaitingApproval[first] : nil
                 deliveries.append(PreviewDelivery(channel: variant.channel, platform: variant.platform, at: at,
                                                   parts: variant.parts.enumerated().map { index, part in
                                                       let step = requests[DeliveryKey(post: post.id, channel: variant.channel, part: index + 1)]

@@ -23,4 +23,6 @@ public struct ParsedPostFile: Sendable {
     /// The channels it resolves to, in order.
     public var channels: [String]
     public var contentHash: String
+    /// The uid that owns the file (who dropped it), when it was read from disk.
+    public var owner: UInt32?
 }

@@ -195,7 +195,8 @@ public final class QueueIntake: @unchecked Sendable {
         do throws(PostFileError) {
             let (post, channels) = try PostFileReader.read(data, name: read.name, config: config, root: root)
             return ReadResult(signature: readSignature,
-                              event: .post(ParsedPostFile(name: read.name, post: post, channels: channels, contentHash: ContentHash.of(data))))
+                              event: .post(ParsedPostFile(name: read.name, post: post, channels: channels, contentHash: ContentHash.of(data),
+                                                          owner: readSignature.owner)))
         } catch {
             return ReadResult(signature: readSignature, event: .invalid(name: read.name, error: error))
         }

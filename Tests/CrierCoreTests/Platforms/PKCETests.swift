@@ -4,7 +4,7 @@ import Testing
 @Suite struct PKCETests {
     /// RFC 7636, Appendix B.
     @Test func theRFCsExampleChallenge() {
-        let pkce = PKCE(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r-wW1gFWFOEjXk")
+        let pkce = PKCE(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
         #expect(pkce.challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
     }
 

@@ -112,11 +112,11 @@ struct PostRendererTests {
     }
 
     @Test func threadFallsBackToTruncateWithoutReplies() {
-        let body = String(repeating: "word ", count: 500)
-        let v = render(post(body), .discord)
+        let body = String(repeating: "word ", count: 700)
+        let v = render(post(body), .linkedin)
         #expect(v.parts.count == 1)
-        #expect(v.parts[0].length <= 2000)
-        #expect(v.warnings.contains { $0.contains("thread is not possible on discord") })
+        #expect(v.parts[0].length <= 3000)
+        #expect(v.warnings.contains { $0.contains("thread is not possible on linkedin") })
         #expect(v.warnings.contains("truncated"))
         let t = render(post(body, media: [PostMedia(file: "a.jpg", alt: "a")]), .telegram)
         #expect(t.parts[0].length <= 1024, "a caption")

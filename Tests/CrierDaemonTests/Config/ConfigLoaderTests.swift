@@ -74,9 +74,10 @@ import Testing
             platform: webhook
             url: https://hooks.example.com/ops
           social:
-            platform: mastodon
-            url: https://fosstodon.org
-            token: env:X_CLIENT_SECRET
+            platform: threads
+            url: https://graph.threads.net
+            user_id: "1789"
+            client_secret: env:X_CLIENT_SECRET
         """
 
     @Test func aPlatformWithoutAnAdapterIsAWarningForCheckAndAProblemForRun() throws {
@@ -86,7 +87,7 @@ import Testing
 
         let checked = try loader.load(path: path, for: .checking).get()
         #expect(checked.warnings.map(\.line) == [6])
-        #expect(checked.warnings.first?.message.contains("mastodon delivery is not available in this version yet") == true)
+        #expect(checked.warnings.first?.message.contains("threads delivery is not available in this version yet") == true)
         #expect(checked.runtime.channels["social"] == nil, "no adapter: nothing could send it")
 
         let refused = try #require(loader.load(path: path).failure)
@@ -99,7 +100,7 @@ import Testing
         let directory = TemporaryDirectory()
         let path = directory.write(Self.socialChannel, to: "crier.yml")
         let failure = try #require(ConfigLoader(environment: [:]).load(path: path, for: .checking).failure)
-        #expect(failure.problems.map { "\($0.line ?? 0) \($0.field)" } == ["8 channels.social.token"])
+        #expect(failure.problems.map { "\($0.line ?? 0) \($0.field)" } == ["9 channels.social.client_secret"])
         #expect(failure.warnings.map(\.field) == ["channels.social.platform"])
     }
 

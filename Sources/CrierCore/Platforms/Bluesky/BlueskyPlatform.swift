@@ -28,5 +28,5 @@ public enum BlueskyPlatform {
         //   through video.bsky.app instead ("Rate Limits" and the video tutorial, bsky-docs).
         media: MediaLimits(imageTypes: nil, videoTypes: ["video/mp4"], maxImageBytes: 2_000_000,
                            maxVideoBytes: 300_000_000),
-        deliverable: false)
+        deliverable: true)
 }

@@ -34,5 +34,5 @@ public enum MastodonPlatform {
                                         "image/webp", "image/avif"],
                            videoTypes: ["video/webm", "video/mp4", "video/quicktime", "video/ogg"],
                            maxImageBytes: 16_777_216, maxVideoBytes: 103_809_024, maxImagePixels: 33_177_600),
-        deliverable: false)
+        deliverable: true)
 }

@@ -2,7 +2,8 @@
 public enum TelegramPlatform {
     public static let descriptor = PlatformDescriptor(
         platform: .telegram,
-        // Config keys: `url`, `token`* (bot token), `chat` (id or @channel), `topic` (message thread id).
+        // Config keys: `url` (default https://api.telegram.org), `token`* (bot token), `chat` (id or
+        // @channel), `topic` (message thread id). Adapter: `TelegramAdapter`.
         secretKeys: ["token"],
         settingKeys: ["chat", "topic"],
         requiredKeys: [["token", "chat"]],
@@ -11,7 +12,7 @@ public enum TelegramPlatform {
         //   "Telegram Bot API" https://core.telegram.org/bots/api#sendmessage ,
         //   https://core.telegram.org/bots/api#sendmediagroup , https://core.telegram.org/bots/api#html-style
         rules: PlatformRules(platform: .telegram, limit: 4096, captionLimit: 1024, unit: .visibleHTMLUTF16,
-                             format: .telegramHTML, hashtags: true, maxMedia: 10, maxAltLength: nil, supportsAlt: false),
+                             format: .telegramHTML, hashtags: true, threads: true, maxMedia: 10, maxAltLength: nil, supportsAlt: false),
         // No more than 20 messages per minute to the same group, and about one message per second
         // in a particular chat.
         // https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this — "Bots FAQ" (Telegram)
@@ -25,5 +26,6 @@ public enum TelegramPlatform {
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png", "image/webp", "image/gif"], videoTypes: ["video/mp4"],
                            maxImageBytes: 10 * MediaLimits.megabyte, maxVideoBytes: 50 * MediaLimits.megabyte,
                            maxBytesByType: ["image/gif": 50 * MediaLimits.megabyte]),
-        deliverable: false)
+        deliverable: true,
+        defaultURL: TelegramRequestBuilder.defaultAPIRoot)
 }
