@@ -108,6 +108,9 @@ import Testing
                                                                HTTPHeader("Date", "Sun, 06 Nov 1994 08:49:37 GMT")])
         guard case .retry(_, let after) = adapter.read(limited, to: create, for: context(), progress: .start) else { Issue.record("429 is retried"); return }
         #expect(after == 900)
+        let capped = TransportResponse(status: 429, body: Data(#"{"title":"UsageCapExceeded","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped"}"#.utf8))
+        guard case .failed(let cap) = adapter.read(capped, to: create, for: context(), progress: .start) else { Issue.record("a used-up cap is not retried"); return }
+        #expect(cap.contains("usage cap"))
     }
 
     @Test func anXRateLimitPushesTheChannelsNextAllowedTime() {

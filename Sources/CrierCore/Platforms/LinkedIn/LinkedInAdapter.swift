@@ -99,7 +99,7 @@ public struct LinkedInAdapter: TokenGrantingAdapter {
                 guard let urn = response.headers.value(for: "x-restli-id") ?? response.headers.value(for: "x-linkedin-id") else {
                     return .failed("LinkedIn answered the post of channel '\(channel)' without an x-restli-id header (HTTP \(response.status))")
                 }
-                return .sent(Self.reference(urn))
+                return .sent(Self.reference(urn.removingPercentEncoding ?? urn))
             }
             if let existing = Self.duplicateOf(response) {
                 // The same content is already on the account (an earlier try that went through):

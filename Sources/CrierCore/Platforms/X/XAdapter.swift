@@ -109,6 +109,9 @@ public struct XAdapter: TokenGrantingAdapter {
                 ? .sessionExpired("X refused the access token of channel '\(channel)' (HTTP 401: \(words))")
                 : .failed("X refused the OAuth 1.0a credentials of channel '\(channel)' (HTTP 401: \(words)): check consumer_key, consumer_secret, access_token and access_token_secret (regenerate them in the X developer console if they were revoked)")
         }
+        if response.status == 429, Self.isUsageCapped(response) {
+            return .failed("X says the app's usage cap is used up (HTTP 429: \(Self.message(response))); nothing more can be posted to '\(channel)' until the cap resets or the app's plan is raised in the X developer console")
+        }
         if response.status == 429 {
             return .retry("X rate limit reached on channel '\(channel)' (\(Self.message(response)))", after: Self.rateLimitWait(response))
         }
@@ -355,6 +358,13 @@ public struct XAdapter: TokenGrantingAdapter {
         if let title = json["title"] as? String { return title }
         if let error = json["error_description"] as? String ?? json["error"] as? String { return error }
         return ReceiverMessage.summary(of: response)
+    }
+
+    /// A 429 for the app's plan cap (`UsageCapExceeded`, problem type `…/usage-capped`), not the
+    /// 15-minute window: waiting minutes does not help.
+    static func isUsageCapped(_ response: TransportResponse) -> Bool {
+        let body = String(decoding: response.body.prefix(4096), as: UTF8.self)
+        return body.contains("UsageCapExceeded") || body.contains("usage-capped")
     }
 
     /// Seconds until `x-rate-limit-reset` (epoch seconds), measured against the answer's `Date`.
