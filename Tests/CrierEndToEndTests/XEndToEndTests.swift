@@ -96,6 +96,23 @@ import Testing
         #expect(fake.requests.filter { $0 == "GET /2/media/upload" }.count == 3, "\(fake.requests)")
     }
 
+    /// A 429 with `x-rate-limit-remaining: 0` holds the whole channel until `x-rate-limit-reset`:
+    /// neither the refused post nor the next one is tried before then.
+    @Test func aRateLimitHoldsTheChannelUntilTheReset() throws {
+        let fake = try XFakeServer()
+        defer { fake.stop() }
+        let installation = try installation(fake)
+        try signIn(installation, fake)
+        let until = fake.rateLimit(for: 3)
+        installation.post("first.md", "---\nchannels: [social]\n---\nFirst after the limit.\n")
+        installation.post("second.md", "---\nchannels: [social]\n---\nSecond after the limit.\n")
+        let run = try installation.crier(["run", "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(fake.posts.count == 2)
+        #expect(fake.refusedForRate == 1, "one refusal, then the channel waited: \(fake.requests)")
+        #expect(fake.postedAt.allSatisfy { $0 >= until.addingTimeInterval(-0.5) }, "\(fake.postedAt) before \(until)")
+    }
+
     @Test func oauth1SignedPostsAreAccepted() throws {
         let fake = try XFakeServer()
         defer { fake.stop() }

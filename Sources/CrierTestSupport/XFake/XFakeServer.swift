@@ -64,6 +64,10 @@ public final class XFakeServer: Sendable {
         /// status polls left before processing succeeds; nil until finalized).
         var chunked: [String: (type: String, total: Int, category: String, segments: [Int: Int], pollsLeft: Int?)] = [:]
         var processingPolls = 2
+        /// Posts are refused 429 until then (the 15-minute window, shortened for tests).
+        var limitedUntil: Date?
+        var refusedForRate = 0
+        var postedAt: [Date] = []
     }
 
     private let state = Mutex(State())
@@ -106,6 +110,18 @@ public final class XFakeServer: Sendable {
     public func setPostsLeft(_ count: Int) {
         state.withLock { $0.postsLeft = count }
     }
+
+    /// Refuses posts with 429 and `x-rate-limit-remaining: 0` until `seconds` from now, with
+    /// `x-rate-limit-reset` at that time.
+    public func rateLimit(for seconds: TimeInterval) -> Date {
+        let until = Date().addingTimeInterval(seconds)
+        state.withLock { $0.limitedUntil = until }
+        return until
+    }
+
+    /// Posts refused by `rateLimit(for:)`, and when the accepted ones arrived.
+    public var refusedForRate: Int { state.withLock { $0.refusedForRate } }
+    public var postedAt: [Date] { state.withLock { $0.postedAt } }
 
     /// How many STATUS polls a finalized chunked upload answers `in_progress` before `succeeded`.
     public func setProcessingPolls(_ count: Int) {
@@ -269,6 +285,11 @@ public final class XFakeServer: Sendable {
         let mediaIDs = (json["media"] as? [String: Any]).map { ($0["media_ids"] as? [String]) ?? [] } ?? []
         return state.withLock { state -> HTTPReply in
             let reset = Int(Date().timeIntervalSince1970) + 900
+            if let until = state.limitedUntil, Date() < until {
+                state.refusedForRate += 1
+                return Self.json(429, ["title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429],
+                                 headers: Self.rateHeaders(remaining: 0, reset: Int(until.timeIntervalSince1970.rounded(.up))))
+            }
             guard state.postsLeft > 0 else {
                 return Self.json(429, ["title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429],
                                  headers: Self.rateHeaders(remaining: 0, reset: reset))
@@ -288,6 +309,7 @@ public final class XFakeServer: Sendable {
                                        "title": "Forbidden", "status": 403])
             }
             state.postsLeft -= 1
+            state.postedAt.append(Date())
             let id = String(1_800_000_000_000_000_000 + state.posts.count + 1)
             state.posts.append(Post(id: id, text: text, replyTo: replyTo ?? nil, mediaIDs: mediaIDs))
             return Self.json(201, ["data": ["edit_history_tweet_ids": [id], "id": id, "text": text]],
