@@ -57,19 +57,19 @@ import Testing
         #expect(result.error.contains("4 problems in"))
     }
 
-    // MARK: platforms without an adapter (README's 211/280)
+    // MARK: platforms without an adapter
 
     static let socialConfig = """
         timezone: UTC
         channels:
           social:
-            platform: x
-            url: https://api.x.com
-            client_id: crier-app
+            platform: threads
+            url: https://graph.threads.net
+            user_id: "1789"
             client_secret: env:CRIER_E2E_X_SECRET
         """
 
-    @Test func anXChannelIsCheckedAndPreviewedWithAWarningAndRunRefusesIt() throws {
+    @Test func aChannelWithoutAnAdapterIsCheckedAndPreviewedWithAWarningAndRunRefusesIt() throws {
         let installation = try Installation(channels: [])
         installation.writeConfig(raw: "queue: \(installation.queue)\n" + Self.socialConfig)
         let text = String(repeating: "a", count: 211)
@@ -78,17 +78,17 @@ import Testing
 
         let check = try CrierProcess.run(["check", "--config", installation.configPath], environment: secret)
         #expect(check.status == 0, "\(check.output)\(check.error)")
-        #expect(check.output.contains("crier.yml:5: warning: channels.social.platform: x delivery is not available in this version yet"))
+        #expect(check.output.contains("crier.yml:5: warning: channels.social.platform: threads delivery is not available in this version yet"))
 
         let preview = try installation.crier(["preview", "--now", "2026-11-22 08:00"])
         #expect(preview.status == 0, "\(preview.output)\(preview.error)")
-        #expect(preview.output.contains("social (x) · launch"), "\(preview.output)")
-        #expect(preview.output.contains("211/280"), "\(preview.output)")
-        #expect(preview.output.contains("x delivery is not available in this version yet"))
+        #expect(preview.output.contains("social (threads) · launch"), "\(preview.output)")
+        #expect(preview.output.contains("211/500"), "\(preview.output)")
+        #expect(preview.output.contains("threads delivery is not available in this version yet"))
 
         let run = try CrierProcess.run(["run", "--once", "--config", installation.configPath], environment: secret)
         #expect(run.status == 1)
-        #expect(run.error.contains("x delivery is not available in this version yet, so `crier run` cannot deliver to channel 'social'"),
+        #expect(run.error.contains("threads delivery is not available in this version yet, so `crier run` cannot deliver to channel 'social'"),
                 "stderr: \(run.error) stdout: \(run.output)")
         #expect(FileManager.default.fileExists(atPath: installation.queue + "/launch.md"), "nothing was filed")
     }

@@ -12,8 +12,11 @@ public enum RateLimitSignal {
         if response.status == 429 || response.status == 503, let value = response.headers.value(for: "Retry-After") {
             wait = RetryAfter.seconds(value, now: now)
         }
+        // X spells them `x-rate-limit-*`.
         let remaining = response.headers.value(for: "x-ratelimit-remaining") ?? response.headers.value(for: "ratelimit-remaining")
+            ?? response.headers.value(for: "x-rate-limit-remaining")
         let reset = response.headers.value(for: "x-ratelimit-reset") ?? response.headers.value(for: "ratelimit-reset")
+            ?? response.headers.value(for: "x-rate-limit-reset")
         if let remaining, Double(remaining.trimmingCharacters(in: .whitespaces)) == 0,
            let reset, let time = isoTime(reset) {
             // Mastodon writes the reset as an ISO 8601 time (`2026-11-22T09:05:00.000000Z`).

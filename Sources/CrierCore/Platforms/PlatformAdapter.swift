@@ -64,7 +64,8 @@ public enum PlatformAdapters {
         case .threads: return GraphContainerAdapter(dialect: .threads)
         case .instagram: return GraphContainerAdapter(dialect: .instagram)
         case .facebook: return FacebookAdapter()
-        default: return nil
+        case .x: return XAdapter()
+        case .linkedin: return LinkedInAdapter()
         }
     }
 }

@@ -74,9 +74,9 @@ import Testing
             platform: webhook
             url: https://hooks.example.com/ops
           social:
-            platform: x
-            url: https://api.x.com
-            client_id: crier-app
+            platform: threads
+            url: https://graph.threads.net
+            user_id: "1789"
             client_secret: env:X_CLIENT_SECRET
         """
 
@@ -87,7 +87,7 @@ import Testing
 
         let checked = try loader.load(path: path, for: .checking).get()
         #expect(checked.warnings.map(\.line) == [6])
-        #expect(checked.warnings.first?.message.contains("x delivery is not available in this version yet") == true)
+        #expect(checked.warnings.first?.message.contains("threads delivery is not available in this version yet") == true)
         #expect(checked.runtime.channels["social"] == nil, "no adapter: nothing could send it")
 
         let refused = try #require(loader.load(path: path).failure)

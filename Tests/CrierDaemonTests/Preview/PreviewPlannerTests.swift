@@ -7,25 +7,25 @@ import Testing
 @Suite struct PreviewPlannerTests {
     static let now = Date(timeIntervalSince1970: 1_795_334_400) // Sunday 2026-11-22 08:00Z
 
-    /// README's `211/280`: an X channel is planned and counted before any X adapter exists, with a
-    /// warning, not an error, and without credentials.
+    /// A channel on a platform without an adapter in this build (here Threads) is planned and
+    /// counted, with a warning, not an error, and without credentials.
     @Test func aPlatformWithoutAnAdapterIsPreviewedWithAWarning() throws {
         let directory = TemporaryDirectory()
         let config = try #require(ConfigParser.parse("""
             timezone: UTC
             channels:
-              social: { platform: x, url: "https://api.x.com", client_id: "env:X_ID", client_secret: "env:X_SECRET" }
+              social: { platform: threads, url: "https://graph.threads.net", user_id: "1789", client_secret: "env:T_SECRET" }
             """).config)
         let body = String(repeating: "a", count: 211)
         directory.write("---\nchannels: [social]\n---\n\(body)\n", to: "queue/launch.md")
         let report = try PreviewPlanner(config: config, layout: QueueLayout(root: directory.path + "/queue")).plan(paths: [], now: Self.now)
         let delivery = try #require(report.posts.first?.deliveries.first)
-        #expect(delivery.platform == .x)
+        #expect(delivery.platform == .threads)
         #expect(delivery.parts.map(\.length) == [211])
-        #expect(delivery.parts.first?.limit == 280)
+        #expect(delivery.parts.first?.limit == 500)
         #expect(delivery.errors.isEmpty)
         #expect(delivery.at == Self.now)
-        #expect(delivery.warnings.contains { $0.contains("x delivery is not available in this version yet") })
+        #expect(delivery.warnings.contains { $0.contains("threads delivery is not available in this version yet") })
         #expect(!report.hasErrors)
     }
 

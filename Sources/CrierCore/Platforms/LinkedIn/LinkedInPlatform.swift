@@ -29,5 +29,5 @@ public enum LinkedInPlatform {
         media: MediaLimits(imageTypes: ["image/jpeg", "image/gif", "image/png"], videoTypes: ["video/mp4"],
                            maxImageBytes: nil, maxVideoBytes: 500 * MediaLimits.megabyte,
                            maxImagePixels: 36_152_320),
-        deliverable: false)
+        deliverable: true)
 }

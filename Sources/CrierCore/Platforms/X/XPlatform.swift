@@ -32,5 +32,5 @@ public enum XPlatform {
                            videoTypes: ["video/mp4", "video/quicktime"],
                            maxImageBytes: 5 * MediaLimits.megabyte, maxVideoBytes: 512 * MediaLimits.megabyte,
                            maxBytesByType: ["image/gif": 15 * MediaLimits.megabyte]),
-        deliverable: false)
+        deliverable: true)
 }
