@@ -35,7 +35,7 @@ struct AuthCommand: ParsableCommand {
     func run() throws {
         let path = global.configPath
         let loaded: ConfigLoader.Loaded
-        switch ConfigLoader().load(path: path, for: .checking) {
+        switch ConfigLoader().load(path: path) {
         case .failure(let failure):
             for line in CheckCommand.lines(problems: failure.problems, warnings: [], path: path) { print(line) }
             throw UserFacingFailure("fix \(path) first (`crier check` lists every problem)")

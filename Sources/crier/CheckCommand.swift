@@ -21,7 +21,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let path = global.configPath
-        switch ConfigLoader().load(path: path, for: .checking) {
+        switch ConfigLoader().load(path: path) {
         case .failure(let failure):
             print(Self.lines(problems: failure.problems, warnings: failure.warnings, path: path).joined(separator: "\n"))
             throw UserFacingFailure("\(failure.problems.count) problem\(failure.problems.count == 1 ? "" : "s") in \(path)")

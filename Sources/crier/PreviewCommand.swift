@@ -11,9 +11,9 @@ struct PreviewCommand: ParsableCommand {
         discussion: """
             Without PATH: every pending post in the queue, in the order and at the times the daemon would send \
             them. With PATH: those files, planned as if dropped now (e.g. a pull request's new posts). Exit status \
-            1 if any post has an error, or if the config or (without PATH) the queue is missing. Channels of a \
-            platform whose delivery is not available in this version yet are previewed with a warning. The JSON \
-            shape is described in docs/formats.md.
+            1 if any post has an error, or if the config or (without PATH) the queue is missing. Secrets are never read: \
+            --requests shows each part's first request with <redacted> where a secret goes. The JSON shape is \
+            described in docs/formats.md.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -8,7 +8,7 @@ public enum ConfigParser {
         public var config: CrierConfig?
         /// Every problem, sorted by line (`FieldProblem.sortedByLine`).
         public var problems: [FieldProblem]
-        /// Things that work but deserve attention (inline secrets, platforms not deliverable yet),
+        /// Things that work but deserve attention (inline secrets, readable secret files),
         /// sorted by line.
         public var warnings: [FieldProblem]
         /// The config as far as it could be read, problems or not (a channel whose platform is
@@ -86,12 +86,6 @@ public enum ConfigParser {
         }
         return Result(config: reader.problems.isEmpty ? config : nil, problems: reader.problems.sortedByLine(),
                       warnings: warnings.sortedByLine(), draft: config)
-    }
-
-    /// Why a channel of a platform without an adapter is previewed and checked but not delivered.
-    public static func notDeliverable(_ platform: Platform) -> String {
-        "\(platform.rawValue) delivery is not available in this version yet: `crier check` and `crier preview` "
-            + "accept this channel, but `crier run` refuses to start while it is configured (use platform: webhook to deliver now)"
     }
 
     private static func keys(of node: FieldNode) -> [String] {
@@ -220,10 +214,6 @@ public enum ConfigParser {
         guard let platform = reader.enumValue(platformNode, "\(field).platform", as: Platform.self) else { return nil }
         let descriptor = PlatformDescriptor.of(platform)
         _ = reader.entries(node, field, known: channelKeys + descriptor.secretKeys + descriptor.settingKeys)
-        if !descriptor.deliverable {
-            warnings.append(FieldProblem(line: platformNode.line, field: "\(field).platform",
-                                         message: Self.notDeliverable(platform)))
-        }
 
         let url = reader.nonEmptyString(node["url"], "\(field).url") ?? (node["url"] == nil ? descriptor.defaultURL : nil)
         if node["url"] == nil, descriptor.defaultURL == nil {

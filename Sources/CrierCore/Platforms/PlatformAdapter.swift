@@ -50,9 +50,9 @@ extension PlatformAdapter {
     }
 }
 
-/// The adapter for each platform this build can deliver to.
+/// The adapter of each platform.
 public enum PlatformAdapters {
-    public static func adapter(for platform: Platform) -> (any PlatformAdapter)? {
+    public static func adapter(for platform: Platform) -> any PlatformAdapter {
         switch platform {
         case .webhook: return WebhookAdapter()
         case .matrix: return MatrixAdapter()

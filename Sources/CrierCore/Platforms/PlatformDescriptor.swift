@@ -25,15 +25,12 @@ public struct PlatformDescriptor: Sendable, Equatable {
     public var duplicates: DuplicateSettings
     /// Media types and sizes the platform takes; nil: crier checks none (webhooks).
     public var media: MediaLimits?
-    /// Whether an adapter exists in this build (`PlatformAdapters.adapter(for:)`).
-    public var deliverable: Bool
     /// The `url` a channel gets when it names none (the platform's public API root); nil: `url` is
     /// required.
     public var defaultURL: String?
 
     public init(platform: Platform, secretKeys: [String] = [], settingKeys: [String] = [], requiredKeys: [[String]] = [],
-                rules: PlatformRules, limits: ChannelLimits, duplicates: DuplicateSettings, media: MediaLimits?,
-                deliverable: Bool, defaultURL: String? = nil) {
+                rules: PlatformRules, limits: ChannelLimits, duplicates: DuplicateSettings, media: MediaLimits?, defaultURL: String? = nil) {
         self.platform = platform
         self.secretKeys = secretKeys
         self.settingKeys = settingKeys
@@ -42,7 +39,6 @@ public struct PlatformDescriptor: Sendable, Equatable {
         self.limits = limits
         self.duplicates = duplicates
         self.media = media
-        self.deliverable = deliverable
         self.defaultURL = defaultURL
     }
 

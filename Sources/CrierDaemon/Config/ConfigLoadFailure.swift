@@ -6,7 +6,7 @@ public struct ConfigLoadFailure: Error, Sendable, CustomStringConvertible {
     public var path: String
     /// Sorted by line.
     public var problems: [FieldProblem]
-    /// What `crier check` also mentions (inline secrets, platforms not deliverable yet), sorted by
+    /// What `crier check` also mentions (inline secrets, readable secret files), sorted by
     /// line; not part of `description`.
     public var warnings: [FieldProblem] = []
 

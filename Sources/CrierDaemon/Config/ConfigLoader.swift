@@ -16,22 +16,12 @@ public struct ConfigLoader: Sendable {
         self.currentDirectory = currentDirectory
     }
 
-    /// What the config is loaded for.
-    public enum Purpose: Sendable {
-        /// `crier run`: every channel must be deliverable; a platform without an adapter in this
-        /// version is a problem, so the daemon refuses to start rather than hold its posts forever.
-        case delivery
-        /// `crier check`: a platform without an adapter yet is a warning (its channel can be
-        /// previewed and checked, its secrets are resolved like any other).
-        case checking
-    }
-
     public struct Loaded: Sendable {
         public var runtime: RuntimeConfig
         public var warnings: [FieldProblem]
     }
 
-    public func load(path: String, for purpose: Purpose = .delivery) -> Result<Loaded, ConfigLoadFailure> {
+    public func load(path: String) -> Result<Loaded, ConfigLoadFailure> {
         let parsed: ConfigParser.Result
         switch parse(path: path) {
         case .success(let result): parsed = result
@@ -60,14 +50,7 @@ public struct ConfigLoader: Sendable {
                     problems.append(FieldProblem(line: channel.line(of: key), field: field, message: message.message))
                 }
             }
-            guard let adapter = PlatformAdapters.adapter(for: channel.platform) else {
-                if purpose == .delivery {
-                    problems.append(FieldProblem(line: channel.line(of: "platform"), field: "channels.\(channel.name).platform",
-                                                 message: Self.cannotDeliver(channel)))
-                }
-                continue
-            }
-            channels[channel.name] = ResolvedChannel(config: channel, secrets: secrets, adapter: adapter)
+            channels[channel.name] = ResolvedChannel(config: channel, secrets: secrets, adapter: PlatformAdapters.adapter(for: channel.platform))
         }
         guard let config = parsed.config, problems.isEmpty else {
             return .failure(ConfigLoadFailure(path: path, problems: problems.sortedByLine(), warnings: warnings.sortedByLine()))
@@ -132,13 +115,6 @@ public struct ConfigLoader: Sendable {
         case .tooLarge(let size): return "the file is \(size) bytes; a config may be at most 4 MiB"
         case .system(let error): return "cannot read it (\(error)); make it readable by this user"
         }
-    }
-
-    /// Why `crier run` refuses a channel whose platform has no adapter in this version.
-    static func cannotDeliver(_ channel: ChannelConfig) -> String {
-        "\(channel.platform.rawValue) delivery is not available in this version yet, so `crier run` cannot deliver to "
-            + "channel '\(channel.name)': remove the channel from the config (or use platform: webhook) and start again; "
-            + "`crier preview` shows what it would send"
     }
 
     /// The secret's value, or a message that names the reference (never the value).

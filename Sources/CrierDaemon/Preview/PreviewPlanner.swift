@@ -62,7 +62,7 @@ public struct PreviewPlanner {
         runtimeConfig.delivery.settleTime = 0
         var channels: [String: ResolvedChannel] = [:]
         for channel in config.channels {
-            let adapter = PlatformAdapters.adapter(for: channel.platform) ?? PreviewOnlyStandInAdapter()
+            let adapter = PlatformAdapters.adapter(for: channel.platform)
             // The preview never reads secrets: adapters build their requests with placeholders.
             let placeholders = channel.secrets.mapValues { _ in Secret.placeholder }
             channels[channel.name] = ResolvedChannel(config: channel, secrets: placeholders, adapter: adapter)
@@ -96,28 +96,12 @@ public struct PreviewPlanner {
             if next > clock.now() { clock.set(next) }
             engineQueue.sync { timer.fire() }
         }
-        return Self.notingUndeliverable(recorder.report(reported: reported, displayNames: displayNames, config: config))
+        return recorder.report(reported: reported, displayNames: displayNames, config: config)
     }
 
     /// True when the queue directory does not exist.
     public var queueIsMissing: Bool {
         ((try? FileOperations.signature(layout.root)) ?? nil) == nil
-    }
-
-    /// Each delivery to a platform without an adapter in this version gets a warning: it is planned
-    /// and rendered like any other, but `crier run` refuses to start while its channel is configured.
-    static func notingUndeliverable(_ report: PreviewReport) -> PreviewReport {
-        var report = report
-        for postIndex in report.posts.indices {
-            for index in report.posts[postIndex].deliveries.indices {
-                let platform = report.posts[postIndex].deliveries[index].platform
-                guard PlatformAdapters.adapter(for: platform) == nil else { continue }
-                report.posts[postIndex].deliveries[index].warnings.append(
-                    "\(platform.rawValue) delivery is not available in this version yet: this is what would be sent, "
-                        + "but `crier run` refuses to start while this channel is configured")
-            }
-        }
-        return report
     }
 
     /// Why `path` cannot be read (errno in words), or nil when it can.
@@ -132,28 +116,5 @@ public struct PreviewPlanner {
     private var queueDisplayRoot: String {
         let current = FileManager.default.currentDirectoryPath
         return layout.root.hasPrefix(current + "/") ? String(layout.root.dropFirst(current.count + 1)) : layout.root
-    }
-
-    /// A preview-only stand-in for the adapter of a platform that has none in this version (x,
-    /// mastodon, ...), so its channels can be planned and rendered before delivery exists: the
-    /// dry-run pipeline only needs a delivery's first step, so it names one representative request
-    /// (the rendered text as JSON, to the channel's `url`) and takes any answer as sent. Private to
-    /// the planner: `crier run` loads its channels through `ConfigLoader`, which refuses a platform
-    /// without a real adapter, so this can never deliver anything.
-    private struct PreviewOnlyStandInAdapter: PlatformAdapter {
-        func nextStep(for context: DeliveryContext, progress: DeliveryProgress, media: any MediaSource,
-                      now: Date) -> AdapterStep {
-            let fields: [String: Any] = ["text": context.text, "part": context.part, "parts": context.partCount]
-            let body = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
-            let request = OutgoingRequest(method: "POST", url: context.channel.url,
-                                          headers: [HTTPHeader("Content-Type", "application/json")],
-                                          body: body, label: context.deliveryID)
-            return .request(StepRequest(name: "preview-stand-in", request: request, repeatSafe: true))
-        }
-
-        func read(_ response: TransportResponse, to step: StepRequest, for context: DeliveryContext,
-                  progress: DeliveryProgress) -> StepAnswer {
-            .sent(nil)
-        }
     }
 }

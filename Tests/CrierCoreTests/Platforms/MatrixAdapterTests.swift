@@ -362,6 +362,5 @@ import Testing
 
     @Test func theAdapterIsTheOneCrierDeliversMatrixWith() {
         #expect(PlatformAdapters.adapter(for: .matrix) is MatrixAdapter)
-        #expect(PlatformDescriptor.of(.matrix).deliverable)
     }
 }

@@ -53,10 +53,9 @@ import Testing
         }
     }
 
-    @Test func aPlatformIsDeliverableExactlyWhenItHasAnAdapterAndOnlyWebhooksAllowNearDuplicates() {
+    @Test func onlyWebhooksAllowNearDuplicatesAndTakeNoMediaLimits() {
         for descriptor in PlatformDescriptor.all {
             let webhook = descriptor.platform == .webhook
-            #expect(descriptor.deliverable == (PlatformAdapters.adapter(for: descriptor.platform) != nil))
             #expect(descriptor.duplicates == DuplicateSettings(policy: webhook ? .allow : .hold))
             #expect(descriptor.media == nil || !webhook)
         }

@@ -80,28 +80,15 @@ import Testing
             client_secret: env:X_CLIENT_SECRET
         """
 
-    @Test func aPlatformWithoutAnAdapterIsAWarningForCheckAndAProblemForRun() throws {
+    @Test func everyChannelGetsItsPlatformsAdapterAndAMissingSecretIsAProblemOnItsLine() throws {
         let directory = TemporaryDirectory()
         let path = directory.write(Self.socialChannel, to: "crier.yml")
-        let loader = ConfigLoader(environment: ["X_CLIENT_SECRET": "secret"])
+        let loaded = try ConfigLoader(environment: ["X_CLIENT_SECRET": "secret"]).load(path: path).get()
+        #expect(loaded.runtime.channels["social"]?.adapter is GraphContainerAdapter)
+        #expect(loaded.runtime.channels["ops"]?.adapter is WebhookAdapter)
 
-        let checked = try loader.load(path: path, for: .checking).get()
-        #expect(checked.warnings.map(\.line) == [6])
-        #expect(checked.warnings.first?.message.contains("threads delivery is not available in this version yet") == true)
-        #expect(checked.runtime.channels["social"] == nil, "no adapter: nothing could send it")
-
-        let refused = try #require(loader.load(path: path).failure)
-        #expect(refused.problems.map(\.field) == ["channels.social.platform"])
-        #expect(refused.problems.first?.line == 6)
-        #expect(refused.problems.first?.message.contains("`crier run` cannot deliver to channel 'social'") == true)
-    }
-
-    @Test func checkingStillResolvesTheSecretsOfAPlatformWithoutAnAdapter() throws {
-        let directory = TemporaryDirectory()
-        let path = directory.write(Self.socialChannel, to: "crier.yml")
-        let failure = try #require(ConfigLoader(environment: [:]).load(path: path, for: .checking).failure)
+        let failure = try #require(ConfigLoader(environment: [:]).load(path: path).failure)
         #expect(failure.problems.map { "\($0.line ?? 0) \($0.field)" } == ["9 channels.social.client_secret"])
-        #expect(failure.warnings.map(\.field) == ["channels.social.platform"])
     }
 
     @Test func anUnreadableConfigSaysWhy() throws {

@@ -27,6 +27,5 @@ public enum BlueskyPlatform {
         //   A PDS refuses any blob over 50 MB when uploaded to it directly (uploadBlob); videos go
         //   through video.bsky.app instead ("Rate Limits" and the video tutorial, bsky-docs).
         media: MediaLimits(imageTypes: nil, videoTypes: ["video/mp4"], maxImageBytes: 2_000_000,
-                           maxVideoBytes: 300_000_000),
-        deliverable: true)
+                           maxVideoBytes: 300_000_000))
 }

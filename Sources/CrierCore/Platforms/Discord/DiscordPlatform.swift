@@ -25,6 +25,5 @@ public enum DiscordPlatform {
         media: MediaLimits(imageTypes: nil, videoTypes: nil, maxImageBytes: 10 * MediaLimits.mebibyte,
                            maxVideoBytes: 10 * MediaLimits.mebibyte, otherFiles: true,
                            maxOtherBytes: 10 * MediaLimits.mebibyte),
-        deliverable: true,
         defaultURL: DiscordRequestBuilder.defaultAPIRoot)
 }

@@ -22,6 +22,5 @@ public enum FacebookPlatform {
         //   (unverified: not in the research digest; error 1366046 is "bad photo size or type").
         //   Videos: no byte limit read (unverified), MP4 and MOV.
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png", "image/gif"], videoTypes: ["video/mp4", "video/quicktime"],
-                           maxImageBytes: 4 * MediaLimits.megabyte, maxVideoBytes: nil),
-        deliverable: true)
+                           maxImageBytes: 4 * MediaLimits.megabyte, maxVideoBytes: nil))
 }

@@ -24,6 +24,5 @@ public enum InstagramPlatform {
         //   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media
         //   (unverified: not in the research digest; format and aspect-ratio errors are permanent).
         media: MediaLimits(imageTypes: ["image/jpeg"], videoTypes: ["video/mp4", "video/quicktime"],
-                           maxImageBytes: 8 * MediaLimits.megabyte, maxVideoBytes: 300 * MediaLimits.megabyte),
-        deliverable: true)
+                           maxImageBytes: 8 * MediaLimits.megabyte, maxVideoBytes: 300 * MediaLimits.megabyte))
 }

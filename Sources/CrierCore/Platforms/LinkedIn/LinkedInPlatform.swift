@@ -28,6 +28,5 @@ public enum LinkedInPlatform {
         //   and …/videos-api (unverified: not in the research digest).
         media: MediaLimits(imageTypes: ["image/jpeg", "image/gif", "image/png"], videoTypes: ["video/mp4"],
                            maxImageBytes: nil, maxVideoBytes: 500 * MediaLimits.megabyte,
-                           maxImagePixels: 36_152_320),
-        deliverable: true)
+                           maxImagePixels: 36_152_320))
 }

@@ -33,6 +33,5 @@ public enum MastodonPlatform {
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png", "image/gif", "image/heic", "image/heif",
                                         "image/webp", "image/avif"],
                            videoTypes: ["video/webm", "video/mp4", "video/quicktime", "video/ogg"],
-                           maxImageBytes: 16_777_216, maxVideoBytes: 103_809_024, maxImagePixels: 33_177_600),
-        deliverable: true)
+                           maxImageBytes: 16_777_216, maxVideoBytes: 103_809_024, maxImagePixels: 33_177_600))
 }

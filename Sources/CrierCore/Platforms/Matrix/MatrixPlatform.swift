@@ -24,6 +24,5 @@ public enum MatrixPlatform {
         // Any file type; the size limit is the homeserver's `m.upload.size`
         //   (GET /_matrix/client/v1/media/config; too big: 413 M_TOO_LARGE), so none is set here.
         //   https://spec.matrix.org/latest/client-server-api/#get_matrixclientv1mediaconfig
-        media: MediaLimits(imageTypes: nil, videoTypes: nil, maxImageBytes: nil, maxVideoBytes: nil, otherFiles: true),
-        deliverable: true)
+        media: MediaLimits(imageTypes: nil, videoTypes: nil, maxImageBytes: nil, maxVideoBytes: nil, otherFiles: true))
 }

@@ -26,6 +26,5 @@ public enum SlackPlatform {
         media: MediaLimits(imageTypes: nil, videoTypes: nil, maxImageBytes: 1_000 * MediaLimits.megabyte,
                            maxVideoBytes: 1_000 * MediaLimits.megabyte, otherFiles: true,
                            maxOtherBytes: 1_000 * MediaLimits.megabyte),
-        deliverable: true,
         defaultURL: SlackRequestBuilder.defaultAPIRoot)
 }

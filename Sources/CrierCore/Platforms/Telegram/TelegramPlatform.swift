@@ -26,6 +26,5 @@ public enum TelegramPlatform {
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png", "image/webp", "image/gif"], videoTypes: ["video/mp4"],
                            maxImageBytes: 10 * MediaLimits.megabyte, maxVideoBytes: 50 * MediaLimits.megabyte,
                            maxBytesByType: ["image/gif": 50 * MediaLimits.megabyte]),
-        deliverable: true,
         defaultURL: TelegramRequestBuilder.defaultAPIRoot)
 }

@@ -22,6 +22,5 @@ public enum ThreadsPlatform {
         //   video specifications, https://developers.facebook.com/docs/threads/overview (unverified:
         //   not in the research digest; read from a third-party guide that mirrors Meta's page).
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png"], videoTypes: ["video/mp4", "video/quicktime"],
-                           maxImageBytes: 8 * MediaLimits.megabyte, maxVideoBytes: 1_000 * MediaLimits.megabyte),
-        deliverable: true)
+                           maxImageBytes: 8 * MediaLimits.megabyte, maxVideoBytes: 1_000 * MediaLimits.megabyte))
 }

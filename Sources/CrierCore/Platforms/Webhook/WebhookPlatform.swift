@@ -14,6 +14,5 @@ public enum WebhookPlatform {
         // Machine endpoints: near-duplicates are allowed.
         duplicates: DuplicateSettings(policy: .allow),
         // Only the file name and alt text are sent, never the bytes: no media limits.
-        media: nil,
-        deliverable: true)
+        media: nil)
 }

@@ -31,6 +31,5 @@ public enum XPlatform {
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png", "image/gif", "image/webp"],
                            videoTypes: ["video/mp4", "video/quicktime"],
                            maxImageBytes: 5 * MediaLimits.megabyte, maxVideoBytes: 512 * MediaLimits.megabyte,
-                           maxBytesByType: ["image/gif": 15 * MediaLimits.megabyte]),
-        deliverable: true)
+                           maxBytesByType: ["image/gif": 15 * MediaLimits.megabyte]))
 }
