@@ -77,7 +77,7 @@ import Testing
 
         let check = try CrierProcess.run(["check", "--config", installation.configPath], environment: ["CRIER_E2E_X_SECRET": ""])
         #expect(check.status == 1, "\(check.output)\(check.error)")
-        #expect(check.output.contains("crier.yml:8: channels.social.client_secret: env:CRIER_E2E_X_SECRET"), "\(check.output)")
+        #expect(check.output.contains("crier.yml:8: channels.social.client_secret: environment variable CRIER_E2E_X_SECRET is not set"), "\(check.output)")
 
         let preview = try installation.crier(["preview", "--now", "2026-11-22 08:00"])
         #expect(preview.status == 0, "\(preview.output)\(preview.error)")
