@@ -26,7 +26,8 @@ public enum PostRenderer {
         var (warnings, errors) = MediaRules.check(post.media, rules: rules, channel: channel,
                                                   requireAlt: options.requireAlt)
         if let items = post.mediaItems {
-            let found = MediaLimitCheck.check(items, descriptor: .of(platform), channel: channel)
+            let found = MediaLimitCheck.check(items, descriptor: .of(platform), channel: channel,
+                                                crops: post.media.map(\.crop))
             warnings += found.warnings
             errors += found.errors
         }

@@ -1,0 +1,83 @@
+#ifndef CVIPS_SHIMS_H
+#define CVIPS_SHIMS_H
+
+#include <vips/vips.h>
+
+// Swift cannot call C variadic functions or macros, so each variadic libvips call crier uses gets
+// one typed wrapper here (as Sources/CCurl does for curl_easy_setopt). Every wrapper ends the
+// option list with NULL itself.
+
+// VIPS_INIT is a macro; crier calls this once per process (CrierDaemon's `Vips.start()`).
+static inline int cvips_init(const char *argv0) {
+    return VIPS_INIT(argv0);
+}
+
+// vips_image_new_from_buffer: sequential access, so a large JPEG streams through the pipeline
+// instead of being decoded whole into memory first.
+static inline VipsImage *cvips_image_new_from_buffer(const void *buffer, size_t length) {
+    return vips_image_new_from_buffer(buffer, length, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+}
+
+// vips_thumbnail_buffer: decodes and shrinks in one go (JPEG shrink-on-load), applies the EXIF
+// orientation, and fits the result inside width × height without enlarging it.
+static inline int cvips_thumbnail_buffer(void *buffer, size_t length, VipsImage **out, int width, int height) {
+    return vips_thumbnail_buffer(buffer, length, out, width, "height", height, "size", VIPS_SIZE_DOWN, NULL);
+}
+
+// vips_autorot: applies the EXIF orientation (and removes the tag).
+static inline int cvips_autorot(VipsImage *in, VipsImage **out) {
+    return vips_autorot(in, out, NULL);
+}
+
+// vips_extract_area: the crop rectangle.
+static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
+    return vips_extract_area(in, out, left, top, width, height, NULL);
+}
+
+// vips_resize: scale by `scale` (< 1 shrinks), Lanczos 3 (libvips' default kernel).
+static inline int cvips_resize(VipsImage *in, VipsImage **out, double scale) {
+    return vips_resize(in, out, scale, NULL);
+}
+
+// vips_jpegsave_buffer with Q, no metadata (strip), optimised Huffman tables, progressive off.
+static inline int cvips_jpegsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality) {
+    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, "optimize_coding", TRUE, NULL);
+}
+
+// vips_webpsave_buffer with Q and no metadata (strip).
+static inline int cvips_webpsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality) {
+    return vips_webpsave_buffer(in, buffer, length, "Q", quality, "strip", TRUE, NULL);
+}
+
+// vips_pngsave_buffer, lossless, no metadata (strip), zlib level 9.
+static inline int cvips_pngsave_buffer(VipsImage *in, void **buffer, size_t *length) {
+    return vips_pngsave_buffer(in, buffer, length, "strip", TRUE, "compression", 9, NULL);
+}
+
+// vips_flatten onto white: JPEG has no alpha channel.
+static inline int cvips_flatten_white(VipsImage *in, VipsImage **out) {
+    double white[3] = {255.0, 255.0, 255.0};
+    VipsArrayDouble *background = vips_array_double_new(white, 3);
+    int result = vips_flatten(in, out, "background", background, NULL);
+    vips_area_unref(VIPS_AREA(background));
+    return result;
+}
+
+// The image's EXIF orientation (1 when there is none).
+static inline int cvips_orientation(VipsImage *image) {
+    return vips_image_get_orientation(image);
+}
+
+// Whether the image carries EXIF, XMP or IPTC metadata.
+static inline int cvips_has_metadata(VipsImage *image) {
+    return vips_image_get_typeof(image, VIPS_META_EXIF_NAME) != 0
+        || vips_image_get_typeof(image, VIPS_META_XMP_NAME) != 0
+        || vips_image_get_typeof(image, VIPS_META_IPTC_NAME) != 0;
+}
+
+// g_object_unref for images (a macro-free name Swift can call).
+static inline void cvips_unref(VipsImage *image) {
+    g_object_unref(image);
+}
+
+#endif
