@@ -73,12 +73,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "crier-bench",
-            dependencies: ["CCurl", "CrierCore", "CrierDaemon", "CrierCurl", "CrierReceiver"],
+            dependencies: ["CCurl", "CVips", "CrierCore", "CrierDaemon", "CrierCurl", "CrierReceiver"],
             path: "bench/Sources/crier-bench"
         ),
         .target(
             name: "CrierTestSupport",
-            dependencies: ["CrierCore", "CrierReceiver", "CrierDaemon"]
+            dependencies: ["CrierCore", "CrierReceiver", "CrierDaemon", "CVips"]
         ),
         .testTarget(name: "CrierCoreTests", dependencies: ["CrierCore", "CrierTestSupport"]),
         .testTarget(name: "CrierCurlTests", dependencies: ["CrierCurl", "CrierTestSupport"]),

@@ -75,6 +75,23 @@ static inline int cvips_has_metadata(VipsImage *image) {
         || vips_image_get_typeof(image, VIPS_META_IPTC_NAME) != 0;
 }
 
+// For tests and the bench: a width × height sRGB image of Gaussian noise around mid-grey (`sigma`
+// 0 gives flat grey; larger values compress worse, like photos and busy screenshots).
+static inline VipsImage *cvips_noise_image(int width, int height, double sigma) {
+    VipsImage *noise = NULL, *bytes = NULL, *rgb = NULL, *tagged = NULL;
+    if (vips_gaussnoise(&noise, width, height, "mean", 128.0, "sigma", sigma, NULL)) return NULL;
+    int failed = vips_cast_uchar(noise, &bytes, NULL);
+    g_object_unref(noise);
+    if (failed) return NULL;
+    VipsImage *bands[3] = {bytes, bytes, bytes};
+    failed = vips_bandjoin(bands, &rgb, 3, NULL);
+    g_object_unref(bytes);
+    if (failed) return NULL;
+    failed = vips_copy(rgb, &tagged, "interpretation", VIPS_INTERPRETATION_sRGB, NULL);
+    g_object_unref(rgb);
+    return failed ? NULL : tagged;
+}
+
 // g_object_unref for images (a macro-free name Swift can call).
 static inline void cvips_unref(VipsImage *image) {
     g_object_unref(image);

@@ -57,6 +57,23 @@ public struct DerivedMediaSource: MediaSource {
         return problems
     }
 
+    /// Each media file of `post` as `platform` gets it, for the preview.
+    public func previewImages(of post: Post, platform: Platform) throws(MediaError) -> [PreviewImage] {
+        var images: [PreviewImage] = []
+        for media in post.media {
+            let item = try files.item(media, publicBaseURL: nil)
+            let derived = try self.derived(item, crop: media.crop, platform: platform)
+            var crop: String?
+            if case .success(let plan?) = ImagePlanner.plan(item, crop: media.crop, platform: platform), plan.crop != nil,
+               let ratio = plan.cropRatio {
+                crop = "\(ratio) \((media.crop ?? .center).label)"
+            }
+            images.append(PreviewImage(file: media.file, derived: derived.derivedFile != nil, type: derived.mimeType,
+                                       width: derived.width, height: derived.height, bytes: derived.byteCount, crop: crop))
+        }
+        return images
+    }
+
     /// `item` as `platform` gets it: its derived image (from the cache, or made and stored now),
     /// or the file itself when crier does not derive it.
     func derived(_ item: MediaItem, crop: ImageCrop?, platform: Platform) throws(MediaError) -> MediaItem {
