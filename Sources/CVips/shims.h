@@ -19,9 +19,10 @@ static inline VipsImage *cvips_image_new_from_buffer(const void *buffer, size_t 
 }
 
 // vips_thumbnail_buffer: decodes and shrinks in one go (JPEG shrink-on-load), applies the EXIF
-// orientation, and fits the result inside width × height without enlarging it.
+// orientation, and scales to exactly width × height (the caller keeps the ratio, so "force" only
+// settles the last pixel of rounding).
 static inline int cvips_thumbnail_buffer(void *buffer, size_t length, VipsImage **out, int width, int height) {
-    return vips_thumbnail_buffer(buffer, length, out, width, "height", height, "size", VIPS_SIZE_DOWN, NULL);
+    return vips_thumbnail_buffer(buffer, length, out, width, "height", height, "size", VIPS_SIZE_FORCE, NULL);
 }
 
 // vips_autorot: applies the EXIF orientation (and removes the tag).

@@ -49,8 +49,9 @@ public enum ImagePlanner {
         if let max = limits.maxImagePixels {
             scale = min(scale, (Double(max) / Double(keptWidth * keptHeight)).squareRoot())
         }
-        var outWidth = Swift.max(1, Int((Double(keptWidth) * scale).rounded(.down)))
-        var outHeight = Swift.max(1, Int((Double(keptHeight) * scale).rounded(.down)))
+        // The epsilon keeps 6000 × (2000 / 6000) at 2000, not 1999.
+        var outWidth = Swift.max(1, Int((Double(keptWidth) * scale + 1e-9).rounded(.down)))
+        var outHeight = Swift.max(1, Int((Double(keptHeight) * scale + 1e-9).rounded(.down)))
         if scale >= 1 { (outWidth, outHeight) = (keptWidth, keptHeight) }
         let formats = formats(for: item.mimeType, limits: limits)
         return .success(ImagePlan(file: item.file, platform: platform, sourceWidth: width, sourceHeight: height,

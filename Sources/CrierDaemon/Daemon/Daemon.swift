@@ -93,7 +93,9 @@ public final class Daemon: @unchecked Sendable {
             connectTimeout: delivery.connectTimeout, totalTimeout: delivery.timeout, maxConcurrentTransfers: delivery.maxInFlight))
         filer = PostFiler(layout: layout, dryRun: options.dryRun, logger: logger)
         let intakeQueue = self.intakeQueue
-        let media = DerivedMediaSource(layout: layout)
+        // A dry run derives images in memory: it writes nothing to the state directory.
+        let media = options.dryRun ? DerivedMediaSource(root: layout.root, cache: DerivedImageCache(directory: nil))
+            : DerivedMediaSource(layout: layout)
         engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: transport, filer: filer,
                                 clock: SystemWallClock(), timer: DispatchWakeupTimer(queue: engineQueue), options: options, logger: logger,
                                 media: media, onMovingOut: { [weak self] name in

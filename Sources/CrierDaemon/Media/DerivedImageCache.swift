@@ -1,15 +1,16 @@
 import CrierCore
 import Foundation
-import Synchronization
 
 /// Derived images, kept by the source's content hash, the platform and the plan, in crier's state
 /// directory (`queue/.crier/media/`, never in the queue itself): the same picture in ten posts is
 /// derived once per platform, an edited picture gets new entries, and a restart derives nothing
 /// again. Entries are written atomically; a missing directory means an in-memory cache (previews).
-public final class DerivedImageCache: Sendable {
+public final class DerivedImageCache: @unchecked Sendable {
     /// The directory; nil keeps entries in memory only.
     public let directory: String?
-    private let memory = Mutex<[String: Data]>([:])
+    // `memory` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var memory: [String: Data] = [:]
 
     public init(directory: String?) {
         self.directory = directory
@@ -22,14 +23,14 @@ public final class DerivedImageCache: Sendable {
 
     /// The bytes stored under `name`, or nil.
     public func data(named name: String) -> Data? {
-        guard let directory else { return memory.withLock { $0[name] } }
+        guard let directory else { return lock.withLock { memory[name] } }
         return try? FileOperations.readRegularFile(directory + "/" + name, maxSize: Int.max).0
     }
 
     /// Stores `data` under `name`.
     public func store(_ data: Data, named name: String) throws(MediaError) {
         guard let directory else {
-            memory.withLock { $0[name] = data }
+            lock.withLock { memory[name] = data }
             return
         }
         do {

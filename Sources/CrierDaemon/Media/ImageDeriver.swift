@@ -36,36 +36,36 @@ public enum ImageDeriver {
 
     /// The kept part at `width` × `height`, in memory (so each encoding reads it again cheaply).
     static func prepare(_ source: Data, plan: ImagePlan, width: Int, height: Int) throws(MediaError) -> UnsafeMutablePointer<VipsImage> {
-        let keptWidth = plan.crop?.width ?? plan.sourceWidth
-        let keptHeight = plan.crop?.height ?? plan.sourceHeight
-        let scale = min(Double(width) / Double(keptWidth), Double(height) / Double(keptHeight))
-        // The whole image at the scale the kept part needs (the box is a pixel larger so rounding
-        // never shrinks it below), orientation applied.
-        let boxWidth = Int((Double(plan.sourceWidth) * scale).rounded(.up))
-        let boxHeight = Int((Double(plan.sourceHeight) * scale).rounded(.up))
+        // The whole image, orientation applied, at the scale the kept part needs: exactly the output
+        // size when nothing is cut.
+        var boxWidth = width
+        var boxHeight = height
+        if let crop = plan.crop {
+            let scale = min(Double(width) / Double(crop.width), Double(height) / Double(crop.height))
+            boxWidth = max(width, Int((Double(plan.sourceWidth) * scale).rounded()))
+            boxHeight = max(height, Int((Double(plan.sourceHeight) * scale).rounded()))
+        }
         var thumbnail: UnsafeMutablePointer<VipsImage>?
         let status = source.withUnsafeBytes { buffer in
             cvips_thumbnail_buffer(UnsafeMutableRawPointer(mutating: buffer.baseAddress), buffer.count, &thumbnail,
-                                   Int32(max(1, boxWidth)), Int32(max(1, boxHeight)))
+                                   Int32(boxWidth), Int32(boxHeight))
         }
         guard status == 0, var image = thumbnail else { throw failure(plan.file, "cannot be decoded") }
-        let actualWidth = Int(vips_image_get_width(image))
-        let actualHeight = Int(vips_image_get_height(image))
         if let crop = plan.crop {
-            let factorX = Double(actualWidth) / Double(plan.sourceWidth)
-            let factorY = Double(actualHeight) / Double(plan.sourceHeight)
-            let left = min(max(0, Int((Double(crop.x) * factorX).rounded())), actualWidth - 1)
-            let top = min(max(0, Int((Double(crop.y) * factorY).rounded())), actualHeight - 1)
-            let cutWidth = min(max(1, width), actualWidth - left)
-            let cutHeight = min(max(1, height), actualHeight - top)
+            let actualWidth = Int(vips_image_get_width(image))
+            let actualHeight = Int(vips_image_get_height(image))
+            let left = Int((Double(crop.x) * Double(actualWidth) / Double(plan.sourceWidth)).rounded())
+            let top = Int((Double(crop.y) * Double(actualHeight) / Double(plan.sourceHeight)).rounded())
+            let cutWidth = min(width, actualWidth)
+            let cutHeight = min(height, actualHeight)
             var cut: UnsafeMutablePointer<VipsImage>?
-            let result = cvips_extract_area(image, &cut, Int32(left), Int32(top), Int32(cutWidth), Int32(cutHeight))
+            let result = cvips_extract_area(image, &cut, Int32(min(max(0, left), actualWidth - cutWidth)),
+                                            Int32(min(max(0, top), actualHeight - cutHeight)), Int32(cutWidth), Int32(cutHeight))
             cvips_unref(image)
             guard result == 0, let cut else { throw failure(plan.file, "cannot be cropped") }
             image = cut
         }
-        var memory: UnsafeMutablePointer<VipsImage>?
-        memory = vips_image_copy_memory(image)
+        let memory = vips_image_copy_memory(image)
         cvips_unref(image)
         guard let memory else { throw failure(plan.file, "cannot be decoded") }
         return memory

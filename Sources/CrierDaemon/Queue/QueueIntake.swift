@@ -133,7 +133,7 @@ public final class QueueIntake: @unchecked Sendable {
     /// Reads and parses `name` if it is complete and changed; nil when there is nothing to report yet.
     private func examine(_ name: String, trustComplete: Bool) -> IntakeEvent? {
         guard let read = readDecision(name, trustComplete: trustComplete) else { return nil }
-        let result = Self.readAndParse(read, config: config, root: root(for: name))
+        let result = Self.readAndParse(read, config: config, root: root(for: name), preparer: mediaPreparer, logger: logger)
         if let signature = result.signature { known[name] = signature }
         return result.event
     }

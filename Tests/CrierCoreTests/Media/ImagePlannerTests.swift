@@ -32,8 +32,8 @@ import Testing
                 == ImagePlan.Rect(x: 0, y: 0, width: 1000, height: 1250))
         #expect(ImagePlanner.cropRect(width: 1000, height: 3000, ratio: 0.8, crop: .focus(x: 0.5, y: 0.99))
                 == ImagePlan.Rect(x: 0, y: 1750, width: 1000, height: 1250), "moved inwards at the bottom edge")
-        #expect(ImagePlanner.cropRect(width: 6000, height: 4000, ratio: 16.0 / 9.0, crop: .focus(x: 0.3, y: 0.4))
-                == ImagePlan.Rect(x: 0, y: 200, width: 6000, height: 3375))
+        #expect(ImagePlanner.cropRect(width: 6000, height: 4000, ratio: 16.0 / 9.0, crop: .focus(x: 0.3, y: 0.5))
+                == ImagePlan.Rect(x: 0, y: 313, width: 6000, height: 3375))
     }
 
     @Test func ratiosAsConfigured() throws {

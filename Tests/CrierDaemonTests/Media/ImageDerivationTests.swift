@@ -10,7 +10,7 @@ import Testing
 /// ratios as configured.
 @Suite(.serialized) struct ImageDerivationTests {
     /// 6000 × 4000 stored, orientation 6 (turned a quarter clockwise): displayed 4000 × 6000.
-    static let photo = TestImages.withEXIF(TestImages.jpeg(width: 6000, height: 4000, sigma: 30), orientation: 6)
+    static let photo = TestImages.withEXIF(TestImages.jpeg(width: 6000, height: 4000, sigma: 8), orientation: 6)
     static let screenshot = TestImages.png(width: 1400, height: 1000, sigma: 60)
     static let tall = TestImages.jpeg(width: 1000, height: 3000, sigma: 10)
 
@@ -24,7 +24,7 @@ import Testing
         }
 
         func put(_ data: Data, _ file: String) {
-            FileManager.default.createFile(atPath: directory.path + "/queue/" + file, contents: data)
+            _ = FileManager.default.createFile(atPath: directory.path + "/queue/" + file, contents: data)
         }
 
         func derive(_ file: String, crop: ImageCrop? = nil, for platform: Platform) throws -> (MediaItem, Data) {
@@ -85,7 +85,10 @@ import Testing
                 .map { abs($0 - 2.0 / 3.0) < 0.01 } == true, "2:3 portrait kept without crop: \(keptBytes)")
         let (_, cut) = try fixture.derive("media/photo.jpg", crop: .top, for: .x)
         let cutBytes = Self.sniffed(cut)
-        #expect(cutBytes.width == 4000 && cutBytes.height == 2250, "16:9 across the full width: \(cutBytes)")
+        let cutWidth = try #require(cutBytes.width)
+        let cutHeight = try #require(cutBytes.height)
+        #expect(abs(cutWidth * 9 - cutHeight * 16) <= 16, "16:9: \(cutBytes)")
+        #expect(cutWidth == 4000 || cut.count > 4_000_000, "full width unless it had to shrink to fit 5 MB: \(cutBytes)")
         #expect(cut.count <= 5_000_000 && !TestImages.hasEXIF(cut))
     }
 
@@ -116,7 +119,7 @@ import Testing
 
     @Test func aTallImageWithoutCropIsAPreviewErrorNamingTheRatio() throws {
         let directory = TemporaryDirectory()
-        FileManager.default.createFile(atPath: directory.write("", to: "queue/media/tall.jpg"), contents: Self.tall)
+        _ = FileManager.default.createFile(atPath: directory.write("", to: "queue/media/tall.jpg"), contents: Self.tall)
         directory.write("---\nchannels: [ops, insta]\nmedia:\n  - file: media/tall.jpg\n    alt: Tall\n---\nTall.\n", to: "queue/tall.md")
         directory.write("---\nchannels: [ops, insta]\nmedia:\n  - file: media/tall.jpg\n    alt: Tall\n    crop: top\n---\nCut.\n",
                         to: "queue/cut.md")
@@ -141,7 +144,7 @@ import Testing
         let json = String(decoding: try JSONEncoder().encode(cut), as: UTF8.self)
         #expect(json.contains("\"images\":[{"), "the JSON lists it: \(json)")
         let timeline = PreviewTimeline.render(report, timeZone: .gmt, now: Date(timeIntervalSince1970: 1_795_334_400), color: false)
-        #expect(timeline.contains("image media/tall.jpg → image/jpeg 1000×1250, "), timeline)
+        #expect(timeline.contains("image media/tall.jpg → image/jpeg 1000×1250, "), "\(timeline)")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/queue/.crier/media")) ?? []).isEmpty,
                 "the preview writes no derived image")
     }
