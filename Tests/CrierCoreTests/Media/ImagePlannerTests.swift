@@ -10,7 +10,7 @@ import Testing
         return item
     }
 
-    func plan(_ item: MediaItem, _ crop: ImageCrop? = nil, _ platform: Platform) throws -> ImagePlan {
+    func plan(_ item: MediaItem, _ platform: Platform, crop: ImageCrop? = nil) throws -> ImagePlan {
         let result = ImagePlanner.plan(item, crop: crop, platform: platform)
         guard case .success(let plan?) = result else {
             Issue.record("no plan: \(result)")
@@ -37,13 +37,13 @@ import Testing
     }
 
     @Test func ratiosAsConfigured() throws {
-        #expect(try plan(Self.item("image/jpeg", 4000, 6000), .center, .x).crop == ImagePlan.Rect(x: 0, y: 1875, width: 4000, height: 2250))
+        #expect(try plan(Self.item("image/jpeg", 4000, 6000), .x, crop: .center).crop == ImagePlan.Rect(x: 0, y: 1875, width: 4000, height: 2250))
         #expect(try plan(Self.item("image/jpeg", 4000, 6000), .x).crop == nil, "X takes any ratio: no crop without `crop:`")
-        let linkedIn = try plan(Self.item("image/png", 2000, 2000), .center, .linkedin)
+        let linkedIn = try plan(Self.item("image/png", 2000, 2000), .linkedin, crop: .center)
         #expect(linkedIn.crop?.width == 2000 && linkedIn.crop?.height == 1047, "1.91:1")
-        let square = try plan(Self.item("image/jpeg", 2000, 2000), .center, .instagram)
+        let square = try plan(Self.item("image/jpeg", 2000, 2000), .instagram, crop: .center)
         #expect(square.crop == nil && square.width == 1440 && square.height == 1440, "inside 4:5…1.91:1: nothing to cut")
-        let wide = try plan(Self.item("image/jpeg", 3000, 1000), .center, .instagram)
+        let wide = try plan(Self.item("image/jpeg", 3000, 1000), .instagram, crop: .center)
         #expect(wide.cropRatio == ImageRatio(1.91, 1) && wide.crop?.width == 1910)
     }
 

@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized) struct ImageDerivationTests {
     /// 6000 × 4000 stored, orientation 6 (turned a quarter clockwise): displayed 4000 × 6000.
     static let photo = TestImages.withEXIF(TestImages.jpeg(width: 6000, height: 4000, sigma: 8), orientation: 6)
-    static let screenshot = TestImages.png(width: 1400, height: 1000, sigma: 60)
+    static let screenshot = TestImages.png(width: 2000, height: 1400, sigma: 60)
     static let tall = TestImages.jpeg(width: 1000, height: 3000, sigma: 10)
 
     struct Fixture {
@@ -96,13 +96,14 @@ import Testing
         let fixture = Fixture()
         fixture.put(Self.screenshot, "media/screen.png")
         let (_, forX) = try fixture.derive("media/screen.png", for: .x)
-        #expect(Self.sniffed(forX) == MediaSniffer.Result(mimeType: "image/png", width: 1400, height: 1000), "X takes 5 MB")
+        #expect(Self.sniffed(forX) == MediaSniffer.Result(mimeType: "image/png", width: 2000, height: 1400), "X takes 5 MB")
+        #expect(forX.count > 3_500_000 && forX.count <= 5_000_000)
         let (_, forBluesky) = try fixture.derive("media/screen.png", for: .bluesky)
         #expect(forBluesky.count <= 2_000_000)
         #expect(Self.sniffed(forBluesky).mimeType == "image/jpeg", "the PNG is over Bluesky's 2 MB, so JPEG")
         let (_, forInstagram) = try fixture.derive("media/screen.png", for: .instagram)
-        #expect(Self.sniffed(forInstagram) == MediaSniffer.Result(mimeType: "image/jpeg", width: 1400, height: 1000),
-                "Instagram takes JPEG only")
+        #expect(Self.sniffed(forInstagram) == MediaSniffer.Result(mimeType: "image/jpeg", width: 1440, height: 1008),
+                "Instagram takes JPEG only, at most 1440 wide")
     }
 
     @Test func aTallImageIsCutOnlyWhereThePostSaysHow() throws {
