@@ -426,6 +426,7 @@ case "media":
         rounds = positiveInt(rest[1], "--rounds")
     }
     runMediaBenchmark(rounds: rounds)
+case "media-one": runMediaOne(Array(arguments.dropFirst()))
 case "preview":
     var rest = Array(arguments.dropFirst())
     var posts = 10_000
