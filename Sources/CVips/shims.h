@@ -12,12 +12,6 @@ static inline int cvips_init(const char *argv0) {
     return VIPS_INIT(argv0);
 }
 
-// vips_image_new_from_buffer: sequential access, so a large JPEG streams through the pipeline
-// instead of being decoded whole into memory first.
-static inline VipsImage *cvips_image_new_from_buffer(const void *buffer, size_t length) {
-    return vips_image_new_from_buffer(buffer, length, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-}
-
 // vips_thumbnail_buffer: decodes and shrinks in one go (JPEG shrink-on-load), applies the EXIF
 // orientation, and scales to exactly width × height (the caller keeps the ratio, so "force" only
 // settles the last pixel of rounding).
@@ -25,19 +19,9 @@ static inline int cvips_thumbnail_buffer(void *buffer, size_t length, VipsImage 
     return vips_thumbnail_buffer(buffer, length, out, width, "height", height, "size", VIPS_SIZE_FORCE, NULL);
 }
 
-// vips_autorot: applies the EXIF orientation (and removes the tag).
-static inline int cvips_autorot(VipsImage *in, VipsImage **out) {
-    return vips_autorot(in, out, NULL);
-}
-
 // vips_extract_area: the crop rectangle.
 static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
     return vips_extract_area(in, out, left, top, width, height, NULL);
-}
-
-// vips_resize: scale by `scale` (< 1 shrinks), Lanczos 3 (libvips' default kernel).
-static inline int cvips_resize(VipsImage *in, VipsImage **out, double scale) {
-    return vips_resize(in, out, scale, NULL);
 }
 
 // vips_jpegsave_buffer with Q, no metadata (strip), optimised Huffman tables, progressive off.
@@ -62,18 +46,6 @@ static inline int cvips_flatten_white(VipsImage *in, VipsImage **out) {
     int result = vips_flatten(in, out, "background", background, NULL);
     vips_area_unref(VIPS_AREA(background));
     return result;
-}
-
-// The image's EXIF orientation (1 when there is none).
-static inline int cvips_orientation(VipsImage *image) {
-    return vips_image_get_orientation(image);
-}
-
-// Whether the image carries EXIF, XMP or IPTC metadata.
-static inline int cvips_has_metadata(VipsImage *image) {
-    return vips_image_get_typeof(image, VIPS_META_EXIF_NAME) != 0
-        || vips_image_get_typeof(image, VIPS_META_XMP_NAME) != 0
-        || vips_image_get_typeof(image, VIPS_META_IPTC_NAME) != 0;
 }
 
 // For tests and the bench: a width × height sRGB image of Gaussian noise around mid-grey (`sigma`

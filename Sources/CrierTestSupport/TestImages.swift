@@ -12,6 +12,13 @@ public enum TestImages {
         }
     }
 
+    /// A WebP `width` × `height` of noise.
+    public static func webp(width: Int, height: Int, sigma: Double = 24, quality: Int = 90) -> Data {
+        encode(width: width, height: height, sigma: sigma) { image, buffer, length in
+            cvips_webpsave_buffer(image, buffer, length, Int32(quality))
+        }
+    }
+
     /// A PNG `width` × `height` of noise.
     public static func png(width: Int, height: Int, sigma: Double = 60) -> Data {
         encode(width: width, height: height, sigma: sigma) { image, buffer, length in

@@ -106,6 +106,17 @@ import Testing
                 "Instagram takes JPEG only, at most 1440 wide")
     }
 
+    @Test func aWebPStaysWebPWhereTakenAndBecomesJPEGWhereNot() throws {
+        let fixture = Fixture()
+        fixture.put(TestImages.webp(width: 6000, height: 600), "media/banner.webp")
+        let (_, forTelegram) = try fixture.derive("media/banner.webp", for: .telegram)
+        #expect(Self.sniffed(forTelegram) == MediaSniffer.Result(mimeType: "image/webp", width: 5000, height: 500),
+                "Telegram takes WebP, at most 5000 wide here")
+        let (_, forInstagram) = try fixture.derive("media/banner.webp", crop: .center, for: .instagram)
+        #expect(Self.sniffed(forInstagram) == MediaSniffer.Result(mimeType: "image/jpeg", width: 1146, height: 600),
+                "JPEG only, cut to 1.91:1")
+    }
+
     @Test func aTallImageIsCutOnlyWhereThePostSaysHow() throws {
         let fixture = Fixture()
         fixture.put(Self.tall, "media/tall.jpg")
