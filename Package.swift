@@ -8,6 +8,7 @@ import PackageDescription
 //                  platform request building (webhook signing). No files, sockets or clocks.
 //   CCurl          the libcurl system library plus typed shims for its variadic C calls.
 //   CCrierLinux    C shims for Linux calls Glibc's module does not expose (syncfs).
+//   CVips          libvips (images made to fit each platform) plus typed shims for its variadic calls.
 //   CrierCurl      the only Swift target that imports CCurl: the multi-interface transport.
 //   CrierReceiver  a hand-written loopback HTTP/1.1 server with fault injection (slow answers, dropped
 //                  connections): the tests' webhook sink and crier-bench only, never the crier binary.
@@ -36,6 +37,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
         .target(name: "CCrierLinux"),
         .target(
             name: "CrierCore",
@@ -49,7 +55,7 @@ let package = Package(
         .target(
             name: "CrierDaemon",
             dependencies: [
-                "CrierCore", "CrierCurl", "CCrierLinux",
+                "CrierCore", "CrierCurl", "CCrierLinux", "CVips",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,12 +73,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "crier-bench",
-            dependencies: ["CCurl", "CrierCore", "CrierDaemon", "CrierCurl", "CrierReceiver"],
+            dependencies: ["CCurl", "CVips", "CrierCore", "CrierDaemon", "CrierCurl", "CrierReceiver"],
             path: "bench/Sources/crier-bench"
         ),
         .target(
             name: "CrierTestSupport",
-            dependencies: ["CrierCore", "CrierReceiver", "CrierDaemon"]
+            dependencies: ["CrierCore", "CrierReceiver", "CrierDaemon", "CVips"]
         ),
         .testTarget(name: "CrierCoreTests", dependencies: ["CrierCore", "CrierTestSupport"]),
         .testTarget(name: "CrierCurlTests", dependencies: ["CrierCurl", "CrierTestSupport"]),

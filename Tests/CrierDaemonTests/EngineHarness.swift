@@ -22,8 +22,9 @@ final class EngineHarness: @unchecked Sendable {
     ///     restart after the earlier engine was stopped dead).
     ///   - routing: changes the loaded config (e.g. puts a fake platform's adapter behind a channel).
     ///   - alerts: whether alerts are dropped into the queue (needs `alerts:` in the config).
+    ///   - derivesMedia: images are made to fit each platform at intake (`DerivedMediaSource`), as the daemon does.
     init(configText: String, transport: any Transport, journalPath: String? = nil, directory: TemporaryDirectory = TemporaryDirectory(),
-         routing: (RuntimeConfig) -> RuntimeConfig = { $0 }, alerts: Bool = false) throws {
+         routing: (RuntimeConfig) -> RuntimeConfig = { $0 }, alerts: Bool = false, derivesMedia: Bool = false) throws {
         self.directory = directory
         layout = QueueLayout(root: directory.path + "/queue")
         try layout.create()
@@ -33,13 +34,16 @@ final class EngineHarness: @unchecked Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let filer = PostFiler(layout: layout, dryRun: false, logger: logger)
+        let derived = derivesMedia ? DerivedMediaSource(layout: layout) : nil
         engine = DeliveryEngine(queue: queue, runtime: runtime, journal: journal, transport: transport, filer: filer,
-                                clock: clock, timer: timer, options: EngineOptions(), logger: logger, media: QueueMediaSource(root: layout.root))
+                                clock: clock, timer: timer, options: EngineOptions(), logger: logger,
+                                media: derived ?? QueueMediaSource(root: layout.root))
         let engine = self.engine
         if alerts { engine.setAlerts(AlertPoster(layout: layout, channel: runtime.config.alerts, dryRun: false, logger: logger)) }
         intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in
             engine.queue.async { engine.handle(events) }
         }
+        intake.mediaPreparer = derived
         try queue.sync { try engine.restore() }
     }
 

@@ -139,8 +139,9 @@ import Testing
         }
         let bigMastodon = try #require(big.deliveries.first { $0.channel == "fosstodon" })
         #expect(bigMastodon.at == nil)
-        #expect(bigMastodon.errors.first == "media/big.png is 17.0 MB (17,000,000 bytes); mastodon takes images up to 16.8 MB "
-                + "(16,777,216 bytes): make it smaller, or leave fosstodon out of `channels:`")
+        // Its header says PNG, so crier would make it fit (smaller); the rest of the file is zeros,
+        // which libvips cannot decode.
+        #expect(bigMastodon.errors.first?.hasPrefix("media/big.png cannot be decoded (") == true, "\(bigMastodon.errors)")
         let notesMastodon = try #require(notes.deliveries.first { $0.channel == "fosstodon" })
         #expect(notesMastodon.errors.first?.hasPrefix("media/notes.png is not an image or video crier recognises") == true)
         #expect(report.hasErrors, "crier preview exits 1")

@@ -16,6 +16,13 @@ public struct MediaItem: Sendable, Equatable {
     public var height: Int?
     /// `media_base_url` + `/` + `file` (percent-encoded), when the channel has a base URL.
     public var publicURL: String?
+    /// The EXIF orientation of a JPEG (1–8; 1: upright). 5–8 turn the image a quarter, so it is
+    /// displayed `height` wide (`displayWidth`).
+    public var orientation = 1
+    /// For an image crier made to fit a platform (`ImagePlanner`, the daemon's derived-image cache):
+    /// the derived file's name in the cache. `file` stays the post's file; the type, size and pixels
+    /// are the derived image's, and `MediaSource.bytes(of:)` hands out the derived bytes. Nil: the file itself.
+    public var derivedFile: String?
 
     public init(file: String, alt: String?, byteCount: Int, mimeType: String, width: Int? = nil, height: Int? = nil,
                 publicURL: String? = nil) {
@@ -33,7 +40,13 @@ public struct MediaItem: Sendable, Equatable {
         let alt = media.alt?.crierTrimmingWhitespace()
         self.init(file: media.file, alt: alt?.isEmpty == false ? alt : nil, byteCount: byteCount,
                   mimeType: sniffed.mimeType, width: sniffed.width, height: sniffed.height, publicURL: publicURL)
+        orientation = sniffed.orientation ?? 1
     }
+
+    /// The width as displayed, after the EXIF orientation.
+    public var displayWidth: Int? { orientation >= 5 ? height : width }
+    /// The height as displayed, after the EXIF orientation.
+    public var displayHeight: Int? { orientation >= 5 ? width : height }
 
     /// `base` + `/` + `file` with each path segment percent-encoded (everything but RFC 3986's
     /// unreserved characters), so `media/Launch day.png` under `https://cdn.example.com/q/` becomes

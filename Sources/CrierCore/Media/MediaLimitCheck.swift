@@ -6,13 +6,23 @@ public enum MediaLimitCheck {
     /// The types `MediaSniffer` recognises, for messages.
     static let recognised = "PNG, JPEG, GIF, WebP, MP4, MOV or WebM"
 
-    public static func check(_ items: [MediaItem], descriptor: PlatformDescriptor, channel: String)
-        -> (warnings: [String], errors: [String]) {
+    /// An image crier re-encodes for the platform (`ImagePlanner.derives`) is checked by its plan
+    /// instead: its type, size and pixels are made to fit, and only a ratio the platform refuses
+    /// without a `crop:` in `crops` (the post's media entries, in order) is an error.
+    public static func check(_ items: [MediaItem], descriptor: PlatformDescriptor, channel: String,
+                             crops: [ImageCrop?] = []) -> (warnings: [String], errors: [String]) {
         guard let limits = descriptor.media, !items.isEmpty else { return ([], []) }
         let name = descriptor.platform.rawValue
         let leaveOut = "or leave \(channel) out of `channels:`"
         var errors: [String] = []
-        for item in items {
+        for (index, item) in items.enumerated() {
+            if ImagePlanner.derives(item, limits: limits) {
+                let crop = index < crops.count ? crops[index] : nil
+                if case .failure(let error) = ImagePlanner.plan(item, crop: crop, platform: descriptor.platform) {
+                    errors.append("\(error.message), \(leaveOut)")
+                }
+                continue
+            }
             if let refusal = typeRefusal(item, limits: limits, platform: name) {
                 errors.append("\(refusal): convert it, \(leaveOut)")
                 continue

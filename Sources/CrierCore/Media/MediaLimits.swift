@@ -19,6 +19,9 @@ public struct MediaLimits: Sendable, Equatable {
     public var otherFiles: Bool
     /// Largest file of any other type in bytes; nil: no documented limit.
     public var maxOtherBytes: Int?
+    /// The ratios and sizes of images the platform takes and displays well (`ImagePlanner`); set
+    /// with `shaped(_:)` beside the numbers' sources in each descriptor.
+    public var imageShape = ImageShape()
 
     public init(imageTypes: [String]?, videoTypes: [String]?, maxImageBytes: Int?, maxVideoBytes: Int?,
                 maxBytesByType: [String: Int] = [:], maxImagePixels: Int? = nil, otherFiles: Bool = false,
@@ -39,6 +42,13 @@ public struct MediaLimits: Sendable, Equatable {
         if mimeType.hasPrefix("image/") { return maxImageBytes }
         if mimeType.hasPrefix("video/") { return maxVideoBytes }
         return maxOtherBytes
+    }
+
+    /// These limits with `shape` for images.
+    public func shaped(_ shape: ImageShape) -> MediaLimits {
+        var limits = self
+        limits.imageShape = shape
+        return limits
     }
 
     /// Whether the platform takes files of `mimeType` at all.

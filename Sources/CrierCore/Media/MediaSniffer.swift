@@ -16,11 +16,14 @@ public enum MediaSniffer {
         public var mimeType: String
         public var width: Int?
         public var height: Int?
+        /// A JPEG's EXIF orientation (1–8; 1 is upright), when its header has one.
+        public var orientation: Int?
 
-        public init(mimeType: String, width: Int? = nil, height: Int? = nil) {
+        public init(mimeType: String, width: Int? = nil, height: Int? = nil, orientation: Int? = nil) {
             self.mimeType = mimeType
             self.width = width
             self.height = height
+            self.orientation = orientation
         }
     }
 
@@ -52,6 +55,7 @@ public enum MediaSniffer {
     /// payload is precision, height, width.
     static func jpeg(_ b: Bytes) -> Result {
         var at = 2
+        var orientation: Int?
         while at + 3 < b.count {
             guard b[at] == 0xFF else { break }
             let marker = b[at + 1]
@@ -59,12 +63,36 @@ public enum MediaSniffer {
             if marker == 0x01 || (0xD0...0xD7).contains(marker) { at += 2; continue }  // no length
             if marker == 0xD9 || marker == 0xDA { break }                         // end of image, start of scan
             guard let length = b.uint16BE(at + 2), length >= 2 else { break }
+            if marker == 0xE1, orientation == nil, b.matches(Array("Exif".utf8) + [0, 0], at: at + 4) {
+                orientation = exifOrientation(b, tiff: at + 10, end: at + 2 + length)
+            }
             if (0xC0...0xCF).contains(marker) && marker != 0xC4 && marker != 0xC8 && marker != 0xCC {
-                return Result(mimeType: "image/jpeg", width: b.uint16BE(at + 7), height: b.uint16BE(at + 5))
+                return Result(mimeType: "image/jpeg", width: b.uint16BE(at + 7), height: b.uint16BE(at + 5),
+                              orientation: orientation)
             }
             at += 2 + length
         }
-        return Result(mimeType: "image/jpeg")
+        return Result(mimeType: "image/jpeg", orientation: orientation)
+    }
+
+    /// Tag 0x0112 (Orientation) of IFD0 in the TIFF structure at `tiff` (`II` or `MM` byte order).
+    static func exifOrientation(_ b: Bytes, tiff: Int, end: Int) -> Int? {
+        let bigEndian: Bool
+        if b.matches(Array("MM".utf8), at: tiff) { bigEndian = true } else if b.matches(Array("II".utf8), at: tiff) {
+            bigEndian = false
+        } else {
+            return nil
+        }
+        guard let ifd = b.uint(tiff + 4, count: 4, bigEndian: bigEndian),
+              let count = b.uint(tiff + ifd, count: 2, bigEndian: bigEndian) else { return nil }
+        for index in 0..<min(count, 256) {
+            let entry = tiff + ifd + 2 + index * 12
+            guard entry + 12 <= end, let tag = b.uint(entry, count: 2, bigEndian: bigEndian) else { return nil }
+            if tag == 0x0112, let value = b.uint(entry + 8, count: 2, bigEndian: bigEndian), (1...8).contains(value) {
+                return value
+            }
+        }
+        return nil
     }
 
     /// RIFF container; the first chunk says which bitstream: lossy `VP8 `, lossless `VP8L`, or the

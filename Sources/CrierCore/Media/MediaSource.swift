@@ -10,7 +10,20 @@ public protocol MediaSource: Sendable {
     func items(of post: Post, publicBaseURL: String?) throws(MediaError) -> [MediaItem]
 
     /// The bytes of one item, as they are now (the file is read again; it may have been replaced).
+    /// For an item derived for a platform (`MediaItem.derivedFile`), the derived bytes.
     func bytes(of item: MediaItem) throws(MediaError) -> Data
+
+    /// Describes the media of `post` as `platform` gets them: each image crier makes to fit the
+    /// platform (`ImagePlanner`) as its derived image, every other file as it is. The daemon's
+    /// `DerivedMediaSource` hands out images it derived ahead of the send; sources that derive
+    /// nothing give `items(of:publicBaseURL:)`.
+    func items(of post: Post, platform: Platform, publicBaseURL: String?) throws(MediaError) -> [MediaItem]
+}
+
+extension MediaSource {
+    public func items(of post: Post, platform: Platform, publicBaseURL: String?) throws(MediaError) -> [MediaItem] {
+        try items(of: post, publicBaseURL: publicBaseURL)
+    }
 }
 
 /// A media file that cannot be used: names the file and says what to do.

@@ -209,13 +209,15 @@ public struct PostParser: Sendable {
             lines[field] = item.line
             var file: String?
             var alt: String?
+            var crop: ImageCrop?
             switch item {
             case .scalar(let value, _):
                 file = value
             case .map:
-                _ = reader.entries(item, field, known: ["file", "alt"])
+                _ = reader.entries(item, field, known: ["file", "alt", "crop", "focus"])
                 file = reader.nonEmptyString(item["file"], "\(field).file")
                 alt = reader.nonEmptyString(item["alt"], "\(field).alt")
+                crop = readCrop(item, field, &reader)
                 if item["file"] == nil { reader.report(item, field, "needs `file:` (a path relative to the post file)") }
             default:
                 reader.report(item, field, "expected `file:` and `alt:`, got \(item.kindName)")
@@ -225,9 +227,34 @@ public struct PostParser: Sendable {
                 reader.report(item, "\(field).file", problem)
                 continue
             }
-            media.append(PostMedia(file: file, alt: alt))
+            media.append(PostMedia(file: file, alt: alt, crop: crop))
         }
         return media
+    }
+
+    /// `crop: center|top` or `focus: [x, y]` (fractions from the top left, 0 to 1) of one entry.
+    private func readCrop(_ item: FieldNode, _ field: String, _ reader: inout FieldReader) -> ImageCrop? {
+        if item["crop"] != nil && item["focus"] != nil {
+            reader.report(item["focus"], "\(field).focus", "give either `crop:` or `focus:`, not both")
+            return nil
+        }
+        if let node = item["crop"], let value = reader.nonEmptyString(node, "\(field).crop") {
+            switch value {
+            case "center", "centre": return .center
+            case "top": return .top
+            default:
+                reader.report(node, "\(field).crop", "expected `center` or `top` (or `focus: [x, y]` instead), got '\(value)'")
+                return nil
+            }
+        }
+        guard let node = item["focus"] else { return nil }
+        let values = reader.stringList(node, "\(field).focus")?.map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard let values, values.count == 2, let x = values[0], let y = values[1], (0...1).contains(x), (0...1).contains(y) else {
+            reader.report(node, "\(field).focus", "expected `[x, y]`: two numbers from 0 to 1, the point to keep "
+                          + "as fractions of the width and height from the top left (e.g. `[0.3, 0.4]`)")
+            return nil
+        }
+        return .focus(x: x, y: y)
     }
 
     private static func lineOfFirstInvalidUTF8(_ data: Data) -> Int {

@@ -15,6 +15,9 @@ public struct PreviewDelivery: Sendable, Equatable, Encodable {
     /// Problems that stop this delivery (too long under `long: reject`, ...); each makes the preview
     /// exit with status 1.
     public var errors: [String]
+    /// Each media file as this channel gets it (derived images with their size, pixels and bytes);
+    /// empty for posts without media and channels that do not read them (webhooks).
+    public var images: [PreviewImage] = []
 
     public init(channel: String, platform: Platform, at: Date? = nil, parts: [PreviewPart] = [],
                 warnings: [String] = [], errors: [String] = []) {
@@ -27,11 +30,11 @@ public struct PreviewDelivery: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case channel, platform, at, parts, warnings, errors
+        case channel, platform, at, parts, warnings, errors, images
     }
 
     /// The docs/formats.md shape: `at` as RFC 3339 UTC (see `PreviewJSON.timestamp`) or an explicit
-    /// null. `errors` is written only when there are some, so the shape is
+    /// null. `errors` and `images` are written only when there are some, so the shape is
     /// unchanged for every delivery without errors.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -42,6 +45,9 @@ public struct PreviewDelivery: Sendable, Equatable, Encodable {
         try container.encode(warnings, forKey: .warnings)
         if !errors.isEmpty {
             try container.encode(errors, forKey: .errors)
+        }
+        if !images.isEmpty {
+            try container.encode(images, forKey: .images)
         }
     }
 }

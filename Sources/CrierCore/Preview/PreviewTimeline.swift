@@ -145,6 +145,9 @@ public enum PreviewTimeline {
                     }
                 }
             }
+            for image in delivery.images {
+                lines.append("    " + style.dim("image " + TerminalStyle.visible(image.summary)))
+            }
             for warning in delivery.warnings {
                 lines.append("    " + style.yellow("! " + TerminalStyle.visible(warning)))
             }

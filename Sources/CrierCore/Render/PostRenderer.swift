@@ -31,7 +31,8 @@ public enum PostRenderer {
             warnings.append("content_warning: \(platform.rawValue) has no content warnings; the post goes out without it (only Mastodon shows it)")
         }
         if let items = post.mediaItems {
-            let found = MediaLimitCheck.check(items, descriptor: .of(platform), channel: channel)
+            let found = MediaLimitCheck.check(items, descriptor: .of(platform), channel: channel,
+                                                crops: post.media.map(\.crop))
             warnings += found.warnings
             errors += found.errors
         }

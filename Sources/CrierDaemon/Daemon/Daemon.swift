@@ -93,9 +93,12 @@ public final class Daemon: @unchecked Sendable {
             connectTimeout: delivery.connectTimeout, totalTimeout: delivery.timeout, maxConcurrentTransfers: delivery.maxInFlight))
         filer = PostFiler(layout: layout, dryRun: options.dryRun, logger: logger)
         let intakeQueue = self.intakeQueue
+        // A dry run derives images in memory: it writes nothing to the state directory.
+        let media = options.dryRun ? DerivedMediaSource(root: layout.root, cache: DerivedImageCache(directory: nil))
+            : DerivedMediaSource(layout: layout)
         engine = DeliveryEngine(queue: engineQueue, runtime: runtime, journal: journal, transport: transport, filer: filer,
                                 clock: SystemWallClock(), timer: DispatchWakeupTimer(queue: engineQueue), options: options, logger: logger,
-                                media: QueueMediaSource(root: layout.root), onMovingOut: { [weak self] name in
+                                media: media, onMovingOut: { [weak self] name in
                                     guard let self else { return }
                                     intakeQueue.async { self.intake?.forget(name) }
                                 })
@@ -108,6 +111,7 @@ public final class Daemon: @unchecked Sendable {
         intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in
             engine.queue.async { engine.handle(events) }
         }
+        intake?.mediaPreparer = media
         do {
             let intake = self.intake!
             watcher = try QueueWatcher(directory: layout.root, queue: intakeQueue) { [weak self] events in

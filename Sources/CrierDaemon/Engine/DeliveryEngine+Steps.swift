@@ -48,7 +48,8 @@ extension DeliveryEngine {
     private func deliveryContext(for key: DeliveryKey, record: DeliveryRecord, post: Post, in active: ActivePost, channel: ResolvedChannel,
                                  parts: [RenderedPart]) throws(MediaError) -> DeliveryContext {
         let earlier = (1..<key.part).map { active.records[DeliveryKey(post: key.post, channel: key.channel, part: $0)]?.remote }
-        let items = post.media.isEmpty ? [] : try media.items(of: post, publicBaseURL: channel.config.settings["media_base_url"])
+        let items = post.media.isEmpty ? [] : try media.items(of: post, platform: channel.config.platform,
+                                                                    publicBaseURL: channel.config.settings["media_base_url"])
         // A dry-run never logs in: its adapters build the requests they would send with a session.
         let session = options.dryRun ? ChannelSession.placeholder : sessions.session(for: key.channel)
         return DeliveryContext(deliveryID: record.id, post: post, channel: channel.config, secrets: channel.secrets,

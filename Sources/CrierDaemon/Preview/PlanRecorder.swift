@@ -46,7 +46,9 @@ final class PlanRecorder: @unchecked Sendable {
         }
     }
 
-    func report(reported: Set<String>, displayNames: [String: String], config: CrierConfig) -> PreviewReport {
+    /// - Parameter images: each media file of a post as a platform gets it (derived where crier derives).
+    func report(reported: Set<String>, displayNames: [String: String], config: CrierConfig,
+                images: (Post, Platform) -> Result<[PreviewImage], MediaError> = { _, _ in .success([]) }) -> PreviewReport {
         lock.lock()
         defer { lock.unlock() }
         var posts: [PreviewPost] = []
@@ -66,6 +68,13 @@ final class PlanRecorder: @unchecked Sendable {
                 if let end = ended[slot], errors.isEmpty {
                     if end.hasPrefix("expired") { warnings.append(end) } else { errors.append(end) }
                 }
+                var shown: [PreviewImage] = []
+                if errors.isEmpty, !post.media.isEmpty, PlatformDescriptor.of(variant.platform).media != nil {
+                    switch images(post, variant.platform) {
+                    case .success(let made): shown = made
+                    case .failure(let error): errors.append(error.message)
+                    }
+                }
                 let first = DeliveryKey(post: post.id, channel: variant.channel, part: 1)
                 let at = errors.isEmpty ? sent[first] ?? awaitingApproval[first] : nil
                 deliveries.append(PreviewDelivery(channel: variant.channel, platform: variant.platform, at: at,
@@ -75,6 +84,7 @@ final class PlanRecorder: @unchecked Sendable {
                                                                          request: step.map { PreviewRequest($0, redactor: SecretRedactor([])) })
                                                   },
                                                   warnings: warnings, errors: errors))
+                deliveries[deliveries.count - 1].images = shown
             }
             posts.append(PreviewPost(id: post.id, file: display, errors: [], deliveries: deliveries))
         }

@@ -96,7 +96,15 @@ public struct PreviewPlanner {
             if next > clock.now() { clock.set(next) }
             engineQueue.sync { timer.fire() }
         }
-        return recorder.report(reported: reported, displayNames: displayNames, config: config)
+        // Images are derived as `crier run` would at intake, into memory: the preview writes nothing.
+        let cache = DerivedImageCache(directory: nil)
+        let report = recorder.report(reported: reported, displayNames: displayNames, config: config) { post, platform in
+            let root = overlay[post.file].map { ($0 as NSString).deletingLastPathComponent } ?? layout.root
+            return Result { () throws(MediaError) in
+                try DerivedMediaSource(root: root, cache: cache).previewImages(of: post, platform: platform)
+            }
+        }
+        return report
     }
 
     /// True when the queue directory does not exist.

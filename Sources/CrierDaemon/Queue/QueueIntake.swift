@@ -24,6 +24,9 @@ public final class QueueIntake: @unchecked Sendable {
     /// Extra post files read from elsewhere as if they were in the queue (the preview's PATH
     /// arguments): queue name → path. Their media are resolved beside them.
     private let overlay: [String: String]
+    /// Derives each post's images for its channels' platforms as the post is read (set by the
+    /// daemon; the preview derives its own), so no image is made in the send path.
+    public var mediaPreparer: DerivedMediaSource?
 
     public init(layout: QueueLayout, queue: DispatchQueue, config: CrierConfig, logger: Logger,
                 overlay: [String: String] = [:], sink: @escaping @Sendable ([IntakeEvent]) -> Void) {
@@ -130,7 +133,7 @@ public final class QueueIntake: @unchecked Sendable {
     /// Reads and parses `name` if it is complete and changed; nil when there is nothing to report yet.
     private func examine(_ name: String, trustComplete: Bool) -> IntakeEvent? {
         guard let read = readDecision(name, trustComplete: trustComplete) else { return nil }
-        let result = Self.readAndParse(read, config: config, root: root(for: name))
+        let result = Self.readAndParse(read, config: config, root: root(for: name), preparer: mediaPreparer, logger: logger)
         if let signature = result.signature { known[name] = signature }
         return result.event
     }
@@ -166,7 +169,11 @@ public final class QueueIntake: @unchecked Sendable {
     /// Reads and parses `reads` on all cores (a scan of a large queue is mostly parsing), in order.
     private func readAndParseConcurrently(_ reads: [PendingRead]) -> [ReadResult] {
         let config = self.config
-        guard reads.count > 1 else { return reads.map { Self.readAndParse($0, config: config, root: root(for: $0.name)) } }
+        let preparer = mediaPreparer
+        let logger = self.logger
+        guard reads.count > 1 else {
+            return reads.map { Self.readAndParse($0, config: config, root: root(for: $0.name), preparer: preparer, logger: logger) }
+        }
         let roots = reads.map { root(for: $0.name) }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, reads.count)
         return [ReadResult](unsafeUninitializedCapacity: reads.count) { buffer, initialized in
@@ -175,7 +182,8 @@ public final class QueueIntake: @unchecked Sendable {
             nonisolated(unsafe) let base = buffer.baseAddress!
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for index in stride(from: worker, to: reads.count, by: workers) {
-                    (base + index).initialize(to: Self.readAndParse(reads[index], config: config, root: roots[index]))
+                    (base + index).initialize(to: Self.readAndParse(reads[index], config: config, root: roots[index],
+                                                                    preparer: preparer, logger: logger))
                 }
             }
             initialized = reads.count
@@ -183,7 +191,8 @@ public final class QueueIntake: @unchecked Sendable {
     }
 
     /// Reads one file and parses it into a post (touches no member: runs on any thread).
-    private static func readAndParse(_ read: PendingRead, config: CrierConfig, root: String) -> ReadResult {
+    private static func readAndParse(_ read: PendingRead, config: CrierConfig, root: String, preparer: DerivedMediaSource?,
+                                     logger: Logger) -> ReadResult {
         let data: Data
         let readSignature: FileSignature
         do {
@@ -194,6 +203,12 @@ public final class QueueIntake: @unchecked Sendable {
         }
         do throws(PostFileError) {
             let (post, channels) = try PostFileReader.read(data, name: read.name, config: config, root: root)
+            if let preparer, !post.media.isEmpty {
+                let platforms = channels.compactMap { config.channel(named: $0)?.platform }
+                for problem in preparer.prepare(post, platforms: platforms) {
+                    logger.warning("an image of \(read.name) cannot be made to fit: \(problem.message)")
+                }
+            }
             return ReadResult(signature: readSignature,
                               event: .post(ParsedPostFile(name: read.name, post: post, channels: channels, contentHash: ContentHash.of(data),
                                                           owner: readSignature.owner)))

@@ -45,9 +45,12 @@ import Testing
     }
 
     @Test func tooManyPixels() {
-        let huge = Self.item("pano.jpg", "image/jpeg", bytes: 1_000, width: 10_000, height: 4_000)
-        #expect(errors([huge], .mastodon, channel: "m") == ["pano.jpg is 10000×4000 pixels; mastodon takes images of at most "
+        // A GIF is sent as it is (crier derives JPEG, PNG and WebP only: `ImagePlanner`).
+        let huge = Self.item("pano.gif", "image/gif", bytes: 1_000, width: 10_000, height: 4_000)
+        #expect(errors([huge], .mastodon, channel: "m") == ["pano.gif is 10000×4000 pixels; mastodon takes images of at most "
                                                            + "33,177,600 pixels: scale it down, or leave m out of `channels:`"])
+        let photo = Self.item("pano.jpg", "image/jpeg", bytes: 1_000, width: 10_000, height: 4_000)
+        #expect(errors([photo], .mastodon).isEmpty, "a JPEG is scaled down to fit instead")
         #expect(errors([Self.item("pano.jpg", "image/jpeg", bytes: 1_000)], .mastodon).isEmpty, "no size known, nothing checked")
     }
 
@@ -68,14 +71,18 @@ import Testing
     /// The renderer reports what the intake found per channel: the same file fails Mastodon and
     /// goes to the webhook.
     @Test func theRendererFailsOnlyTheChannelWhosePlatformRefusesTheFile() {
-        var post = Post(id: "p", file: "p.md", channels: .named(["fosstodon", "ops"]), media: [PostMedia(file: "media/big.png", alt: "A chart")],
+        var post = Post(id: "p", file: "p.md", channels: .named(["fosstodon", "ops"]), media: [PostMedia(file: "media/big.gif", alt: "A chart")],
                         body: "Numbers are in.")
-        post.mediaItems = [Self.item("media/big.png", "image/png", bytes: 20_000_000, width: 100, height: 100)]
+        post.mediaItems = [Self.item("media/big.gif", "image/gif", bytes: 20_000_000, width: 100, height: 100)]
         let variants = PostRenderer.render(post, targets: [RenderTarget(channel: "fosstodon", platform: .mastodon),
                                                            RenderTarget(channel: "ops", platform: .webhook)])
         #expect(variants[0].errors.count == 1)
-        #expect(variants[0].errors.first?.hasPrefix("media/big.png is 20.0 MB") == true)
+        #expect(variants[0].errors.first?.hasPrefix("media/big.gif is 20.0 MB") == true)
         #expect(variants[1].errors.isEmpty)
+        // A PNG of known size is made to fit instead (`ImagePlanner`): no error.
+        var png = post
+        png.mediaItems = [Self.item("media/big.gif", "image/png", bytes: 20_000_000, width: 100, height: 100)]
+        #expect(PostRenderer.render(png, channel: "fosstodon", platform: .mastodon, options: RenderOptions()).errors.isEmpty)
         post.mediaItems = nil
         #expect(PostRenderer.render(post, channel: "fosstodon", platform: .mastodon, options: RenderOptions()).errors.isEmpty,
                 "without what the intake read, only counts and alt text are checked")

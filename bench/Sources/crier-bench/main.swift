@@ -5,6 +5,7 @@
 //               [--crier PATH] [--workdir DIR] [--no-diagnostics] [--keep]
 //   crier-bench ceiling URL [--requests N] [--concurrency N]
 //   crier-bench render [--posts N]          (RenderBenchmark.swift: renderer throughput, no network)
+//   crier-bench media [--rounds N]          (MediaBenchmark.swift: deriving a 24-megapixel photo)
 //
 // Usually started by bench/run.sh, which also brings up the nginx sink and builds everything.
 
@@ -36,6 +37,7 @@ func usage() -> Never {
         usage: crier-bench --url URL [--posts N] [--concurrency N] [--rounds N] [--crier PATH] [--workdir DIR] [--no-diagnostics] [--keep]
                crier-bench ceiling URL [--requests N] [--concurrency N]
                crier-bench render [--posts N]
+               crier-bench media [--rounds N]
                crier-bench preview [--posts N] [--rounds N] [--crier PATH]
 
         """.utf8))
@@ -416,6 +418,15 @@ case "render":
     }
     let result = runRenderBenchmark(posts: posts)
     print("render: \(result.variants) variants in \(format(result.seconds, 3)) s = \(format(Double(result.variants) / result.seconds)) variants/s")
+case "media":
+    let rest = Array(arguments.dropFirst())
+    var rounds = 3
+    if !rest.isEmpty {
+        guard rest.count == 2, rest[0] == "--rounds" else { usage() }
+        rounds = positiveInt(rest[1], "--rounds")
+    }
+    runMediaBenchmark(rounds: rounds)
+case "media-one": runMediaOne(Array(arguments.dropFirst()))
 case "preview":
     var rest = Array(arguments.dropFirst())
     var posts = 10_000

@@ -26,6 +26,9 @@ public enum BlueskyPlatform {
         //   bluesky-social/atproto d6296a1 (2026-08; older versions said 1,000,000 and 50,000,000).
         //   A PDS refuses any blob over 50 MB when uploaded to it directly (uploadBlob); videos go
         //   through video.bsky.app instead ("Rate Limits" and the video tutorial, bsky-docs).
+        // Images: the official app scales to at most 2000 × 2000 before upload (`POST_IMG_MAX` in
+        //   bluesky-social/social-app src/lib/constants.ts); the lexicon sets only the byte limit.
         media: MediaLimits(imageTypes: nil, videoTypes: ["video/mp4"], maxImageBytes: 2_000_000,
-                           maxVideoBytes: 300_000_000))
+                           maxVideoBytes: 300_000_000)
+            .shaped(ImageShape(maxWidth: 2000, maxHeight: 2000)))
 }

@@ -23,6 +23,10 @@ public enum InstagramPlatform {
         //   1 GB; the smaller figure is kept) — "IG User Media", image and reel specifications,
         //   https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media
         //   (unverified: not in the research digest; format and aspect-ratio errors are permanent).
+        // Feed images: aspect ratio within 4:5 to 1.91:1, width 320 to 1440 px ("IG User Media", image
+        //   specifications, as mirrored by Ayrshare's media guidelines for Instagram; Meta's ads "Media
+        //   Requirements" say the same range). `crop:` cuts to the nearest bound.
         media: MediaLimits(imageTypes: ["image/jpeg"], videoTypes: ["video/mp4", "video/quicktime"],
-                           maxImageBytes: 8 * MediaLimits.megabyte, maxVideoBytes: 300 * MediaLimits.megabyte))
+                           maxImageBytes: 8 * MediaLimits.megabyte, maxVideoBytes: 300 * MediaLimits.megabyte)
+            .shaped(ImageShape(accepted: (ImageRatio(4, 5), ImageRatio(1.91, 1)), maxWidth: 1440)))
 }

@@ -26,7 +26,10 @@ public enum LinkedInPlatform {
         // Images API: JPG, GIF, PNG, at most 36,152,320 pixels, no byte limit given; Videos API: MP4,
         //   75 KB to 500 MB. https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/images-api
         //   and …/videos-api (unverified: not in the research digest).
+        // Link and image shares display at 1.91:1, so `crop:` cuts to 1.91:1 (LinkedIn's own image
+        //   guidance; any ratio is taken).
         media: MediaLimits(imageTypes: ["image/jpeg", "image/gif", "image/png"], videoTypes: ["video/mp4"],
                            maxImageBytes: nil, maxVideoBytes: 500 * MediaLimits.megabyte,
-                           maxImagePixels: 36_152_320))
+                           maxImagePixels: 36_152_320)
+            .shaped(ImageShape(cropRatio: ImageRatio(1.91, 1))))
 }

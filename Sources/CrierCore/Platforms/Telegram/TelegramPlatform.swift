@@ -23,8 +23,11 @@ public enum TelegramPlatform {
         //   up to 50 MB — https://core.telegram.org/bots/api#sendphoto , #sendvideo , #sendanimation
         //   (the Bot API text as quoted by aiogram). Which image types sendPhoto takes is not listed;
         //   JPEG, PNG and WebP are assumed (unverified).
+        // sendPhoto: "The photo's width and height must not exceed 10000 in total. Width and height ratio
+        //   must be at most 20" (Bot API, as quoted by aiogram send_photo.py).
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png", "image/webp", "image/gif"], videoTypes: ["video/mp4"],
                            maxImageBytes: 10 * MediaLimits.megabyte, maxVideoBytes: 50 * MediaLimits.megabyte,
-                           maxBytesByType: ["image/gif": 50 * MediaLimits.megabyte]),
+                           maxBytesByType: ["image/gif": 50 * MediaLimits.megabyte])
+            .shaped(ImageShape(accepted: (ImageRatio(1, 20), ImageRatio(20, 1)), maxWidth: 5000, maxHeight: 5000)),
         defaultURL: TelegramRequestBuilder.defaultAPIRoot)
 }

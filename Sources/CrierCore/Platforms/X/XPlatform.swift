@@ -28,8 +28,11 @@ public enum XPlatform {
         //   https://docs.x.com/x-api/media/introduction (xdevplatform/docs, read 2026-08). MB is read as
         //   decimal (the smaller reading; unverified which X means). Video containers: MP4 and MOV
         //   (the upload's media types list video/mp4 and video/quicktime, among others).
+        // Any ratio is taken; the timeline shows one image at 16:9, so `crop:` cuts to 16:9 (issue
+        //   "Images made to fit each platform"; no documented pixel limit is applied).
         media: MediaLimits(imageTypes: ["image/jpeg", "image/png", "image/gif", "image/webp"],
                            videoTypes: ["video/mp4", "video/quicktime"],
                            maxImageBytes: 5 * MediaLimits.megabyte, maxVideoBytes: 512 * MediaLimits.megabyte,
-                           maxBytesByType: ["image/gif": 15 * MediaLimits.megabyte]))
+                           maxBytesByType: ["image/gif": 15 * MediaLimits.megabyte])
+            .shaped(ImageShape(cropRatio: ImageRatio(16, 9))))
 }
