@@ -140,7 +140,9 @@ import Testing
             channels:
               ops: { platform: webhook, url: "http://127.0.0.1:9/ops" }
             """).config)
-        config.channels.append(ChannelConfig(name: "insta", platform: .instagram, url: "http://127.0.0.1:9/ig"))
+        config.channels.append(ChannelConfig(name: "insta", platform: .instagram, url: "http://127.0.0.1:9/ig",
+                                             secrets: ["client_secret": SecretReference("env:CRIER_TEST_IG_SECRET")],
+                                             settings: ["user_id": "1789", "media_base_url": "http://127.0.0.1:9/media"]))
         let report = try PreviewPlanner(config: config, layout: QueueLayout(root: directory.path + "/queue"))
             .plan(paths: [], now: Date(timeIntervalSince1970: 1_795_334_400))
         let tall = try #require(report.posts.first { $0.id == "tall" }?.deliveries.first { $0.channel == "insta" })
@@ -149,7 +151,7 @@ import Testing
                                 + "add `crop: center`, `crop: top` or `focus: [x, y]` to its media entry to let crier crop it, "
                                 + "or leave insta out of `channels:`"])
         let cut = try #require(report.posts.first { $0.id == "cut" }?.deliveries.first { $0.channel == "insta" })
-        #expect(cut.errors.isEmpty && cut.at != nil)
+        #expect(cut.errors.isEmpty && cut.at != nil, "\(cut.errors)")
         let image = try #require(cut.images.first)
         #expect(image.derived && image.type == "image/jpeg" && image.width == 1000 && image.height == 1250 && image.crop == "4:5 top")
         #expect(image.bytes > 0)
