@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -194,26 +195,30 @@ struct SystemdNotifierTests {
         let count = 50
         // Drain on a plain Dispatch thread while the tasks send: an AF_UNIX datagram queue holds only
         // net.unix.max_dgram_qlen (often 10) messages, as a busy systemd would.
+        // The drain starts before any sender, straight on a Dispatch thread: started from a child
+        // task it could wait for a cooperative thread while the blocked senders hold them all.
         let fd = sink.fd
-        async let received: [String] = withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var messages: [String] = []
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while messages.count < count {
-                    let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                    if n < 0 && errno == EINTR { continue }
-                    if n < 0 { break }
-                    messages.append(String(decoding: buffer[..<n], as: UTF8.self))
-                }
-                continuation.resume(returning: messages)
+        let drained = DispatchSemaphore(value: 0)
+        let received = Mutex<[String]>([])
+        DispatchQueue.global().async {
+            var messages: [String] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while messages.count < count {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { break }
+                messages.append(String(decoding: buffer[..<n], as: UTF8.self))
             }
+            received.withLock { $0 = messages }
+            drained.signal()
         }
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<count {
                 group.addTask { notifier.status("tick \(index)") }
             }
         }
-        let messages = await received
+        drained.wait()
+        let messages = received.withLock { $0 }
         #expect(messages.count == count)
         #expect(Set(messages) == Set((0..<count).map { "STATUS=tick \($0)" }))
         #expect(notifier.sentCount == count)
