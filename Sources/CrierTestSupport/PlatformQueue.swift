@@ -48,12 +48,9 @@ public final class PlatformQueue: @unchecked Sendable {
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     }
 
-    /// A PNG header (signature and IHDR) of the given size, padded to `bytes`: enough for crier's
-    /// sniffer and for a fake's upload checks.
+    /// A real PNG of the given size (crier decodes images to fit them to each platform, so a
+    /// header alone no longer passes). `bytes` is kept for callers; the image is as large as it is.
     public static func png(width: Int, height: Int, bytes: Int = 64) -> [UInt8] {
-        func be32(_ value: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((value >> $0) & 0xFF) } }
-        let head: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be32(13) + Array("IHDR".utf8) + be32(width) + be32(height)
-            + [8, 6, 0, 0, 0] + [0, 0, 0, 0]
-        return head + Array(repeating: 0x5A, count: max(0, bytes - head.count))
+        Array(TestImages.png(width: width, height: height, sigma: 8))
     }
 }

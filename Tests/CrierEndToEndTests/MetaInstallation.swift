@@ -58,14 +58,11 @@ final class MetaInstallation: @unchecked Sendable {
         try journal.commitNow([.storeSession(channel: "meta", session)])
     }
 
-    /// A JPEG the sniffer reads (1080×1080), written into the queue's media/ and, when `publish`,
-    /// onto the media host.
+    /// A real JPEG (1080×1080, noise: each one different), written into the queue's media/ and, when
+    /// `publish`, onto the media host.
     @discardableResult
     func image(_ name: String, publish: Bool = true) -> Data {
-        let size: [UInt8] = [0x04, 0x38, 0x04, 0x38]
-        let bytes = Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0]
-            + [0xFF, 0xC0, 0x00, 0x11, 0x08] + size + [0x03] + Array(repeating: 0, count: 9) + [0xFF, 0xDA, 0x00, 0x02]
-            + Array(name.utf8) + [0xFF, 0xD9])
+        let bytes = TestImages.jpeg(width: 1080, height: 1080, sigma: 8, quality: 80)
         FileManager.default.createFile(atPath: queue + "/media/" + name, contents: bytes)
         if publish { mediaHost.put("media/" + name, bytes: bytes, contentType: "image/jpeg") }
         return bytes

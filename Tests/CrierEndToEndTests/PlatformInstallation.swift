@@ -49,14 +49,11 @@ final class PlatformInstallation: @unchecked Sendable {
         directory.write(text, to: "queue/\(name)")
     }
 
-    /// A PNG of `width`×`height` (a real header; the rest zeros) at `queue/relative`.
+    /// A real PNG of `width`×`height` at `queue/relative` (crier decodes images to fit them).
     func writePNG(_ relative: String, width: Int = 640, height: Int = 480) {
-        let be32 = { (value: Int) in [24, 16, 8, 0].map { UInt8((value >> $0) & 0xFF) } }
-        let header: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be32(13) + Array("IHDR".utf8)
-            + be32(width) + be32(height) + [8, 6, 0, 0, 0]
         let path = queue + "/" + relative
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(header + [UInt8](repeating: 0, count: 2048)))
+        FileManager.default.createFile(atPath: path, contents: TestImages.png(width: width, height: height, sigma: 8))
     }
 
     func daemon(_ extra: [String] = []) throws -> CrierProcess {

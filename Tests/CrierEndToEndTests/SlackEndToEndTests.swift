@@ -74,7 +74,7 @@ import Testing
                 channel: C0NEWS
 
             """)
-        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 8, 2, 0, 0, 0])
+        let png = TestImages.png(width: 16, height: 16, sigma: 8)
         try FileManager.default.createDirectory(atPath: installation.queue + "/media", withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: installation.queue + "/media/chart.png", contents: png))
         installation.directory.write("---\nchannels: [team]\nmedia:\n  - file: media/chart.png\n    alt: A rising chart\n---\nThe chart.\n",

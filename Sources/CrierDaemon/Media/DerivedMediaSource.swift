@@ -24,6 +24,9 @@ public struct DerivedMediaSource: MediaSource {
     }
 
     public func items(of post: Post, platform: Platform, publicBaseURL: String?) throws(MediaError) -> [MediaItem] {
+        // A platform that fetches media from the channel's `media_base_url` (Threads, Instagram,
+        // Facebook) gets what is published there: the original file, described as it is.
+        if publicBaseURL != nil { return try files.items(of: post, publicBaseURL: publicBaseURL) }
         var items: [MediaItem] = []
         for media in post.media {
             let item = try files.item(media, publicBaseURL: publicBaseURL)
