@@ -203,9 +203,14 @@ struct SystemdNotifierTests {
         DispatchQueue.global().async {
             var messages: [String] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
-            while messages.count < count {
+            let deadline = Date().addingTimeInterval(20)
+            while messages.count < count, Date() < deadline {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n < 0 && errno == EINTR { continue }
+                if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    usleep(1_000) // nothing yet: the senders have not started
+                    continue
+                }
                 if n < 0 { break }
                 messages.append(String(decoding: buffer[..<n], as: UTF8.self))
             }

@@ -107,7 +107,7 @@ public struct StepClassifier: Sendable {
                                                        now: now, expiresAt: expiresAt, randomFraction: randomFraction),
                                 progress: next)
             case .standard:
-                return standard(response, attempt: attempt, progress: next, now: now, expiresAt: expiresAt,
+                return standard(response, of: step, attempt: attempt, progress: next, now: now, expiresAt: expiresAt,
                                 randomFraction: randomFraction)
             }
         }
@@ -115,9 +115,19 @@ public struct StepClassifier: Sendable {
 
     /// The generic HTTP rules: 2xx sent; 408, 425, 429 and 5xx retried (honouring `Retry-After`);
     /// anything else failed at once with the receiver's words (3xx: crier does not follow redirects).
-    private func standard(_ response: TransportResponse, attempt: Int, progress: DeliveryProgress, now: Date, expiresAt: Date?,
-                          randomFraction: Double) -> Decision {
+    private func standard(_ response: TransportResponse, of step: StepRequest, attempt: Int, progress: DeliveryProgress, now: Date,
+                          expiresAt: Date?, randomFraction: Double) -> Decision {
         var next = progress
+        if !step.repeatSafe, Self.mayHaveActed(status: response.status) {
+            // A 500, 502 or 504 says nothing about whether the platform (behind its gateway) made
+            // the post: for a step that is not safe to repeat that is an unknown outcome, looked up
+            // where the platform allows, else held for the operator — never sent again blindly.
+            next.uncertainStep = step.name
+            let reason = "\(step.name): HTTP \(response.status): \(ReceiverMessage.summary(of: response)) (the platform may have acted on it)"
+            return Decision(outcome: retryOrGiveUp(reason: reason, httpStatus: response.status, retryAfter: nil, attempt: attempt, now: now,
+                                                   expiresAt: expiresAt, randomFraction: randomFraction),
+                            progress: next)
+        }
         if (200..<300).contains(response.status) {
             next.uncertainStep = nil
             next.stepAttempts = 0
@@ -151,6 +161,12 @@ public struct StepClassifier: Sendable {
             return .expired(reason: "expired: the next try would be at \(TimestampFormat.string(next)), after the post expires at \(TimestampFormat.string(expiresAt)); last: \(reason)", attempted: true)
         }
         return .retry(at: next, reason: reason, httpStatus: httpStatus)
+    }
+
+    /// Answers after which a request may or may not have been carried out: a server error or a
+    /// gateway that lost the upstream answer. (429, 503 and the 4xx say it was not.)
+    public static func mayHaveActed(status: Int) -> Bool {
+        status == 500 || status == 502 || status == 504
     }
 
     public static func isRetryable(status: Int) -> Bool {

@@ -30,6 +30,24 @@ import Testing
         #expect(reason.contains("may have reached the platform"))
     }
 
+    @Test func aServerErrorToAStepThatIsNotRepeatSafeIsAnUnknownOutcome() {
+        for status in [500, 502, 504] {
+            let decision = classify(.success(TransportResponse(status: status, body: Data("upstream".utf8))), publish, progress: sendingPublish)
+            #expect(decision.progress.uncertainStep == "publish", "HTTP \(status)")
+            guard case .retry(_, let reason, let code) = decision.outcome else { Issue.record("\(decision.outcome)"); continue }
+            #expect(code == status && reason.contains("may have acted on it"))
+        }
+        // 503 and 429 say the request was not carried out; a repeat-safe step is retried either way.
+        let busy = classify(.success(TransportResponse(status: 503)), publish, progress: sendingPublish)
+        #expect(busy.progress.uncertainStep == nil)
+        let send = StepRequest(name: "send", request: publish.request, repeatSafe: true)
+        #expect(classify(.success(TransportResponse(status: 502)), send, progress: .start).progress.uncertainStep == nil)
+        // Out of tries after a 500: unknown, never failed.
+        let last = classify(.success(TransportResponse(status: 500)), publish,
+                            progress: DeliveryProgress(values: ["draft": "dr_1"], uncertainStep: "publish", stepAttempts: 2))
+        guard case .unknown = last.outcome else { Issue.record("\(last.outcome)"); return }
+    }
+
     @Test func aRequestThatNeverLeftClearsItsOwnDoubt() {
         let decision = classify(.failure(refused), publish, progress: sendingPublish)
         #expect(decision.progress.uncertainStep == nil)
