@@ -80,17 +80,6 @@ public struct MatrixRequests: Sendable {
     /// Percent-encodes everything but RFC 3986's unreserved characters (`!room:server` →
     /// `%21room%3Aserver`), for a path segment or a query value.
     public static func pathSegment(_ value: String) -> String {
-        var encoded = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                encoded.append(Character(Unicode.Scalar(byte)))
-            default:
-                let hex = Array("0123456789ABCDEF")
-                encoded += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0x0F)])
-            }
-        }
-        return encoded
+        PercentEncoding.encode(value)
     }
 }
