@@ -20,6 +20,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: harness.layout.pending("launch.md")))
     }
 
+    @Test func theStatusSummaryFollowsEveryChangeThoughItIsCachedWhileNothingChanges() throws {
+        let transport = RecordingTransport()
+        let harness = try EngineHarness(configText: webhookConfig(channels: ["ops", "audit"]), transport: transport)
+        func pending() -> Int { harness.engine.queue.sync { harness.engine.summary().pending } }
+        harness.drop("later.md", "---\nchannels: [ops, audit]\nat: 2031-01-01T09:00:00Z\n---\nLater")
+        harness.settle()
+        #expect(pending() == 2)
+        #expect(pending() == 2, "the cached counts")
+        harness.drop("more.md", "---\nchannels: [ops]\nat: 2031-01-01T10:00:00Z\n---\nMore")
+        harness.settle()
+        #expect(pending() == 3)
+        harness.drop("now.md", "---\nchannels: [ops]\n---\nNow")
+        #expect(eventually { FileManager.default.fileExists(atPath: harness.layout.sent + "/now.receipt.json") })
+        harness.settle()
+        #expect(pending() == 3, "the sent one left the count")
+    }
+
     @Test func retriesWithBackoffKeepingTheDeliveryIDThenSucceeds() throws {
         let counter = Recorded<Int>()
         let transport = RecordingTransport(reply: { _ in

@@ -64,6 +64,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     var random = FastRandom()
+    /// `summary()`'s counts and the journal change count they were made at: an idle daemon's status
+    /// heartbeat costs nothing however large its backlog.
+    private var summaryCounts: (changeCount: Int, pending: Int, unknown: Int)?
 
     public init(queue: DispatchQueue, runtime: RuntimeConfig, journal: any Journal, transport: any Transport,
                 filer: PostFiler, clock: any WallClock, timer: any WakeupTimer, options: EngineOptions, logger: Logger,
@@ -268,6 +271,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// A short summary for status lines (sd_notify STATUS=, logs).
     public func summary() -> (pending: Int, inFlight: Int, nextDue: Date?, paused: Int, unknown: Int) {
         dispatchPrecondition(condition: .onQueue(queue))
+        if let cached = summaryCounts, cached.changeCount == batch.changeCount, batch.isEmpty {
+            return (cached.pending, inFlight, due.nextDue(), parked.count, cached.unknown)
+        }
         var pending = 0
         var unknown = 0
         for active in posts.values {
@@ -275,6 +281,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                 if record.status == .pending { pending += 1 } else if record.status == .unknown { unknown += 1 }
             }
         }
+        summaryCounts = (batch.changeCount, pending, unknown)
         return (pending, inFlight, due.nextDue(), parked.count, unknown)
     }
 

@@ -16,6 +16,9 @@ final class JournalBatcher: @unchecked Sendable {
     private var completions: [@Sendable () -> Void] = []
     /// Runs after each hand-over (the engine checks whether it became idle).
     var afterSubmit: () -> Void = {}
+    /// How many times changes were added: every change of the engine's state is journaled, so an
+    /// unchanged count means nothing changed (what `DeliveryEngine.summary()` caches on).
+    private(set) var changeCount = 0
 
     init(journal: any Journal, queue: DispatchQueue) {
         self.journal = journal
@@ -32,6 +35,7 @@ final class JournalBatcher: @unchecked Sendable {
             queue.async { [weak self] in self?.submit() }
         }
         changes.append(contentsOf: new)
+        changeCount &+= 1
         if let completion { completions.append(completion) }
     }
 
