@@ -16,6 +16,8 @@ final class EngineHarness: @unchecked Sendable {
     let intake: QueueIntake
     let queue = DispatchQueue(label: "test.engine")
     let intakeQueue = DispatchQueue(label: "test.intake")
+    /// The names of the files the intake read and handed over (parsed or invalid).
+    let filesRead: Recorded<String>
 
     /// - Parameters:
     ///   - directory: an earlier harness's directory, to start again on its queue and journal (a
@@ -23,8 +25,12 @@ final class EngineHarness: @unchecked Sendable {
     ///   - routing: changes the loaded config (e.g. puts a fake platform's adapter behind a channel).
     ///   - alerts: whether alerts are dropped into the queue (needs `alerts:` in the config).
     ///   - derivesMedia: images are made to fit each platform at intake (`DerivedMediaSource`), as the daemon does.
+    ///   - loadsPosts: as the daemon: posts due later than `loadAhead` are kept out of memory and read
+    ///     again when they come near, and a restart restores them from the journal without reading
+    ///     files whose signature the journal has.
     init(configText: String, transport: any Transport, journalPath: String? = nil, directory: TemporaryDirectory = TemporaryDirectory(),
-         routing: (RuntimeConfig) -> RuntimeConfig = { $0 }, alerts: Bool = false, derivesMedia: Bool = false) throws {
+         routing: (RuntimeConfig) -> RuntimeConfig = { $0 }, alerts: Bool = false, derivesMedia: Bool = false,
+         loadsPosts: Bool = false) throws {
         self.directory = directory
         layout = QueueLayout(root: directory.path + "/queue")
         try layout.create()
@@ -40,11 +46,26 @@ final class EngineHarness: @unchecked Sendable {
                                 media: derived ?? QueueMediaSource(root: layout.root))
         let engine = self.engine
         if alerts { engine.setAlerts(AlertPoster(layout: layout, channel: runtime.config.alerts, dryRun: false, logger: logger)) }
+        let filesRead = Recorded<String>()
+        self.filesRead = filesRead
         intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in
+            for event in events {
+                switch event {
+                case .post(let parsed): filesRead.append(parsed.name)
+                case .invalid(let name, _): filesRead.append(name)
+                default: break
+                }
+            }
             engine.queue.async { engine.handle(events) }
         }
         intake.mediaPreparer = derived
-        try queue.sync { try engine.restore() }
+        let loader = loadsPosts ? PostLoader(layout: layout, preparer: derived, logger: logger) : nil
+        let journaledFiles = try queue.sync {
+            if let loader { engine.setPostLoader(loader) }
+            try engine.restore()
+            return loadsPosts ? engine.restoredFileSignatures() : [:]
+        }
+        intakeQueue.sync { intake.seed(journaledFiles) }
     }
 
     /// Writes a post file and hands it to the intake as a completed write.

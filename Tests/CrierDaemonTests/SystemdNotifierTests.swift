@@ -223,6 +223,9 @@ struct SystemdNotifierTests {
             }
         }
         drained.wait()
+        // The drain reads `fd`, not `sink`: without this, `sink` may be released (and its socket
+        // closed by `deinit`) as soon as `fd` is read, and the drain gets EBADF.
+        withExtendedLifetime(sink) {}
         let messages = received.withLock { $0 }
         #expect(messages.count == count)
         #expect(Set(messages) == Set((0..<count).map { "STATUS=tick \($0)" }))

@@ -5,4 +5,8 @@
 /// this shim compiles with it so Swift can flush a whole file system with one call.
 int ccrier_syncfs(int fd);
 
+/// malloc_trim(3) (glibc's <malloc.h>, which Glibc's Swift module does not include): gives the
+/// memory malloc kept after the daemon's start-up peaks back to the system.
+int ccrier_malloc_trim(void);
+
 #endif

@@ -1,3 +1,4 @@
+import CCrierLinux
 import CrierCore
 import CrierCurl
 import Foundation
@@ -104,14 +105,26 @@ public final class Daemon: @unchecked Sendable {
                                 })
         let engine = self.engine!
         engine.setAlerts(AlertPoster(layout: layout, channel: runtime.config.alerts, dryRun: options.dryRun, logger: logger))
-        let restored: Result<Void, JournalError> = engineQueue.sync {
-            Result { () throws(JournalError) in try engine.restore() }
+        // The journal is the source of truth for what is pending: the schedule is restored from it
+        // without reading a post file, and the intake re-reads only files that changed since.
+        let loader = PostLoader(layout: layout, preparer: media, logger: logger)
+        let restored: Result<[String: FileSignature], JournalError> = engineQueue.sync {
+            engine.setPostLoader(loader)
+            return Result { () throws(JournalError) in
+                try engine.restore()
+                return engine.restoredFileSignatures()
+            }
         }
-        if case .failure(let error) = restored { throw DaemonError("\(error)") }
+        let journaledFiles: [String: FileSignature]
+        switch restored {
+        case .failure(let error): throw DaemonError("\(error)")
+        case .success(let signatures): journaledFiles = signatures
+        }
         intake = QueueIntake(layout: layout, queue: intakeQueue, config: runtime.config, logger: logger) { events in
             engine.queue.async { engine.handle(events) }
         }
         intake?.mediaPreparer = media
+        intake?.seed(journaledFiles)
         do {
             let intake = self.intake!
             watcher = try QueueWatcher(directory: layout.root, queue: intakeQueue) { [weak self] events in
@@ -135,13 +148,19 @@ public final class Daemon: @unchecked Sendable {
         startRescanTimer(interval: delivery.rescanInterval)
         startTokenWatch()
         logger.info("crier started", metadata: startedMetadata)
+        // Ready once the schedule is restored from the journal: the queue directory is reconciled
+        // with it in the background (files whose signature matches the journal's are not read).
+        engineQueue.async {
+            self.notifier?.ready()
+            self.reportStatus()
+        }
         intakeQueue.async {
             self.intake.rescan()
-            // Queued behind the scan's results on the engine queue: the journal is open and the
-            // queue has been read once.
+            // Queued behind the scan's results: the start-up peaks (the journal's rows, the parsed
+            // files) are over, and what malloc kept of them goes back to the system.
             self.engineQueue.async {
-                self.notifier?.ready()
                 self.reportStatus()
+                _ = ccrier_malloc_trim()
             }
         }
         startHeartbeat()
@@ -197,7 +216,7 @@ public final class Daemon: @unchecked Sendable {
     private func startRescanTimer(interval: TimeInterval) {
         let timer = DispatchSource.makeTimerSource(queue: intakeQueue)
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
-        timer.setEventHandler { [weak self] in self?.intake.rescan() }
+        timer.setEventHandler { [weak self] in self?.intake.periodicRescan() }
         timer.resume()
         rescanTimer = timer
     }

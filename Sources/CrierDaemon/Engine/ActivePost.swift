@@ -2,16 +2,34 @@ import CrierCore
 import Foundation
 
 /// The engine's in-memory view of a post that is not finished: its journal row, its parsed content
-/// (nil until its file has been read, or after it was deleted) and its deliveries.
+/// (nil until its file has been read, while the post is dormant, or after its file left) and its
+/// deliveries.
 ///
 /// A class, confined to the engine's queue like the rest of its state: the engine changes one
 /// delivery at a time, and a value type kept in a dictionary would copy every record of the post
 /// on each change.
 final class ActivePost {
+    /// A post's content as its file gave it: boxed, so a post without it in memory costs a pointer.
+    final class Content {
+        let post: Post
+        /// Rendered parts per channel (text, facets, HTML: what adapters are given).
+        let parts: [String: [RenderedPart]]
+
+        init(post: Post, parts: [String: [RenderedPart]]) {
+            self.post = post
+            self.parts = parts
+        }
+    }
+
     var journal: JournalPost
-    var post: Post?
-    /// Rendered parts per channel (text, facets, HTML: what adapters are given).
-    var parts: [String: [RenderedPart]] = [:]
+    private(set) var content: Content?
+    /// The content is not in memory but its file is trusted to hold it (the journal's hash): the
+    /// engine reads the file again shortly before a delivery is due (`DeliveryEngine+Dormancy`).
+    /// A restored post starts dormant, and a post due much later becomes dormant once journaled, so
+    /// a large backlog costs what its schedule needs, not its text.
+    var dormant = false
+    var post: Post? { content?.post }
+    var parts: [String: [RenderedPart]] { content?.parts ?? [:] }
     var records: [DeliveryKey: DeliveryRecord] = [:]
     var inFlight: Set<DeliveryKey> = []
     /// Deliveries made here (a new post, or a channel or part an edit added) whose first journal
@@ -33,6 +51,21 @@ final class ActivePost {
     init(journal: JournalPost) {
         self.journal = journal
     }
+
+    /// Holds `post` and its rendered parts in memory.
+    func load(_ post: Post, parts: [String: [RenderedPart]]) {
+        content = Content(post: post, parts: parts)
+        dormant = false
+    }
+
+    /// Drops the content: `dormant` says whether the file is still trusted to hold it.
+    func unload(dormant: Bool) {
+        content = nil
+        self.dormant = dormant
+    }
+
+    /// The content is in memory, or can be read again from the file.
+    var hasContent: Bool { content != nil || dormant }
 
     var allFinal: Bool { records.values.allSatisfy { $0.status.isFinal } }
 

@@ -37,7 +37,7 @@ extension DeliveryEngine {
     }
 
     /// - Parameter journalRow: the journal's row for this post id, looked up for the whole batch.
-    private func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil) {
+    func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil) {
         let id = parsed.post.id
         if let owner = postIDByFile[parsed.name], owner != id {
             // The file's `id:` changed: the old post lost its file.
@@ -52,8 +52,16 @@ extension DeliveryEngine {
                 arrivedWhileFiling[id] = parsed
                 return
             }
-            if active.post != nil, active.journal.contentHash == parsed.contentHash { return }
-            let edited = active.post != nil || active.journal.contentHash != parsed.contentHash
+            if active.hasContent, active.journal.contentHash == parsed.contentHash {
+                // Read again with the same content (a `touch`, a journal from before crier kept file
+                // signatures): nothing to do but remember the file's signature for the next restart.
+                if let signature = parsed.signature, signature != active.journal.fileSignature, !options.dryRun {
+                    active.journal.fileSignature = signature
+                    batch.commit([.upsertPost(active.journal)])
+                }
+                return
+            }
+            let edited = active.hasContent || active.journal.contentHash != parsed.contentHash
             if edited {
                 logger.info("post changed", metadata: ["post": "\(id)", "file": "\(parsed.name)"])
                 if !options.dryRun {
@@ -89,7 +97,7 @@ extension DeliveryEngine {
             let now = clock.now()
             active = ActivePost(journal: JournalPost(id: id, file: parsed.name, contentHash: parsed.contentHash, state: .pending,
                                                      scheduledAt: parsed.post.at ?? now, expiresAt: nil, acceptedAt: now,
-                                                     queuedBy: ownerName(parsed.owner)))
+                                                     queuedBy: ownerName(parsed.owner), fileSignature: parsed.signature))
             if !options.dryRun {
                 batch.commit([.history(HistoryEvent(at: now, postID: id, actor: ownerName(parsed.owner) ?? "unknown", action: "queued",
                                                     detail: parsed.name))])
@@ -105,19 +113,19 @@ extension DeliveryEngine {
 
     /// Renders the post for each of its channels and brings its deliveries in line
     /// (`DeliveryReconciliation`).
-    private func reconcile(_ active: ActivePost, with parsed: ParsedPostFile) {
+    func reconcile(_ active: ActivePost, with parsed: ParsedPostFile) {
         let post = parsed.post
         let now = clock.now()
         let previousSchedule = active.journal.scheduledAt
         let wasKnown = active.post != nil || !active.records.isEmpty
-        active.post = post
         active.fileRemoved = false
         active.journal.contentHash = parsed.contentHash
+        if let signature = parsed.signature { active.journal.fileSignature = signature }
         active.journal.scheduledAt = post.at ?? active.journal.acceptedAt
         let rescheduled = !wasKnown || active.journal.scheduledAt != previousSchedule
         let expire = post.expire ?? runtime.config.defaults.expire
         active.journal.expiresAt = expire.map { active.journal.scheduledAt.addingTimeInterval($0) }
-        active.parts = [:]
+        var parts: [String: [RenderedPart]] = [:]
         var channels: [DeliveryReconciliation.ChannelParts] = []
         var variants: [RenderedVariant] = []
         defer { observer?(.accepted(post: post, variants: variants)) }
@@ -126,13 +134,14 @@ extension DeliveryEngine {
             let variant = PartsPlanner.variant(for: post, channel: config, defaults: runtime.config.defaults,
                                                session: sessions.session(for: channel))
             variants.append(variant)
-            active.parts[channel] = variant.parts
+            parts[channel] = variant.parts
             channels.append(.init(name: channel, partCount: variant.parts.count,
                                   unsendable: variant.errors.isEmpty ? nil : variant.errors.joined(separator: "; ")))
             for warning in variant.warnings {
                 logger.warning("post variant warning", metadata: ["post": "\(post.id)", "channel": "\(channel)", "warning": "\(warning)"])
             }
         }
+        active.load(post, parts: parts)
         let base = active.journal.scheduledAt
         let created = DeliveryReconciliation.reconcile(
             records: &active.records, busy: active.inFlight, postID: post.id, channels: channels, rescheduled: rescheduled,
@@ -156,7 +165,7 @@ extension DeliveryEngine {
     }
 
     /// Journals the post and `records`, then (once durable) schedules what may go.
-    private func persist(_ id: String, records: [DeliveryRecord]) {
+    func persist(_ id: String, records: [DeliveryRecord]) {
         guard let active = posts[id] else { return }
         var changes: [JournalChange] = [.upsertPost(active.journal)]
         changes.append(contentsOf: records.map { .upsertDelivery($0) })
@@ -175,15 +184,18 @@ extension DeliveryEngine {
         }
     }
 
-    /// Schedules the next part of each channel of the post that may go.
+    /// Schedules the next part of each channel of the post that may go — or, when none is due
+    /// within `loadAhead`, unloads the post until shortly before it is (`sleepIfFarOff`).
     func scheduleReady(_ id: String) {
-        guard let active = posts[id], active.post != nil, !active.fileRemoved else { return }
-        for key in active.nextPendingParts() where !active.inFlight.contains(key) && !active.unjournaled.contains(key) {
+        guard let active = posts[id], active.hasContent, !active.fileRemoved else { return }
+        let ready = active.nextPendingParts().filter { !active.inFlight.contains($0) && !active.unjournaled.contains($0) }
+        if sleepIfFarOff(active, ready: ready) { return }
+        for key in ready {
             if let dueAt = active.records[key]?.dueAt { due.schedule(key, at: dueAt) }
         }
     }
 
-    private func reject(name: String, error: PostFileError) {
+    func reject(name: String, error: PostFileError) {
         logger.error(options.dryRun ? "post file would be rejected" : "post file rejected",
                      metadata: ["file": "\(name)", "reason": "\(error.description)"])
         observer?(.rejected(file: name, error: error))
@@ -203,11 +215,11 @@ extension DeliveryEngine {
 
     /// The post's file left the queue: what has not been sent is cancelled (in-flight deliveries
     /// when they complete, `unknown` ones when the operator resolves them).
-    private func fileGone(_ name: String, reason: String = "the post file left the queue", id knownID: String? = nil) {
+    func fileGone(_ name: String, reason: String = "the post file left the queue", id knownID: String? = nil) {
         guard let id = knownID ?? postIDByFile[name], let active = posts[id], !active.finalizing else { return }
         postIDByFile[name] = nil
         active.fileRemoved = true
-        active.post = nil
+        active.unload(dormant: false)
         let now = clock.now()
         var changed: [DeliveryRecord] = []
         for (key, var record) in active.records where record.status == .pending && !active.inFlight.contains(key)

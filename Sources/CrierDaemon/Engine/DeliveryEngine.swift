@@ -64,6 +64,11 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Files that arrived for a post still being filed: handled once the filing is committed.
     var arrivedWhileFiling: [String: ParsedPostFile] = [:]
     var random = FastRandom()
+    /// Reads a post file again (set by the daemon): with it, posts due later than `loadAhead` are
+    /// kept out of memory (`DeliveryEngine+Dormancy`).
+    var postLoader: PostLoader?
+    /// Dormant posts by when to read them again (stale entries are skipped).
+    var dormantSchedule = InstantHeap<String>()
     /// `summary()`'s counts and the journal change count they were made at: an idle daemon's status
     /// heartbeat costs nothing however large its backlog.
     private var summaryCounts: (changeCount: Int, pending: Int, unknown: Int)?
@@ -123,8 +128,14 @@ public final class DeliveryEngine: @unchecked Sendable {
         for (journalPost, records) in try journal.unfinishedPosts() {
             let active = ActivePost(journal: journalPost)
             for record in records { active.records[record.key] = record }
+            // With a loader, the schedule comes from the journal and the content from the file
+            // when a delivery comes near; else deliveries wait until the intake has read the file.
+            active.dormant = postLoader != nil
             posts[journalPost.id] = active
             postIDByFile[journalPost.file] = journalPost.id
+        }
+        if postLoader != nil {
+            for id in posts.keys { scheduleReady(id) }
         }
         let now = clock.now()
         let longest = gates.values.map(\.memory).max() ?? 0
@@ -313,6 +324,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         guard accepting, journalFailure == nil else { return checkIdle() }
         let now = clock.now()
+        wakeDormant(now: now)
         let room = runtime.config.delivery.maxInFlight - inFlight
         if room > 0 {
             for key in due.popDue(now: now, limit: room) {
@@ -320,6 +332,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                     if parked.insert(key).inserted { observer?(.held(key, reason: reason, until: nil)) }
                     continue
                 }
+                guard let active = posts[key.post], loadContent(active) else { continue }
                 guard approvalAllows(key, now: now), admit(key, now: now) else { continue }
                 start(key, now: now)
                 if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {
@@ -330,7 +343,8 @@ public final class DeliveryEngine: @unchecked Sendable {
                 }
             }
         }
-        timer.arm(at: inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil)
+        let nextSend = inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil
+        timer.arm(at: [nextSend, dormantSchedule.next].compactMap { $0 }.min())
         checkIdle()
     }
 
@@ -483,7 +497,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             self.outstanding -= 1
             self.posts[key.post]?.unsavedChanges -= 1
             if record.status == .pending, let dueAt = record.dueAt, let active = self.posts[key.post],
-               active.records[key]?.status == .pending, active.post != nil, !active.fileRemoved {
+               active.records[key]?.status == .pending, active.hasContent, !active.fileRemoved {
                 self.due.schedule(key, at: dueAt)
             }
             if record.status == .sent { self.scheduleReady(key.post) }

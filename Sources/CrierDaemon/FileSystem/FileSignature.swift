@@ -1,7 +1,8 @@
 import Glibc
 
 /// Identity and version of a file as `stat` sees it: an unchanged signature means unchanged content
-/// (within the file system's timestamp resolution), so rescans need not re-read it.
+/// (within the file system's timestamp resolution), so rescans need not re-read it. The journal
+/// keeps the signature of each pending post's file, so a restart need not re-read it either.
 public struct FileSignature: Sendable, Equatable {
     public var inode: UInt64
     public var size: Int64
@@ -18,6 +19,16 @@ public struct FileSignature: Sendable, Equatable {
         isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
         isSymlink = (info.st_mode & S_IFMT) == S_IFLNK
         owner = info.st_uid
+    }
+
+    /// The signature of a regular file, as the journal stored it.
+    public init(regularFileInode inode: UInt64, size: Int64, modifiedNanoseconds: Int64, owner: UInt32) {
+        self.inode = inode
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        isRegularFile = true
+        isSymlink = false
+        self.owner = owner
     }
 
     public var modifiedSeconds: Double { Double(modifiedNanoseconds) / 1_000_000_000 }

@@ -19,9 +19,12 @@ public struct JournalPost: Sendable, Equatable {
     public var finishedAt: Date?
     /// Who dropped the file (its owner's name when it was first accepted).
     public var queuedBy: String?
+    /// What `lstat` said of the file when it was read with `contentHash` (nil in journals written
+    /// before crier kept it): a restart trusts a file with the same signature without reading it.
+    public var fileSignature: FileSignature?
 
     public init(id: String, file: String, contentHash: String, state: State, scheduledAt: Date, expiresAt: Date?,
-                acceptedAt: Date, finishedAt: Date? = nil, queuedBy: String? = nil) {
+                acceptedAt: Date, finishedAt: Date? = nil, queuedBy: String? = nil, fileSignature: FileSignature? = nil) {
         self.queuedBy = queuedBy
         self.id = id
         self.file = file
@@ -31,5 +34,6 @@ public struct JournalPost: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.acceptedAt = acceptedAt
         self.finishedAt = finishedAt
+        self.fileSignature = fileSignature
     }
 }

@@ -7,7 +7,14 @@ import Logging
 ///
 /// A file is read when inotify reports it closed after writing or renamed into place, or when a scan
 /// finds it unchanged for `settleTime` with no write in progress — so a plain `cp` into the queue is
-/// never read half-written. Unchanged files (same inode, size, mtime) are not read again.
+/// never read half-written. Unchanged files (same inode, size, mtime) are not read again, nor, after
+/// a restart, files the journal read before (`seed`).
+///
+/// The periodic safety-net rescan (`periodicRescan`) costs next to nothing when nothing changed: it
+/// lists the directory only when the directory itself changed (a file created, renamed or deleted —
+/// what inotify should have told), and `lstat`s every known file only once an hour (an in-place edit
+/// inotify missed, on a file system that does not report it). A full scan (`rescan`) runs at start,
+/// on SIGHUP and when inotify overflows.
 public final class QueueIntake: @unchecked Sendable {
     // Confinement: every member is used only on `queue`.
     private let layout: QueueLayout
@@ -21,6 +28,12 @@ public final class QueueIntake: @unchecked Sendable {
     /// Names with a write in progress (created or modified, not yet closed).
     private var writing: Set<String> = []
     private var recheckScheduled: Set<String> = []
+    /// The queue directory's own signature when it was last listed, and when that was.
+    private var listedDirectory: (signature: FileSignature, at: TimeInterval)?
+    /// When the periodic rescan next `lstat`s every known file.
+    private var nextDeepScan: TimeInterval = Date().timeIntervalSince1970 + QueueIntake.deepScanInterval
+    /// How often the periodic rescan looks at every known file (in-place edits inotify missed).
+    public static let deepScanInterval: TimeInterval = 3600
     /// Extra post files read from elsewhere as if they were in the queue (the preview's PATH
     /// arguments): queue name → path. Their media are resolved beside them.
     private let overlay: [String: String]
@@ -44,6 +57,12 @@ public final class QueueIntake: @unchecked Sendable {
         self.config = config
         settleTime = config.delivery.settleTime
         known.removeAll()
+    }
+
+    /// Files the journal has already read, with the signature each had then (call on `queue`, before
+    /// the first scan): a scan reads them again only if they changed since.
+    public func seed(_ signatures: [String: FileSignature]) {
+        known.merge(signatures) { current, _ in current }
     }
 
     /// The engine is moving `name` out of the queue (filed or rejected): its disappearance is not news.
@@ -81,9 +100,35 @@ public final class QueueIntake: @unchecked Sendable {
 
     /// Lists the whole directory and examines every post file (call on `queue`).
     public func rescan() {
+        scan(examiningKnown: true)
+    }
+
+    /// The safety net behind inotify (call on `queue`, every `rescan:`): nothing when the directory
+    /// is unchanged since it was last listed; new and vanished names when it changed; every file once
+    /// an hour.
+    public func periodicRescan() {
+        let now = Date().timeIntervalSince1970
+        if now >= nextDeepScan {
+            nextDeepScan = now + Self.deepScanInterval
+            return scan(examiningKnown: true)
+        }
+        guard let listed = listedDirectory, overlay.isEmpty,
+              let current = (try? FileOperations.signature(layout.root)) ?? nil, current == listed.signature,
+              // A change within the same clock tick as the listing would not show in the mtime.
+              listed.at - current.modifiedSeconds > 1 else {
+            return scan(examiningKnown: false)
+        }
+    }
+
+    /// Lists the directory, reads new and (if `examiningKnown`) changed post files, and reports the
+    /// ones that went. A full scan ends with `.scanned`.
+    private func scan(examiningKnown: Bool) {
         var listed: [String] = []
+        let directory = (try? FileOperations.signature(layout.root)) ?? nil
+        let listedAt = Date().timeIntervalSince1970
         do {
             listed = try FileOperations.listDirectory(layout.root)
+            listedDirectory = directory.map { ($0, listedAt) }
         } catch {
             // The preview of files named on the command line plans them without a queue, if need be.
             if overlay.isEmpty {
@@ -91,10 +136,10 @@ public final class QueueIntake: @unchecked Sendable {
                 return
             }
         }
+        var present = Set(listed.lazy.filter(QueueFileName.isPostCandidate))
+        present.formUnion(overlay.keys.filter(QueueFileName.isPostCandidate))
         // Sorted, so posts are planned in the same order by the daemon and by the preview.
-        let names = Array(Set(listed).union(overlay.keys)).sorted()
-        let candidates = names.filter(QueueFileName.isPostCandidate)
-        let present = Set(candidates)
+        let candidates = (examiningKnown ? Array(present) : present.filter { known[$0] == nil && !writing.contains($0) }).sorted()
         // Hand over in chunks, so sending starts while a large queue is still being read.
         for start in stride(from: 0, to: candidates.count, by: 256) {
             let chunk = candidates[start..<min(start + 256, candidates.count)]
@@ -112,8 +157,8 @@ public final class QueueIntake: @unchecked Sendable {
             known[name] = nil
             out.append(.gone(name: name))
         }
-        out.append(.scanned(present: present))
-        emit(out)
+        if examiningKnown { out.append(.scanned(present: present)) }
+        if !out.isEmpty || examiningKnown { emit(out) }
     }
 
     /// A file to read: its queue name, where it is, and what `lstat` said before reading.
@@ -133,7 +178,7 @@ public final class QueueIntake: @unchecked Sendable {
     /// Reads and parses `name` if it is complete and changed; nil when there is nothing to report yet.
     private func examine(_ name: String, trustComplete: Bool) -> IntakeEvent? {
         guard let read = readDecision(name, trustComplete: trustComplete) else { return nil }
-        let result = Self.readAndParse(read, config: config, root: root(for: name), preparer: mediaPreparer, logger: logger)
+        let result = Self.readAndParse(read, config: config, root: root(for: name), loader: loader)
         if let signature = result.signature { known[name] = signature }
         return result.event
     }
@@ -161,6 +206,8 @@ public final class QueueIntake: @unchecked Sendable {
         return PendingRead(name: name, path: path, signature: signature)
     }
 
+    private var loader: PostLoader { PostLoader(layout: layout, preparer: mediaPreparer, logger: logger) }
+
     /// Where a post's media are resolved: beside a PATH file, else in the queue.
     private func root(for name: String) -> String {
         overlay[name].map { ($0 as NSString).deletingLastPathComponent } ?? layout.root
@@ -169,10 +216,9 @@ public final class QueueIntake: @unchecked Sendable {
     /// Reads and parses `reads` on all cores (a scan of a large queue is mostly parsing), in order.
     private func readAndParseConcurrently(_ reads: [PendingRead]) -> [ReadResult] {
         let config = self.config
-        let preparer = mediaPreparer
-        let logger = self.logger
+        let loader = self.loader
         guard reads.count > 1 else {
-            return reads.map { Self.readAndParse($0, config: config, root: root(for: $0.name), preparer: preparer, logger: logger) }
+            return reads.map { Self.readAndParse($0, config: config, root: root(for: $0.name), loader: loader) }
         }
         let roots = reads.map { root(for: $0.name) }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, reads.count)
@@ -182,8 +228,7 @@ public final class QueueIntake: @unchecked Sendable {
             nonisolated(unsafe) let base = buffer.baseAddress!
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for index in stride(from: worker, to: reads.count, by: workers) {
-                    (base + index).initialize(to: Self.readAndParse(reads[index], config: config, root: roots[index],
-                                                                    preparer: preparer, logger: logger))
+                    (base + index).initialize(to: Self.readAndParse(reads[index], config: config, root: roots[index], loader: loader))
                 }
             }
             initialized = reads.count
@@ -191,30 +236,10 @@ public final class QueueIntake: @unchecked Sendable {
     }
 
     /// Reads one file and parses it into a post (touches no member: runs on any thread).
-    private static func readAndParse(_ read: PendingRead, config: CrierConfig, root: String, preparer: DerivedMediaSource?,
-                                     logger: Logger) -> ReadResult {
-        let data: Data
-        let readSignature: FileSignature
-        do {
-            (data, readSignature) = try FileOperations.readRegularFile(read.path, maxSize: PostParser.maximumFileSize)
-        } catch {
-            if error == .missing { return ReadResult() }
-            return ReadResult(signature: read.signature, event: .invalid(name: read.name, error: PostFileError(file: read.name, message: error.description)))
-        }
-        do throws(PostFileError) {
-            let (post, channels) = try PostFileReader.read(data, name: read.name, config: config, root: root)
-            if let preparer, !post.media.isEmpty {
-                let platforms = channels.compactMap { config.channel(named: $0)?.platform }
-                for problem in preparer.prepare(post, platforms: platforms) {
-                    logger.warning("an image of \(read.name) cannot be made to fit: \(problem.message)")
-                }
-            }
-            return ReadResult(signature: readSignature,
-                              event: .post(ParsedPostFile(name: read.name, post: post, channels: channels, contentHash: ContentHash.of(data),
-                                                          owner: readSignature.owner)))
-        } catch {
-            return ReadResult(signature: readSignature, event: .invalid(name: read.name, error: error))
-        }
+    private static func readAndParse(_ read: PendingRead, config: CrierConfig, root: String, loader: PostLoader) -> ReadResult {
+        let (signature, event) = loader.readKeepingSignature(name: read.name, path: read.path, fallback: read.signature, config: config,
+                                                             root: root)
+        return ReadResult(signature: signature, event: event)
     }
 
     private func scheduleRecheck(_ name: String, after delay: TimeInterval) {

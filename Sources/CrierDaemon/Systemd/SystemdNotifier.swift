@@ -9,7 +9,7 @@ import Musl
 ///
 /// ```swift
 /// let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
-/// notifier?.ready()                                   // after the queue is scanned and the journal open
+/// notifier?.ready()                                   // once the journal is open and the schedule restored
 /// if let every = notifier?.watchdogInterval { … }     // send notifier.watchdog() at this period
 /// notifier?.reloading(); …; notifier?.ready()        // around a SIGHUP reload
 /// notifier?.stopping()                                // when SIGTERM starts the drain

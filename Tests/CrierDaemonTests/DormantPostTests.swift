@@ -1,0 +1,107 @@
+import CrierCore
+@testable import CrierDaemon
+import CrierTestSupport
+import Foundation
+import Testing
+
+/// Far-future posts kept out of memory and read again shortly before they are due; a restart that
+/// restores the schedule from the journal without reading the files.
+@Suite("Dormant posts")
+struct DormantPostTests {
+    private func post(at: Date, _ text: String, id: String? = nil) -> String {
+        "---\n\(id.map { "id: \($0)\n" } ?? "")channels: [ops]\nat: \(TimestampFormat.string(at))\n---\n\(text)\n"
+    }
+
+    private func bodies(_ transport: RecordingTransport) -> [String] {
+        transport.requests.map { String(decoding: $0.body, as: UTF8.self) }
+    }
+
+    private func state(_ harness: EngineHarness, _ id: String) -> (loaded: Bool, dormant: Bool)? {
+        harness.queue.sync { harness.engine.posts[id].map { ($0.content != nil, $0.dormant) } }
+    }
+
+    @Test func aPostDueTomorrowIsUnloadedAndReadAgainShortlyBeforeItIsDue() throws {
+        let transport = RecordingTransport()
+        let harness = try EngineHarness(configText: webhookConfig(), transport: transport, loadsPosts: true)
+        let due = harness.clock.now().addingTimeInterval(86_400)
+        harness.drop("far.md", post(at: due, "Hello from tomorrow"))
+        harness.settle()
+        #expect(state(harness, "far")?.loaded == false)
+        #expect(state(harness, "far")?.dormant == true)
+        let wake = try #require(harness.timer.armedAt)
+        #expect(abs(wake.timeIntervalSince(due) + EngineOptions().loadAhead / 2) < 0.001, "woken half of loadAhead before it is due")
+        harness.fireTimer()
+        harness.settle()
+        #expect(state(harness, "far")?.loaded == true)
+        #expect(transport.requests.isEmpty)
+        harness.fireTimer()
+        harness.settle()
+        #expect(bodies(transport).count == 1)
+        #expect(bodies(transport).first?.contains("Hello from tomorrow") == true)
+        #expect(harness.receipt("sent", "far") != nil)
+    }
+
+    @Test func aFileEditedWhileItsPostWasUnloadedIsSentAsEdited() throws {
+        let transport = RecordingTransport()
+        let harness = try EngineHarness(configText: webhookConfig(), transport: transport, loadsPosts: true)
+        let due = harness.clock.now().addingTimeInterval(86_400)
+        harness.drop("far.md", post(at: due, "The first words"))
+        harness.settle()
+        // Written behind the intake's back (as if inotify had missed it).
+        harness.directory.write(post(at: due, "The edited words, quite different"), to: "queue/far.md")
+        for _ in 0..<3 {
+            harness.fireTimer()
+            harness.settle()
+        }
+        #expect(bodies(transport).count == 1)
+        #expect(bodies(transport).first?.contains("The edited words") == true)
+    }
+
+    @Test func aFileDeletedWhileItsPostWasUnloadedCancelsIt() throws {
+        let transport = RecordingTransport()
+        let harness = try EngineHarness(configText: webhookConfig(), transport: transport, loadsPosts: true)
+        harness.drop("far.md", post(at: harness.clock.now().addingTimeInterval(86_400), "Never mind"))
+        harness.settle()
+        try FileManager.default.removeItem(atPath: harness.layout.pending("far.md"))
+        harness.fireTimer()
+        harness.settle()
+        #expect(transport.requests.isEmpty)
+        let records = try #require(try harness.journal.post(id: "far")).1
+        #expect(records.map(\.status) == [.cancelled])
+    }
+
+    @Test func aRestartWithTenThousandPendingPostsReadsNoFileAndResumesEveryOne() throws {
+        let count = 10_000
+        let directory = TemporaryDirectory()
+        let first = try EngineHarness(configText: webhookConfig(), transport: RecordingTransport(), directory: directory, loadsPosts: true)
+        let start = first.clock.now().addingTimeInterval(86_400)
+        for index in 0..<count {
+            directory.write(post(at: start.addingTimeInterval(Double(index) * 0.5), "Post \(index) of the backlog, waiting for tomorrow"),
+                            to: "queue/p\(index).md")
+        }
+        first.scan()
+        first.settle()
+        #expect(try first.journal.postCounts()[.pending] == count)
+        #expect(first.queue.sync { first.engine.posts.values.allSatisfy { $0.content == nil && $0.dormant } }, "far-future posts are not held in memory")
+        let journaledIDs = Set(try first.journal.unfinishedPosts().flatMap { $0.1.map(\.id) })
+        #expect(journaledIDs.count == count)
+
+        let transport = RecordingTransport()
+        let second = try EngineHarness(configText: webhookConfig(), transport: transport, directory: directory, loadsPosts: true)
+        second.clock.set(first.clock.now())
+        second.scan()
+        second.settle()
+        #expect(second.queue.sync { second.engine.posts.count } == count)
+        #expect(second.filesRead.all.isEmpty, "the restart read no file: \(second.filesRead.all.prefix(3))")
+
+        second.clock.set(start.addingTimeInterval(Double(count)))
+        for _ in 0..<50 where transport.requests.count < count {
+            second.queue.sync { second.timer.fire() }
+            second.settle()
+        }
+        let ids = transport.requests.compactMap { request in request.headers.first { $0.name == "webhook-id" }?.value }
+        #expect(ids.count == count)
+        #expect(Set(ids) == journaledIDs, "every post went once, under the id the first run journaled")
+        #expect(try second.journal.postCounts()[.sent] == count)
+    }
+}
