@@ -16,8 +16,10 @@ struct DormantPostTests {
         transport.requests.map { String(decoding: $0.body, as: UTF8.self) }
     }
 
-    private func state(_ harness: EngineHarness, _ id: String) -> (loaded: Bool, dormant: Bool)? {
-        harness.queue.sync { harness.engine.posts[id].map { ($0.content != nil, $0.dormant) } }
+    /// Whether the engine holds the post's content, and whether the post sleeps (held only as a
+    /// `DormantPost`).
+    private func state(_ harness: EngineHarness, _ id: String) -> (loaded: Bool, dormant: Bool) {
+        harness.queue.sync { (harness.engine.posts[id]?.content != nil, harness.engine.dormant[id] != nil) }
     }
 
     @Test func aPostDueTomorrowIsUnloadedAndReadAgainShortlyBeforeItIsDue() throws {
@@ -26,13 +28,15 @@ struct DormantPostTests {
         let due = harness.clock.now().addingTimeInterval(86_400)
         harness.drop("far.md", post(at: due, "Hello from tomorrow"))
         harness.settle()
-        #expect(state(harness, "far")?.loaded == false)
-        #expect(state(harness, "far")?.dormant == true)
+        #expect(state(harness, "far").loaded == false)
+        #expect(state(harness, "far").dormant == true)
+        #expect(harness.queue.sync { harness.engine.posts.isEmpty }, "nothing of it is held but its schedule")
         let wake = try #require(harness.timer.armedAt)
         #expect(abs(wake.timeIntervalSince(due) + EngineOptions().loadAhead / 2) < 0.001, "woken half of loadAhead before it is due")
         harness.fireTimer()
         harness.settle()
-        #expect(state(harness, "far")?.loaded == true)
+        #expect(state(harness, "far").loaded == true)
+        #expect(state(harness, "far").dormant == false)
         #expect(transport.requests.isEmpty)
         harness.fireTimer()
         harness.settle()
@@ -70,6 +74,41 @@ struct DormantPostTests {
         #expect(records.map(\.status) == [.cancelled])
     }
 
+    @Test func theIntakeReadingASleepingPostAgainWakesItOnlyForAChange() throws {
+        let transport = RecordingTransport()
+        let harness = try EngineHarness(configText: webhookConfig(), transport: transport, loadsPosts: true)
+        let due = harness.clock.now().addingTimeInterval(86_400)
+        let text = post(at: due, "Same words")
+        harness.drop("far.md", text)
+        harness.settle()
+        harness.drop("far.md", text)  // a SIGHUP reads every file again
+        harness.settle()
+        #expect(state(harness, "far").dormant, "the same content leaves it asleep")
+        harness.drop("far.md", post(at: due, "Other words, edited through the intake"))
+        harness.settle()
+        #expect(state(harness, "far").dormant, "edited, journaled, and asleep again")
+        for _ in 0..<3 {
+            harness.fireTimer()
+            harness.settle()
+        }
+        #expect(bodies(transport).count == 1)
+        #expect(bodies(transport).first?.contains("Other words") == true)
+    }
+
+    @Test func deletingTheFileOfASleepingPostCancelsItAtOnce() throws {
+        let transport = RecordingTransport()
+        let harness = try EngineHarness(configText: webhookConfig(), transport: transport, loadsPosts: true)
+        harness.drop("far.md", post(at: harness.clock.now().addingTimeInterval(86_400), "Never mind"))
+        harness.scan()
+        harness.settle()
+        try FileManager.default.removeItem(atPath: harness.layout.pending("far.md"))
+        harness.scan()
+        harness.settle()
+        #expect(harness.receipt("cancelled", "far") != nil)
+        #expect(try harness.journal.post(id: "far")?.0.state == .cancelled)
+        #expect(transport.requests.isEmpty)
+    }
+
     @Test func aRestartWithTenThousandPendingPostsReadsNoFileAndResumesEveryOne() throws {
         let count = 10_000
         let directory = TemporaryDirectory()
@@ -82,7 +121,7 @@ struct DormantPostTests {
         first.scan()
         first.settle()
         #expect(try first.journal.postCounts()[.pending] == count)
-        #expect(first.queue.sync { first.engine.posts.values.allSatisfy { $0.content == nil && $0.dormant } }, "far-future posts are not held in memory")
+        #expect(first.queue.sync { first.engine.posts.isEmpty && first.engine.dormant.count == count }, "far-future posts are not held in memory")
         let journaledIDs = Set(try first.journal.unfinishedPosts().flatMap { $0.1.map(\.id) })
         #expect(journaledIDs.count == count)
 
@@ -91,7 +130,8 @@ struct DormantPostTests {
         second.clock.set(first.clock.now())
         second.scan()
         second.settle()
-        #expect(second.queue.sync { second.engine.posts.count } == count)
+        #expect(second.queue.sync { second.engine.posts.isEmpty && second.engine.dormant.count == count })
+        #expect(second.queue.sync { second.engine.summary().pending } == count)
         #expect(second.filesRead.all.isEmpty, "the restart read no file: \(second.filesRead.all.prefix(3))")
 
         second.clock.set(start.addingTimeInterval(Double(count)))

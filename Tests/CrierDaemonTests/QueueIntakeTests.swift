@@ -57,4 +57,43 @@ import Testing
         #expect(!again.contains { if case .post = $0 { return true }; if case .invalid = $0 { return true }; return false },
                 "unchanged files are not read again")
     }
+
+    /// The periodic safety net behind inotify: nothing at all while the directory is unchanged; when
+    /// it changed, the new file is read and the vanished one reported, and no known file is read again.
+    @Test func thePeriodicRescanReadsOnlyWhatChangedInTheDirectory() throws {
+        let directory = TemporaryDirectory()
+        var config = try #require(ConfigParser.parse("""
+            timezone: UTC
+            channels:
+              ops: { platform: webhook, url: "http://127.0.0.1:9/ops" }
+            """).config)
+        config.delivery.settleTime = 0
+        for name in ["a.md", "b.md"] { directory.write("---\nchannels: [ops]\n---\nPost \(name).\n", to: "queue/\(name)") }
+        let events = Recorded<IntakeEvent>()
+        let queue = DispatchQueue(label: "test.intake")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let intake = QueueIntake(layout: QueueLayout(root: directory.path + "/queue"), queue: queue, config: config, logger: logger) {
+            for event in $0 { events.append(event) }
+        }
+        queue.sync { intake.rescan() }
+        let read = { events.all.compactMap { event -> String? in if case .post(let parsed) = event { return parsed.name }; return nil } }
+        let gone = { events.all.compactMap { event -> String? in if case .gone(let name) = event { return name }; return nil } }
+        #expect(read() == ["a.md", "b.md"])
+
+        // A change within the clock tick of the listing would not show in the directory's mtime:
+        // the rescan trusts an unchanged directory only a second after its last change.
+        Thread.sleep(forTimeInterval: 1.2)
+        queue.sync { intake.periodicRescan() }
+        let quiet = events.all.count
+        queue.sync { intake.periodicRescan() }
+        #expect(events.all.count == quiet, "an unchanged directory costs no event")
+
+        // Behind inotify's back: one file added, one removed.
+        directory.write("---\nchannels: [ops]\n---\nPost c.md.\n", to: "queue/c.md")
+        try FileManager.default.removeItem(atPath: directory.path + "/queue/a.md")
+        queue.sync { intake.periodicRescan() }
+        #expect(read() == ["a.md", "b.md", "c.md"], "only the new file is read")
+        #expect(gone() == ["a.md"])
+    }
 }

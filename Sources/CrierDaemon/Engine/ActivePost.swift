@@ -2,8 +2,8 @@ import CrierCore
 import Foundation
 
 /// The engine's in-memory view of a post that is not finished: its journal row, its parsed content
-/// (nil until its file has been read, while the post is dormant, or after its file left) and its
-/// deliveries.
+/// (nil until its file has been read, while only its file holds it, or after its file left) and its
+/// deliveries. (A post due much later is not held here at all: see `DeliveryEngine+Dormancy`.)
 ///
 /// A class, confined to the engine's queue like the rest of its state: the engine changes one
 /// delivery at a time, and a value type kept in a dictionary would copy every record of the post
@@ -24,10 +24,9 @@ final class ActivePost {
     var journal: JournalPost
     private(set) var content: Content?
     /// The content is not in memory but its file is trusted to hold it (the journal's hash): the
-    /// engine reads the file again shortly before a delivery is due (`DeliveryEngine+Dormancy`).
-    /// A restored post starts dormant, and a post due much later becomes dormant once journaled, so
-    /// a large backlog costs what its schedule needs, not its text.
-    var dormant = false
+    /// engine reads the file again before a delivery goes (`DeliveryEngine.loadContent`). Restored
+    /// and woken posts start this way.
+    var contentInFile = false
     var post: Post? { content?.post }
     var parts: [String: [RenderedPart]] { content?.parts ?? [:] }
     var records: [DeliveryKey: DeliveryRecord] = [:]
@@ -55,17 +54,17 @@ final class ActivePost {
     /// Holds `post` and its rendered parts in memory.
     func load(_ post: Post, parts: [String: [RenderedPart]]) {
         content = Content(post: post, parts: parts)
-        dormant = false
+        contentInFile = false
     }
 
-    /// Drops the content: `dormant` says whether the file is still trusted to hold it.
-    func unload(dormant: Bool) {
+    /// Drops the content (its file left the queue).
+    func unload() {
         content = nil
-        self.dormant = dormant
+        contentInFile = false
     }
 
     /// The content is in memory, or can be read again from the file.
-    var hasContent: Bool { content != nil || dormant }
+    var hasContent: Bool { content != nil || contentInFile }
 
     var allFinal: Bool { records.values.allSatisfy { $0.status.isFinal } }
 

@@ -64,7 +64,7 @@ extension DeliveryEngine {
         let changed = approvals.replace(with: stored)
         let now = clock.now()
         for row in changed where row.state == .rejected {
-            guard let active = posts[row.postID] else { continue }
+            guard let active = awaken(row.postID) else { continue }
             for record in cancelRejected(row, in: active, now: now) { finish(record.key, record: record, in: active) }
         }
         for key in approvals.held {

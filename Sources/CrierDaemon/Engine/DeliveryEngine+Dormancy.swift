@@ -1,65 +1,123 @@
 import CrierCore
 import Foundation
 
-/// Far-future posts cost bytes, not kilobytes: a post none of whose deliveries is due within
-/// `EngineOptions.loadAhead` keeps only its journal row and delivery records in memory; its parsed
-/// content and rendered parts are dropped once it is journaled, and read from its file again half
-/// `loadAhead` before it is due, so the send timer only starts transfers. A restart restores every
-/// post this way from the journal without reading a file. The file stays the source of the content:
-/// one that changed meanwhile is taken as an edit, one that went cancels the post, as when the
-/// intake sees it.
+/// Far-future posts cost bytes, not kilobytes. A post none of whose deliveries is due within
+/// `EngineOptions.loadAhead` is *dormant*: once journaled, the engine drops everything it holds of
+/// it but its file name and when to wake it (`DormantPost`, `dormantSchedule`); its rows stay in the
+/// journal and its content in its file. Half `loadAhead` before it is due, it is woken: its rows are
+/// read from the journal and its file is read and rendered again, so the send timer only starts
+/// transfers. A restart restores every post from the journal and puts the far ones to sleep at
+/// once, without reading a file. The file stays the source of the content: one that changed
+/// meanwhile is taken as an edit, one that went cancels the post, as when the intake sees it; an
+/// intake event, an approval or a resolution about a dormant post wakes it first.
+///
+/// Posts with a delivery in doubt (`unknown`, or a step that is not safe to repeat under way) never
+/// sleep: the operator's answer must find them.
 extension DeliveryEngine {
-    /// Lets the engine unload posts due later than `loadAhead` and read them again (call before
+    /// Lets the engine put posts due later than `loadAhead` to sleep and wake them (call before
     /// `restore`).
     public func setPostLoader(_ loader: PostLoader) {
         dispatchPrecondition(condition: .onQueue(queue))
         postLoader = loader
     }
 
-    /// The file signatures of the restored posts, as the journal read them: the intake trusts these
-    /// files without reading them again.
+    /// The file signatures of the posts `restore` found, as the journal has them: the intake trusts
+    /// these files without reading them again. (Handed out once.)
     public func restoredFileSignatures() -> [String: FileSignature] {
         dispatchPrecondition(condition: .onQueue(queue))
-        var signatures: [String: FileSignature] = [:]
-        for active in posts.values {
-            if let signature = active.journal.fileSignature { signatures[active.journal.file] = signature }
-        }
-        return signatures
+        defer { restoredSignatures = [:] }
+        return restoredSignatures
     }
 
-    /// Unloads `active` when none of `ready` (its deliveries that may be scheduled) is due within
-    /// `loadAhead`, and notes when to read it again. True if it did: nothing is to be scheduled now.
+    /// Puts `active` to sleep when none of `ready` (its deliveries that may be scheduled) is due
+    /// within `loadAhead`. True if it did: nothing is to be scheduled now.
     func sleepIfFarOff(_ active: ActivePost, ready: [DeliveryKey]) -> Bool {
+        let id = active.journal.id
         guard postLoader != nil, !ready.isEmpty, active.inFlight.isEmpty, active.unjournaled.isEmpty, active.unsavedChanges == 0,
-              !active.finalizing, !active.fileRemoved else { return false }
+              !active.finalizing, !active.fileRemoved, arrivedWhileFiling[id] == nil, postIDByFile[active.journal.file] == id else { return false }
         var earliest = Date.distantFuture
         for key in ready {
             guard let dueAt = active.records[key]?.dueAt else { return false }
             earliest = min(earliest, dueAt)
         }
         guard earliest.timeIntervalSince(clock.now()) > options.loadAhead else { return false }
-        active.unload(dormant: true)
-        dormantSchedule.push(active.journal.id, at: earliest.addingTimeInterval(-options.loadAhead / 2))
+        var pending: Int32 = 0
+        for record in active.records.values {
+            if record.status == .unknown || record.progress.uncertainStep != nil { return false }
+            if record.status == .pending { pending += 1 }
+        }
+        posts[id] = nil
+        dormant[id] = DormantPost(file: active.journal.file, hashPrefix: DormantPost.hashPrefix(active.journal.contentHash),
+                                  pendingDeliveries: pending)
+        dormantPending += Int(pending)
+        dormantSchedule.push(id, at: earliest.addingTimeInterval(-options.loadAhead / 2))
         return true
     }
 
-    /// Reads the dormant posts whose time has come and schedules their deliveries.
+    /// Wakes the dormant posts whose time has come: reads them and schedules their deliveries.
     func wakeDormant(now: Date) {
         guard let next = dormantSchedule.next, next <= now else { return }
-        for id in dormantSchedule.popDue(now: now) {
-            guard let active = posts[id], active.dormant, active.content == nil else { continue }
-            if loadContent(active) { scheduleReady(id) }
-        }
+        let ids = dormantSchedule.popDue(now: now).filter { dormant[$0] != nil }
         dormantSchedule.shrink()
+        // One journal read for all of them (posts due together wake together).
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            guard let rows = journalRows(chunk) else { continue }
+            for id in chunk {
+                guard let active = awaken(id, row: rows[id]) else { continue }
+                if loadContent(active) { scheduleReady(id) }
+            }
+        }
     }
 
-    /// Makes sure the post's content is in memory, reading a dormant post's file again. True if it
-    /// is and the post's deliveries stand as they were; false if it cannot be (the file went, was
-    /// edited, no longer parses, or the config changed what it renders to) — then the usual path for
-    /// that case has been taken, and it schedules whatever follows.
+    /// The journal's rows of `ids`; nil if it cannot be read (they stay dormant and are tried again
+    /// shortly).
+    private func journalRows(_ ids: [String]) -> [String: (JournalPost, [DeliveryRecord])]? {
+        do {
+            return try journal.posts(ids: ids)
+        } catch {
+            logger.error("cannot read dormant posts from the journal; trying again shortly",
+                         metadata: ["posts": "\(ids.count)", "first": "\(ids.first ?? "")", "error": "\(error)"])
+            for id in ids { dormantSchedule.push(id, at: clock.now().addingTimeInterval(5)) }
+            return nil
+        }
+    }
+
+    /// The post `id`, woken from the journal if it is dormant (its content stays in its file until
+    /// `loadContent`); nil if the engine does not hold it, or the journal cannot be read (then it
+    /// stays dormant and is tried again shortly).
+    @discardableResult
+    func awaken(_ id: String) -> ActivePost? {
+        if let active = posts[id] { return active }
+        guard dormant[id] != nil, let rows = journalRows([id]) else { return nil }
+        return awaken(id, row: rows[id])
+    }
+
+    /// Wakes the dormant post `id` from its journal row (nil: the journal has none).
+    private func awaken(_ id: String, row: (JournalPost, [DeliveryRecord])?) -> ActivePost? {
+        if let active = posts[id] { return active }
+        guard let entry = dormant[id] else { return nil }
+        dormant[id] = nil
+        dormantPending -= Int(entry.pendingDeliveries)
+        guard let (journalPost, records) = row, journalPost.state == .pending else {
+            // Not pending in the journal any more (nothing else writes it while this daemon runs).
+            if postIDByFile[entry.file] == id { postIDByFile[entry.file] = nil }
+            return nil
+        }
+        let active = ActivePost(journal: journalPost)
+        for record in records { active.records[record.key] = record }
+        active.contentInFile = true
+        posts[id] = active
+        return active
+    }
+
+    /// Makes sure the post's content is in memory, reading its file again if only the file holds
+    /// it. True if it is and the post's deliveries stand as they were; false if it cannot be (the
+    /// file went, was edited, no longer parses, or the config changed what it renders to) — then the
+    /// usual path for that case has been taken, and it schedules whatever follows.
     func loadContent(_ active: ActivePost) -> Bool {
         if active.content != nil { return true }
-        guard active.dormant, !active.fileRemoved, let postLoader else { return false }
+        guard active.contentInFile, !active.fileRemoved, let postLoader else { return false }
         let id = active.journal.id
         let file = active.journal.file
         switch postLoader.load(file, config: runtime.config) {
@@ -76,7 +134,7 @@ extension DeliveryEngine {
             if active.journal.fileSignature != signature, !options.dryRun { batch.commit([.upsertPost(active.journal)]) }
             return true
         case .post(let parsed)?:
-            // Edited while it was unloaded: the edit takes its usual way in.
+            // Edited while only its file held it: the edit takes its usual way in.
             let row = posts[parsed.post.id] == nil ? (try? journal.posts(ids: [parsed.post.id]))?[parsed.post.id] : nil
             accept(parsed, journalRow: row)
             return false

@@ -11,7 +11,7 @@ extension DeliveryEngine {
         dispatchPrecondition(condition: .onQueue(queue))
         var journalRows: [String: (JournalPost, [DeliveryRecord])] = [:]
         let unknownIDs = events.compactMap { event -> String? in
-            guard case .post(let parsed) = event, posts[parsed.post.id] == nil else { return nil }
+            guard case .post(let parsed) = event, posts[parsed.post.id] == nil, dormant[parsed.post.id] == nil else { return nil }
             return parsed.post.id
         }
         do {
@@ -39,6 +39,10 @@ extension DeliveryEngine {
     /// - Parameter journalRow: the journal's row for this post id, looked up for the whole batch.
     func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil) {
         let id = parsed.post.id
+        if let sleeping = dormant[id], sleeping.file == parsed.name, sleeping.hashPrefix == DormantPost.hashPrefix(parsed.contentHash) {
+            return  // read again, unchanged: it sleeps on
+        }
+        awaken(id)
         if let owner = postIDByFile[parsed.name], owner != id {
             // The file's `id:` changed: the old post lost its file.
             fileGone(parsed.name)
@@ -159,9 +163,15 @@ extension DeliveryEngine {
     private func plannedDue(for key: DeliveryKey, post: Post, index: Int, base: Date, now: Date) -> Date {
         guard let channel = runtime.config.channel(named: key.channel) else { return base }
         return slots.plannedDue(for: key, post: post, channel: channel, config: runtime.config, index: index, base: base,
-                                current: posts[post.id]?.records[key]?.dueAt, now: now) {
-            posts.values.flatMap { $0.records.values }.filter { $0.key.channel == key.channel && $0.status == .pending }.compactMap(\.dueAt)
-        }
+                                current: posts[post.id]?.records[key]?.dueAt, now: now) { pendingDues(on: key.channel) }
+    }
+
+    /// The due times of the channel's pending deliveries: the journal's (sleeping posts included)
+    /// and those of the posts held here not journaled yet.
+    func pendingDues(on channel: String) -> [Date] {
+        let held = posts.values.flatMap { $0.records.values }.filter { $0.key.channel == channel && $0.status == .pending }.compactMap(\.dueAt)
+        let journaled = (try? journal.pendingDues(channel: channel)) ?? []
+        return journaled + held
     }
 
     /// Journals the post and `records`, then (once durable) schedules what may go.
@@ -216,10 +226,10 @@ extension DeliveryEngine {
     /// The post's file left the queue: what has not been sent is cancelled (in-flight deliveries
     /// when they complete, `unknown` ones when the operator resolves them).
     func fileGone(_ name: String, reason: String = "the post file left the queue", id knownID: String? = nil) {
-        guard let id = knownID ?? postIDByFile[name], let active = posts[id], !active.finalizing else { return }
+        guard let id = knownID ?? postIDByFile[name], let active = awaken(id), !active.finalizing else { return }
         postIDByFile[name] = nil
         active.fileRemoved = true
-        active.unload(dormant: false)
+        active.unload()
         let now = clock.now()
         var changed: [DeliveryRecord] = []
         for (key, var record) in active.records where record.status == .pending && !active.inFlight.contains(key)

@@ -67,8 +67,13 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Reads a post file again (set by the daemon): with it, posts due later than `loadAhead` are
     /// kept out of memory (`DeliveryEngine+Dormancy`).
     var postLoader: PostLoader?
-    /// Dormant posts by when to read them again (stale entries are skipped).
+    /// Posts kept out of memory until shortly before they are due (`DeliveryEngine+Dormancy`), by
+    /// id; when to wake each (stale entries are skipped); their pending deliveries together.
+    var dormant: [String: DormantPost] = [:]
     var dormantSchedule = InstantHeap<String>()
+    var dormantPending = 0
+    /// What `restore` read of each post's file signature, until the daemon takes it for the intake.
+    var restoredSignatures: [String: FileSignature] = [:]
     /// `summary()`'s counts and the journal change count they were made at: an idle daemon's status
     /// heartbeat costs nothing however large its backlog.
     private var summaryCounts: (changeCount: Int, pending: Int, unknown: Int)?
@@ -121,21 +126,16 @@ public final class DeliveryEngine: @unchecked Sendable {
     // MARK: Lifecycle (call on `queue`)
 
     /// Loads unfinished posts from the journal, the throttle history and the operator's pending
-    /// resolutions. Deliveries wait until the intake has read their files (content comes from the
-    /// file, what was sent from the journal).
+    /// resolutions. With a post loader (the daemon), posts due later than `loadAhead` go to sleep
+    /// straight from the journal's schedule (`DeliveryEngine+Dormancy`) and the others are loaded
+    /// with their content left in their files until they go; without one, deliveries wait until the
+    /// intake has read their files (content comes from the file, what was sent from the journal).
     public func restore() throws(JournalError) {
         dispatchPrecondition(condition: .onQueue(queue))
-        for (journalPost, records) in try journal.unfinishedPosts() {
-            let active = ActivePost(journal: journalPost)
-            for record in records { active.records[record.key] = record }
-            // With a loader, the schedule comes from the journal and the content from the file
-            // when a delivery comes near; else deliveries wait until the intake has read the file.
-            active.dormant = postLoader != nil
-            posts[journalPost.id] = active
-            postIDByFile[journalPost.file] = journalPost.id
-        }
         if postLoader != nil {
-            for id in posts.keys { scheduleReady(id) }
+            try restoreSchedule()
+        } else {
+            for (journalPost, records) in try journal.unfinishedPosts() { restorePost(journalPost, records) }
         }
         let now = clock.now()
         let longest = gates.values.map(\.memory).max() ?? 0
@@ -147,12 +147,44 @@ public final class DeliveryEngine: @unchecked Sendable {
         approvals.restore(try journal.approvals())
         // Older sends matter to no window and no guard any more.
         journal.pruneSends(before: now.addingTimeInterval(-max(longest, 2 * 86_400)))
-        if !posts.isEmpty {
+        if !posts.isEmpty || !dormant.isEmpty {
             let unknown = posts.values.reduce(0) { $0 + $1.records.values.filter { $0.status == .unknown }.count }
-            logger.info("journal restored", metadata: ["posts": "\(posts.count)", "unknown": "\(unknown)",
-                                                       "deliveries": "\(posts.values.reduce(0) { $0 + $1.records.count })"])
+            logger.info("journal restored", metadata: ["posts": "\(posts.count + dormant.count)", "dormant": "\(dormant.count)",
+                                                       "unknown": "\(unknown)"])
         }
         apply(try journal.resolutions())
+    }
+
+    private func restorePost(_ journalPost: JournalPost, _ records: [DeliveryRecord]) {
+        let active = ActivePost(journal: journalPost)
+        for record in records { active.records[record.key] = record }
+        active.contentInFile = postLoader != nil
+        posts[journalPost.id] = active
+        postIDByFile[journalPost.file] = journalPost.id
+    }
+
+    /// The restart of a daemon: one row per post from the journal; the far ones sleep at once, the
+    /// near ones and those in doubt are loaded whole (in chunks) and scheduled.
+    private func restoreSchedule() throws(JournalError) {
+        let horizon = clock.now().addingTimeInterval(options.loadAhead)
+        var near: [String] = []
+        for row in try journal.unfinishedSchedule() {
+            if let signature = row.fileSignature { restoredSignatures[row.file] = signature }
+            guard row.pendingDeliveries > 0, !row.inDoubt, let earliest = row.earliestPendingDue, earliest > horizon else {
+                near.append(row.id)
+                continue
+            }
+            postIDByFile[row.file] = row.id
+            dormant[row.id] = DormantPost(file: row.file, hashPrefix: DormantPost.hashPrefix(row.contentHash),
+                                          pendingDeliveries: Int32(clamping: row.pendingDeliveries))
+            dormantPending += row.pendingDeliveries
+            dormantSchedule.push(row.id, at: earliest.addingTimeInterval(-options.loadAhead / 2))
+        }
+        for start in stride(from: 0, to: near.count, by: 500) {
+            let rows = try journal.posts(ids: Array(near[start..<min(start + 500, near.count)]))
+            for (journalPost, records) in rows.values { restorePost(journalPost, records) }
+        }
+        for id in Array(posts.keys) { scheduleReady(id) }
     }
 
     /// Swaps in a reloaded config. Deliveries to channels it no longer has fail when they come due.
@@ -210,7 +242,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = clock.now()
         for resolution in resolutions {
-            guard let active = posts[resolution.key.post], var record = active.records[resolution.key],
+            guard let active = awaken(resolution.key.post), var record = active.records[resolution.key],
                   record.id == resolution.deliveryID, record.status == .unknown else {
                 batch.commit([.resolutionApplied(deliveryID: resolution.deliveryID)])
                 continue
@@ -285,8 +317,8 @@ public final class DeliveryEngine: @unchecked Sendable {
         if let cached = summaryCounts, cached.changeCount == batch.changeCount, batch.isEmpty {
             return (cached.pending, inFlight, due.nextDue(), parked.count, cached.unknown)
         }
-        var pending = 0
         var unknown = 0
+        var pending = dormantPending
         for active in posts.values {
             for record in active.records.values {
                 if record.status == .pending { pending += 1 } else if record.status == .unknown { unknown += 1 }
@@ -332,7 +364,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                     if parked.insert(key).inserted { observer?(.held(key, reason: reason, until: nil)) }
                     continue
                 }
-                guard let active = posts[key.post], loadContent(active) else { continue }
+                guard let active = awaken(key.post), loadContent(active) else { continue }
                 guard approvalAllows(key, now: now), admit(key, now: now) else { continue }
                 start(key, now: now)
                 if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {

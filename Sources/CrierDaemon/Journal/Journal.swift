@@ -6,12 +6,12 @@ import Foundation
 /// operator's resolutions). `SQLiteJournal` is the implementation of a single daemon; a shared
 /// store for several daemons implements the same operations.
 ///
-/// Today the engine holds every unfinished delivery in memory after `unfinishedPosts()`. A store
-/// shared by several daemons would instead hand out due work a little at a time: the engine's
-/// in-memory `DueQueue` is fed from `unfinishedPosts()` and `posts(ids:)` only, and every state
-/// change goes out through `commit` as a `JournalChange`, so a claiming store can answer those two
-/// reads with the rows it leased to this node and renew or release its leases as the changes come
-/// in, without the engine changing shape.
+/// The engine holds in memory only the posts due soon: a restart reads `unfinishedSchedule()` (a
+/// row per post, no deliveries), loads the near ones with `posts(ids:)` and wakes the others with
+/// `posts(ids:)` shortly before they are due. A store shared by several daemons can hand out due work
+/// a little at a time the same way: every state change goes out through `commit` as a
+/// `JournalChange`, so a claiming store can answer those reads with the rows it leased to this
+/// node and renew or release its leases as the changes come in, without the engine changing shape.
 ///
 /// Writes are group-committed: `commit` returns at once and its completion runs after the changes
 /// are durable (or failed), on the queue given.
@@ -37,6 +37,11 @@ public protocol Journal: AnyObject, Sendable {
 
     /// Posts not yet finished, with all their deliveries: what a restart resumes.
     func unfinishedPosts() throws(JournalError) -> [(JournalPost, [DeliveryRecord])]
+    /// One row per unfinished post, with the earliest due time of its pending deliveries: what a
+    /// restart schedules from without loading every delivery.
+    func unfinishedSchedule() throws(JournalError) -> [ScheduledPost]
+    /// Due times of the pending deliveries on `channel` (the slots already given out there).
+    func pendingDues(channel: String) throws(JournalError) -> [Date]
     /// The rows of those of `ids` the store knows, with their deliveries (one call per intake batch).
     func posts(ids: [String]) throws(JournalError) -> [String: (JournalPost, [DeliveryRecord])]
     /// One post and its deliveries, or nil.

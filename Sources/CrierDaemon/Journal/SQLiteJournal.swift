@@ -248,8 +248,10 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
         lock.lock()
         let batch = pending
         let callbacks = completions
-        pending.removeAll(keepingCapacity: true)
-        completions.removeAll(keepingCapacity: true)
+        // A start-up burst can gather tens of thousands of changes in one batch: that much capacity
+        // is not kept for the quiet hours after it.
+        pending.removeAll(keepingCapacity: pending.count <= 4096)
+        completions.removeAll(keepingCapacity: completions.count <= 4096)
         flushScheduled = false
         lock.unlock()
         guard !batch.isEmpty || !callbacks.isEmpty else { return }
@@ -593,6 +595,55 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                     if let position = index[record.key.post] { result[position].1.append(record) }
                 }
                 return result
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    /// One row per unfinished post (its deliveries summed up), by post id: grouped in SQLite, so a
+    /// restart with 100,000 pending posts builds no delivery record for the ones it puts to sleep.
+    public func unfinishedSchedule() throws(JournalError) -> [ScheduledPost] {
+        do {
+            return try database.read { db in
+                var result: [ScheduledPost] = []
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT p.id, p.file, p.content_hash, p.file_inode, p.file_size, p.file_mtime_ns, p.file_owner,
+                        MIN(CASE WHEN d.status = 'pending' THEN d.due_at END),
+                        COALESCE(SUM(d.status = 'pending'), 0),
+                        COALESCE(SUM(d.status = 'unknown' OR (d.status = 'pending' AND d.progress IS NOT NULL)), 0)
+                    FROM post p LEFT JOIN delivery d ON d.post_id = p.id
+                    WHERE p.state = 'pending' GROUP BY p.id ORDER BY p.id
+                    """)
+                while let row = try rows.next() {
+                    let inode: Int64? = row[3]
+                    let size: Int64? = row[4]
+                    let modified: Int64? = row[5]
+                    let owner: Int64? = row[6]
+                    var signature: FileSignature?
+                    if let inode, let size, let modified, let owner {
+                        signature = FileSignature(regularFileInode: UInt64(bitPattern: inode), size: size, modifiedNanoseconds: modified,
+                                                  owner: UInt32(truncatingIfNeeded: owner))
+                    }
+                    let inDoubt: Int = row[9]
+                    result.append(ScheduledPost(id: row[0], file: row[1], contentHash: row[2], fileSignature: signature,
+                                                earliestPendingDue: (row[7] as Double?).map(Date.init(timeIntervalSince1970:)),
+                                                pendingDeliveries: row[8], inDoubt: inDoubt > 0))
+                }
+                return result
+            }
+        } catch {
+            throw JournalError(path: path, error)
+        }
+    }
+
+    public func pendingDues(channel: String) throws(JournalError) -> [Date] {
+        do {
+            return try database.read { db in
+                try Double.fetchAll(db, sql: """
+                    SELECT d.due_at FROM delivery d JOIN post p ON p.id = d.post_id
+                    WHERE p.state = 'pending' AND d.status = 'pending' AND d.channel = ? AND d.due_at IS NOT NULL
+                    """, arguments: [channel]).map(Date.init(timeIntervalSince1970:))
             }
         } catch {
             throw JournalError(path: path, error)
