@@ -60,7 +60,7 @@ def cleanup():
                 p.wait()
     PROCS.clear()
     for d in DIRS:
-        shutil.rmtree(d, ignore_errors=True)
+        subprocess.run(["rm", "-rf", "--one-file-system", d])
     DIRS.clear()
 
 
@@ -84,7 +84,7 @@ def workdir(tag):
 
 
 def drop(d):
-    shutil.rmtree(d, ignore_errors=True)
+    subprocess.run(["rm", "-rf", "--one-file-system", d])  # much faster than shutil.rmtree at 1M files
     if d in DIRS:
         DIRS.remove(d)
 
