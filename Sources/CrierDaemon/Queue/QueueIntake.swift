@@ -62,6 +62,7 @@ public final class QueueIntake: @unchecked Sendable {
     /// Files the journal has already read, with the signature each had then (call on `queue`, before
     /// the first scan): a scan reads them again only if they changed since.
     public func seed(_ signatures: [String: FileSignature]) {
+        if known.isEmpty { return known = signatures }
         known.merge(signatures) { current, _ in current }
     }
 
