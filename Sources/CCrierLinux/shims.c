@@ -1,7 +1,13 @@
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 #include "CCrierLinux.h"
 
 int ccrier_syncfs(int fd) {
     return syncfs(fd);
+}
+
+int ccrier_rename_noreplace(const char *from, const char *to) {
+    return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }

@@ -90,12 +90,19 @@ final class CurlTransferLoop: @unchecked Sendable {
                 cancelWaitingTransfers()
                 if running.isEmpty || ContinuousClock.now >= shutdownDeadline { break }
             }
-            let performCode = multi.perform()
-            if performCode != CURLM_OK {
-                failRunningTransfers(CurlErrorMapping.error(multiCode: performCode, call: "curl_multi_perform"))
-            }
-            completeFinishedTransfers()
-            if shutdownDeadline == nil { startWaitingTransfers() }
+            // Requests start in the same turn they arrive or a slot frees up: perform right after
+            // adding them (their requests go out now), not one poll later — a poll round trip per
+            // start was timer lateness for a due post and idle time at full load.
+            if shutdownDeadline == nil { _ = startWaitingTransfers() }
+            var started: Bool
+            repeat {
+                let performCode = multi.perform()
+                if performCode != CURLM_OK {
+                    failRunningTransfers(CurlErrorMapping.error(multiCode: performCode, call: "curl_multi_perform"))
+                }
+                completeFinishedTransfers()
+                started = shutdownDeadline == nil && startWaitingTransfers()
+            } while started
             let pollCode = multi.poll(timeoutMilliseconds: pollTimeout(until: shutdownDeadline))
             if pollCode != CURLM_OK {
                 failRunningTransfers(CurlErrorMapping.error(multiCode: pollCode, call: "curl_multi_poll"))
@@ -120,10 +127,14 @@ final class CurlTransferLoop: @unchecked Sendable {
         return deadline
     }
 
-    private func startWaitingTransfers() {
+    /// Starts queued requests while there is room; returns whether it started any.
+    private func startWaitingTransfers() -> Bool {
+        var startedAny = false
         while running.count < maxConcurrentTransfers, let pending = waiting.popFirst() {
             start(pending)
+            startedAny = true
         }
+        return startedAny
     }
 
     private func start(_ pending: PendingTransfer) {

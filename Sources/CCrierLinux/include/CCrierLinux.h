@@ -5,4 +5,8 @@
 /// this shim compiles with it so Swift can flush a whole file system with one call.
 int ccrier_syncfs(int fd);
 
+/// renameat2(from, to, RENAME_NOREPLACE): the rename fails with EEXIST instead of replacing `to`
+/// (EINVAL or ENOSYS where the file system or kernel cannot do that).
+int ccrier_rename_noreplace(const char *from, const char *to);
+
 #endif
