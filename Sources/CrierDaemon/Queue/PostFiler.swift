@@ -133,8 +133,11 @@ public final class PostFiler: @unchecked Sendable {
         guard ccrier_rename_noreplace(source, destination) == 0 else { return nil }
         let fd = open(receiptPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, Self.receiptMode)
         guard fd >= 0 else {
-            // Someone made a receipt of that name since the check: the careful path picks the
-            // next free pair (the post is in `directory` now, so it is "filed before a crash").
+            let code = errno
+            // Any other failure (a full disk, no descriptors left): the post stays filed under its
+            // name without a receipt, which the next attempt writes ("filed before a crash").
+            guard code == EEXIST else { throw SystemError(call: "open", path: receiptPath, errno: code) }
+            // Someone made a receipt of that name since the check: move on to the next free pair.
             let moved = Self.unusedPair(directory: directory, name: name, sidecar: "receipt.json")
             try SystemCall.retrying("rename", on: destination) { rename(destination, moved) }
             try FileOperations.writeAtomically(receipt, to: Self.sidecar(of: moved, "receipt.json"), sync: false)
