@@ -7,7 +7,7 @@ import PackageDescription
 //   CrierCore      pure: post and config parsing, the delivery model, retry policy, scheduling heap,
 //                  platform request building (webhook signing). No files, sockets or clocks.
 //   CCurl          the libcurl system library plus typed shims for its variadic C calls.
-//   CCrierLinux    C shims for Linux calls Glibc's module does not expose (syncfs, malloc_trim).
+//   CCrierLinux    C shims for Linux calls Glibc's module does not expose (syncfs, malloc_trim, renameat2).
 //   CVips          libvips (images made to fit each platform) plus typed shims for its variadic calls.
 //   CrierCurl      the only Swift target that imports CCurl: the multi-interface transport.
 //   CrierReceiver  a hand-written loopback HTTP/1.1 server with fault injection (slow answers, dropped

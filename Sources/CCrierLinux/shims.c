@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <unistd.h>
 #include "CCrierLinux.h"
 
@@ -9,4 +11,8 @@ int ccrier_syncfs(int fd) {
 
 int ccrier_malloc_trim(void) {
     return malloc_trim(0);
+}
+
+int ccrier_rename_noreplace(const char *from, const char *to) {
+    return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }

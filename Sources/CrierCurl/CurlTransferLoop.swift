@@ -8,8 +8,9 @@ import Foundation
 ///
 /// Confinement (hence `@unchecked Sendable`): `inbox` is shared and guarded by `inboxLock` (an
 /// `NSLock` rather than `Mutex`, which ThreadSanitizer cannot see through); `multi.wakeUp()` is
-/// thread-safe in libcurl and only called under that lock, which also orders it before the multi
-/// handle's cleanup. Every other property (easy handles, waiting queue, running
+/// thread-safe in libcurl and only called under `wakeLock`, which orders it before the multi
+/// handle's cleanup. (It used to be called under `inboxLock`: the woken transfer thread then went
+/// straight into that lock while the sender still held it, a futex round trip on every due send.) Every other property (easy handles, waiting queue, running
 /// list, handle pool) is touched only on the transfer thread.
 final class CurlTransferLoop: @unchecked Sendable {
     /// A request and the caller waiting for its result.
@@ -23,7 +24,6 @@ final class CurlTransferLoop: @unchecked Sendable {
         var submitted: [PendingTransfer] = []
         var isAccepting = true
         var shutdownDeadline: ContinuousClock.Instant?
-        var hasFinished = false
         var transferThread: pthread_t?
     }
 
@@ -31,6 +31,8 @@ final class CurlTransferLoop: @unchecked Sendable {
 
     private let inboxLock = NSLock()
     private var inbox = Inbox() // guarded by inboxLock
+    private let wakeLock = NSLock()
+    private var multiCleanedUp = false // guarded by wakeLock
     private let finished = DispatchSemaphore(value: 0)
     private let multi: CurlMultiHandle
     private let options: TransportOptions
@@ -51,13 +53,13 @@ final class CurlTransferLoop: @unchecked Sendable {
 
     /// Queues `pending`, or completes it with `.cancelled` at once after shutdown began.
     func submit(_ pending: PendingTransfer) {
-        let accepted = inboxLock.withLock {
-            guard inbox.isAccepting else { return false }
+        let (accepted, wake) = inboxLock.withLock {
+            guard inbox.isAccepting else { return (false, false) }
             inbox.submitted.append(pending)
             // The first request since the last drain wakes the loop; later ones ride on that wake-up.
-            if inbox.submitted.count == 1 { multi.wakeUp() }
-            return true
+            return (true, inbox.submitted.count == 1)
         }
+        if wake { wakeUpLoop() }
         if !accepted {
             pending.completion(.failure(TransportError(kind: .cancelled, message: "the transport is shut down")))
         }
@@ -73,9 +75,9 @@ final class CurlTransferLoop: @unchecked Sendable {
         let isTransferThread = inboxLock.withLock {
             inbox.isAccepting = false
             inbox.shutdownDeadline = min(inbox.shutdownDeadline ?? deadline, deadline)
-            if !inbox.hasFinished { multi.wakeUp() }
             return inbox.transferThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
         }
+        wakeUpLoop()
         guard !isTransferThread else { return }
         finished.wait()
         finished.signal() // let every other waiter through too
@@ -90,12 +92,19 @@ final class CurlTransferLoop: @unchecked Sendable {
                 cancelWaitingTransfers()
                 if running.isEmpty || ContinuousClock.now >= shutdownDeadline { break }
             }
-            let performCode = multi.perform()
-            if performCode != CURLM_OK {
-                failRunningTransfers(CurlErrorMapping.error(multiCode: performCode, call: "curl_multi_perform"))
-            }
-            completeFinishedTransfers()
-            if shutdownDeadline == nil { startWaitingTransfers() }
+            // Requests start in the same turn they arrive or a slot frees up: perform right after
+            // adding them (their requests go out now), not one poll later — a poll round trip per
+            // start was timer lateness for a due post and idle time at full load.
+            if shutdownDeadline == nil { _ = startWaitingTransfers() }
+            var started: Bool
+            repeat {
+                let performCode = multi.perform()
+                if performCode != CURLM_OK {
+                    failRunningTransfers(CurlErrorMapping.error(multiCode: performCode, call: "curl_multi_perform"))
+                }
+                completeFinishedTransfers()
+                started = shutdownDeadline == nil && startWaitingTransfers()
+            } while started
             let pollCode = multi.poll(timeoutMilliseconds: pollTimeout(until: shutdownDeadline))
             if pollCode != CURLM_OK {
                 failRunningTransfers(CurlErrorMapping.error(multiCode: pollCode, call: "curl_multi_poll"))
@@ -104,9 +113,18 @@ final class CurlTransferLoop: @unchecked Sendable {
         failRunningTransfers(TransportError(kind: .cancelled,
                                             message: "the transport shut down before the transfer finished"))
         idleHandles.removeAll()
-        inboxLock.withLock { inbox.hasFinished = true } // no wake-ups from here on
-        multi.cleanUp()
+        wakeLock.withLock {
+            multiCleanedUp = true // no wake-ups from here on
+            multi.cleanUp()
+        }
         finished.signal()
+    }
+
+    /// Makes the loop's current or next poll return at once; a no-op once the multi handle is gone.
+    private func wakeUpLoop() {
+        wakeLock.withLock {
+            if !multiCleanedUp { multi.wakeUp() }
+        }
     }
 
     /// Moves newly submitted requests to the waiting queue; returns the shutdown deadline, if any.
@@ -120,10 +138,14 @@ final class CurlTransferLoop: @unchecked Sendable {
         return deadline
     }
 
-    private func startWaitingTransfers() {
+    /// Starts queued requests while there is room; returns whether it started any.
+    private func startWaitingTransfers() -> Bool {
+        var startedAny = false
         while running.count < maxConcurrentTransfers, let pending = waiting.popFirst() {
             start(pending)
+            startedAny = true
         }
+        return startedAny
     }
 
     private func start(_ pending: PendingTransfer) {

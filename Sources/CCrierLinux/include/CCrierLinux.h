@@ -9,4 +9,8 @@ int ccrier_syncfs(int fd);
 /// memory malloc kept after the daemon's start-up peaks back to the system.
 int ccrier_malloc_trim(void);
 
+/// renameat2(from, to, RENAME_NOREPLACE): the rename fails with EEXIST instead of replacing `to`
+/// (EINVAL or ENOSYS where the file system or kernel cannot do that).
+int ccrier_rename_noreplace(const char *from, const char *to);
+
 #endif

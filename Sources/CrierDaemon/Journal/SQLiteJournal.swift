@@ -347,10 +347,17 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 """, arguments: [record.postID, record.channel, record.state.rawValue, record.contentHash, record.actor,
                                   record.at.timeIntervalSince1970, record.note, record.plannedAt?.timeIntervalSince1970])
         case .dropApprovals(let postID):
-            try db.execute(sql: "DELETE FROM approval WHERE post_id = ?", arguments: [postID])
+            // Once per filed post: a prepared statement, not SQL parsed again each time.
+            _ = try statements.statement(.dropApprovals, in: db).execute { bind in bind.text(postID) }
         case .history(let event):
-            let statement = try db.cachedStatement(sql: "INSERT INTO event_log (at, post_id, channel, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)")
-            try statement.execute(arguments: [event.at.timeIntervalSince1970, event.postID, event.channel, event.actor, event.action, event.detail])
+            _ = try statements.statement(.history, in: db).execute { bind in
+                bind.date(event.at)
+                bind.text(event.postID)
+                bind.text(event.channel)
+                bind.text(event.actor)
+                bind.text(event.action)
+                bind.text(event.detail)
+            }
         case .closeBreaker(let channel):
             try db.execute(sql: """
                 UPDATE channel_state SET open_until = NULL, cooldown = 0, consecutive_failures = 0, last_failure_at = NULL
@@ -415,7 +422,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     /// transaction rather than once per change (GRDB's cache is keyed by the SQL text).
     private struct Statements {
         enum Hot: CaseIterable {
-            case upsertPost, upsertDelivery, updateDelivery
+            case upsertPost, upsertDelivery, updateDelivery, history, dropApprovals
 
             var sql: String {
                 switch self {
@@ -445,6 +452,10 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                     UPDATE delivery SET status = ?, attempts = ?, due_at = ?, finished_at = ?, http_status = ?,
                         error = ?, remote_id = ?, remote_url = ?, progress = ? WHERE id = ?
                     """
+                case .history:
+                    "INSERT INTO event_log (at, post_id, channel, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?)"
+                case .dropApprovals:
+                    "DELETE FROM approval WHERE post_id = ?"
                 }
             }
         }
