@@ -11,7 +11,8 @@ public enum FrontMatter {
     /// Lines are found on the UTF-8 view and only the front matter is cut into lines: the body is
     /// taken whole, however long it is.
     public static func split(_ text: String) throws(FieldSyntaxError) -> Split {
-        var content = text.utf8.contains(UInt8(ascii: "\r")) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
+        var content = UTF8Text.containsByte(text, where: { $0 == UInt8(ascii: "\r") })
+            ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
         // A BOM is dropped when it is the first character on its own (the bytes are looked at first: a
         // BOM followed by a combining mark is one character that is not a BOM, and stays).
         let skip = content.utf8.starts(with: [0xEF, 0xBB, 0xBF]) && content.hasPrefix("\u{FEFF}") ? 3 : 0

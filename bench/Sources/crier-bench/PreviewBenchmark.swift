@@ -135,11 +135,11 @@ private func plannedCount(inOutput path: String, json: Bool) -> Int {
 /// One row per round, then the median of each kind; the target is judged on the medians.
 func printPreviewTable(posts: Int, rounds: [PreviewRound]) {
     print("preview: \(posts) posts x 5 channels = \(posts * 5) planned deliveries, one queue, side by side")
-    print("what                  | round | wall s | cpu s")
+    print("what                             | round | wall s | cpu s")
     var round: [String: Int] = [:]
     for result in rounds {
         round[result.what, default: 0] += 1
-        print("\(result.what.padding(toLength: 21, withPad: " ", startingAt: 0)) | \(String(round[result.what]!).padding(toLength: 5, withPad: " ", startingAt: 0)) | \(format(result.seconds, 3))  | \(format(result.cpuSeconds, 3))")
+        print("\(result.what.padding(toLength: 32, withPad: " ", startingAt: 0)) | \(String(round[result.what]!).padding(toLength: 5, withPad: " ", startingAt: 0)) | \(format(result.seconds, 3))  | \(format(result.cpuSeconds, 3))")
     }
     var kinds: [String] = []
     for result in rounds where !kinds.contains(result.what) { kinds.append(result.what) }
