@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test(arguments: ["", " ", "\n\t x \r\n", "\u{00A0}\u{2003}text with  inner  space\u{3000}\u{2029}", "é", "\u{85}a\u{85}",
-                      " \u{301}accent first", "🚀 \n\n"])
+                      " \u{301}accent first", "🚀 \n\n", "plain text\n", "\n\t plain text", "a", " a ", "\r\n", "a\r\n", "a\u{85}",
+                      "\u{85}", "x\u{301}\n", "\u{A0}a\n", "a \u{2028}", "\u{1F680}", "\t\u{B}\u{C}a b\u{1C}"])
     func trimsLikeFoundation(text: String) {
         #expect(text.crierTrimmingWhitespace() == text.trimmingCharacters(in: .whitespacesAndNewlines))
     }

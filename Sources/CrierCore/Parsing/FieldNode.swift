@@ -48,16 +48,25 @@ public struct FieldEntry: Sendable, Equatable {
 extension FieldNode {
     /// Parses YAML text. `lineOffset` is added to every line (front matter starts below the `---`).
     public static func parseYAML(_ text: String, lineOffset: Int = 0) throws(FieldSyntaxError) -> FieldNode {
+        try parseYAML(text, lineOffset: lineOffset, flat: true)
+    }
+
+    /// `flat: false` always goes through Yams (the tests compare the two paths).
+    static func parseYAML(_ text: String, lineOffset: Int, flat: Bool) throws(FieldSyntaxError) -> FieldNode {
         // Refused before the parser sees it: aliases (which expand exponentially while composing)
         // and deep nesting (the composer recurses per level).
         try YAMLGuard.check(text, lineOffset: lineOffset)
+        // The usual flat front matter, read directly (the same result; anything else is nil).
+        if flat, let fields = FlatYAML.parse(text, lineOffset: lineOffset) { return fields }
         let node: Yams.Node?
         do {
             // The encoding is given: Yams's default reads the whole process environment every call.
             // The basic resolver (no rules): crier reads every scalar as text and parses it itself
             // (times, durations, numbers, null), so the default resolver's regular expressions,
             // run on every scalar to guess its type, were a quarter of parsing a post for nothing.
-            node = try Yams.compose(yaml: text, .basic, .default, .utf8)
+            // The constructor has no maps: composing nodes never constructs values, and
+            // `Constructor.default` builds three dictionaries on every call.
+            node = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:]), .utf8)
         } catch let error as YamlError {
             throw FieldSyntaxError(yamlError: error, lines: YAMLLineMap(text, lineOffset: lineOffset))
         } catch {
@@ -67,13 +76,19 @@ extension FieldNode {
         return try convert(node, lines: YAMLLineMap(text, lineOffset: lineOffset))
     }
 
+    /// The plain (unquoted) scalars YAML reads as null.
+    static func isPlainNull(_ value: String) -> Bool {
+        switch value {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
+    }
+
     private static func convert(_ node: Yams.Node, lines: YAMLLineMap) throws(FieldSyntaxError) -> FieldNode {
         let line = lines.line(node.mark?.line ?? 0)
         switch node {
         case .scalar(let scalar):
-            if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
-                return .null(line: line)
-            }
+            if scalar.style == .plain, isPlainNull(scalar.string) { return .null(line: line) }
             return .scalar(scalar.string, line: line)
         case .sequence(let sequence):
             var items: [FieldNode] = []

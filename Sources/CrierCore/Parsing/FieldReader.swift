@@ -87,8 +87,14 @@ public struct FieldReader {
         case .scalar(let value, _): return [value]
         case .list(let items, _):
             var values: [String] = []
+            values.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                if let value = string(item, "\(field)[\(index + 1)]") { values.append(value) }
+                // Scalars directly: the item's field name is only made for a problem.
+                switch item {
+                case .scalar(let value, _): values.append(value)
+                case .null: break
+                default: if let value = string(item, "\(field)[\(index + 1)]") { values.append(value) }
+                }
             }
             return values
         case .map:

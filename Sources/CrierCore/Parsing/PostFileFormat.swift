@@ -17,7 +17,8 @@ public enum PostFileFormat: Sendable, Equatable {
 
     /// The file name without its post extension: the default post id.
     public static func stem(of fileName: String) -> String {
-        for suffix in [".markdown", ".md", ".json"] where fileName.lowercased().hasSuffix(suffix) {
+        let lower = fileName.lowercased()
+        for suffix in [".markdown", ".md", ".json"] where lower.hasSuffix(suffix) {
             return String(fileName.dropLast(suffix.count))
         }
         return fileName

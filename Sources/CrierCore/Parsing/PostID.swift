@@ -2,11 +2,13 @@
 public enum PostID {
     /// Why `id` is not acceptable, or nil when it is.
     public static func problem(_ id: String) -> String? {
-        if id.isEmpty || id.count > 128 { return "'\(id)' must be 1 to 128 characters" }
+        // Characters are counted only when there are more than 128 bytes (never more characters than bytes).
+        if id.isEmpty || (id.utf8.count > 128 && id.count > 128) { return "'\(id)' must be 1 to 128 characters" }
         if id.hasPrefix(".") || id.hasPrefix("-") { return "'\(id)' must not start with '.' or '-'" }
-        let allowed = id.unicodeScalars.allSatisfy {
-            ($0.value >= 48 && $0.value <= 57) || ($0.value >= 65 && $0.value <= 90) || ($0.value >= 97 && $0.value <= 122)
-                || $0 == "-" || $0 == "_" || $0 == "."
+        // Every allowed character is ASCII, so the bytes decide (a non-ASCII scalar's bytes are all ≥ 0x80).
+        let allowed = id.utf8.allSatisfy {
+            ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122)
+                || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
         }
         return allowed ? nil : "'\(id)' may contain only letters a-z, digits, '-', '_' and '.'; rename the file or set `id:`"
     }

@@ -92,11 +92,32 @@ extension String {
     /// same set as Foundation's `.whitespacesAndNewlines` (a test holds it to that), at a fraction of
     /// `trimmingCharacters(in:)`'s cost — the parser trims every post body and field with it.
     func crierTrimmingWhitespace() -> String {
+        // The usual case first, on the bytes: the text ends (after any ASCII white space) in ASCII
+        // characters that are not white space at both sides. The only ASCII `White_Space` scalars
+        // are U+0009–U+000D and U+0020; a non-ASCII byte at either end goes the scalar way below.
+        let utf8 = self.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, Self.isASCIIWhitespace(utf8[start]) { start = utf8.index(after: start) }
+        if start == end { return "" }
+        var lastByte = utf8[utf8.index(before: end)]
+        while Self.isASCIIWhitespace(lastByte) {
+            end = utf8.index(before: end)
+            lastByte = utf8[utf8.index(before: end)]
+        }
+        if utf8[start] < 0x80, lastByte < 0x80 {
+            if start == utf8.startIndex, end == utf8.endIndex { return self }
+            return String(self[start..<end])
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return self }
         return String(scalars[first...last])
+    }
+
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 }
 
