@@ -20,9 +20,12 @@ extension DeliveryEngine {
             logger.error("cannot read the journal; these files wait for the next scan", metadata: ["error": "\(error)"])
             return
         }
+        // A scan of a large queue hands posts over 256 at a time: one line for the batch, not one
+        // per post (100,000 lines for a backlog); a file dropped on its own is still logged alone.
+        let batchLog = events.count(where: { if case .post = $0 { return true }; return false }) > Self.acceptedLogBatch
         for event in events {
             switch event {
-            case .post(let parsed): accept(parsed, journalRow: journalRows[parsed.post.id])
+            case .post(let parsed): accept(parsed, journalRow: journalRows[parsed.post.id], logAlone: !batchLog)
             case .invalid(let name, let error): reject(name: name, error: error)
             case .gone(let name): fileGone(name)
             case .scanned(let present):
@@ -33,11 +36,20 @@ extension DeliveryEngine {
                 settlingFiles = count
             }
         }
+        if let first = acceptedInBatch.first, let last = acceptedInBatch.last {
+            logger.info("posts accepted", metadata: ["count": "\(acceptedInBatch.count)", "first": "\(first)", "last": "\(last)"])
+            acceptedInBatch.removeAll()
+        }
         pump()
     }
 
-    /// - Parameter journalRow: the journal's row for this post id, looked up for the whole batch.
-    func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil) {
+    /// More new posts than this in one intake batch are logged with one line (each at debug level).
+    static var acceptedLogBatch: Int { 16 }
+
+    /// - Parameters:
+    ///   - journalRow: the journal's row for this post id, looked up for the whole batch.
+    ///   - logAlone: log "post accepted" at info level (else at debug: the batch logs one line).
+    func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil, logAlone: Bool = true) {
         let id = parsed.post.id
         if let sleeping = dormant[id], sleeping.file == parsed.name, sleeping.hashPrefix == DormantPost.hashPrefix(parsed.contentHash) {
             return  // read again, unchanged: it sleeps on
@@ -110,8 +122,10 @@ extension DeliveryEngine {
         reconcile(active, with: parsed)
         posts[id] = active
         postIDByFile[parsed.name] = id
-        logger.info("post accepted", metadata: ["post": "\(id)", "file": "\(parsed.name)", "channels": "\(parsed.channels.joined(separator: ","))",
-                                                "at": "\(TimestampFormat.string(active.journal.scheduledAt))"])
+        logger.log(level: logAlone ? .info : .debug, "post accepted",
+                   metadata: ["post": "\(id)", "file": "\(parsed.name)", "channels": "\(parsed.channels.joined(separator: ","))",
+                              "at": "\(TimestampFormat.string(active.journal.scheduledAt))"])
+        if !logAlone { acceptedInBatch.append(parsed.name) }
         persist(id, records: Array(active.records.values))
     }
 

@@ -86,8 +86,9 @@ extension DeliveryEngine {
             active.records[key] = record
             changes.append(.updateDelivery(record))
         }
-        if options.dryRun {
-            // The exact request, with the channel's secrets taken out (a token in a URL path).
+        if options.dryRun, logger.logLevel <= .info {
+            // The exact request, with the channel's secrets taken out (a token in a URL path); built
+            // only when it is logged (the preview logs nothing).
             let shown = PreviewRequest(step, redactor: SecretRedactor(context.secrets.values))
             logger.info("dry-run: would send", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "part": "\(key.part)",
                                                           "step": "\(step.name)", "delivery": "\(record.id)",

@@ -72,6 +72,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     var dormant: [String: DormantPost] = [:]
     var dormantSchedule = InstantHeap<String>()
     var dormantPending = 0
+    /// New posts of the intake batch being handled, logged with one line (`handle`).
+    var acceptedInBatch: [String] = []
     /// What `restore` read of each post's file signature, until the daemon takes it for the intake.
     var restoredSignatures: [String: FileSignature] = [:]
     /// `summary()`'s counts and the journal change count they were made at: an idle daemon's status
