@@ -31,6 +31,8 @@ struct DormantPostTests {
         #expect(state(harness, "far").loaded == false)
         #expect(state(harness, "far").dormant == true)
         #expect(harness.queue.sync { harness.engine.posts.isEmpty }, "nothing of it is held but its schedule")
+        #expect(harness.queue.sync { harness.engine.summary() }.nextDue == due, "the status line still names the next send")
+        #expect(harness.queue.sync { harness.engine.summary() }.pending == 1)
         let wake = try #require(harness.timer.armedAt)
         #expect(abs(wake.timeIntervalSince(due) + EngineOptions().loadAhead / 2) < 0.001, "woken half of loadAhead before it is due")
         harness.fireTimer()

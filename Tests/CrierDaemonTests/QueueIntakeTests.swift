@@ -81,9 +81,9 @@ import Testing
         let gone = { events.all.compactMap { event -> String? in if case .gone(let name) = event { return name }; return nil } }
         #expect(read() == ["a.md", "b.md"])
 
-        // A change within the clock tick of the listing would not show in the directory's mtime:
-        // the rescan trusts an unchanged directory only a second after its last change.
-        Thread.sleep(forTimeInterval: 1.2)
+        // A change within the clock tick of the listing might not show in the directory's mtime:
+        // the rescan trusts an unchanged directory only from a listing made well after its last change.
+        Thread.sleep(forTimeInterval: 0.3)
         queue.sync { intake.periodicRescan() }
         let quiet = events.all.count
         queue.sync { intake.periodicRescan() }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Far-future posts cost bytes, not kilobytes. A post none of whose deliveries is due within
 /// `EngineOptions.loadAhead` is *dormant*: once journaled, the engine drops everything it holds of
-/// it but its file name and when to wake it (`DormantPost`, `dormantSchedule`); its rows stay in the
+/// it but its file name and when it is due (`DormantPost`, `dormantSchedule`); its rows stay in the
 /// journal and its content in its file. Half `loadAhead` before it is due, it is woken: its rows are
 /// read from the journal and its file is read and rendered again, so the send timer only starts
 /// transfers. A restart restores every post from the journal and puts the far ones to sleep at
@@ -50,14 +50,19 @@ extension DeliveryEngine {
         dormant[id] = DormantPost(file: active.journal.file, hashPrefix: DormantPost.hashPrefix(active.journal.contentHash),
                                   pendingDeliveries: pending)
         dormantPending += Int(pending)
-        dormantSchedule.push(id, at: earliest.addingTimeInterval(-options.loadAhead / 2))
+        dormantSchedule.push(id, at: earliest)
         return true
+    }
+
+    /// When the next dormant post is to be woken: half `loadAhead` before it is due.
+    var nextWake: Date? {
+        dormantSchedule.next?.addingTimeInterval(-options.loadAhead / 2)
     }
 
     /// Wakes the dormant posts whose time has come: reads them and schedules their deliveries.
     func wakeDormant(now: Date) {
-        guard let next = dormantSchedule.next, next <= now else { return }
-        let ids = dormantSchedule.popDue(now: now).filter { dormant[$0] != nil }
+        guard let next = nextWake, next <= now else { return }
+        let ids = dormantSchedule.popDue(now: now.addingTimeInterval(options.loadAhead / 2)).filter { dormant[$0] != nil }
         dormantSchedule.shrink()
         // One journal read for all of them (posts due together wake together).
         for start in stride(from: 0, to: ids.count, by: 500) {
@@ -78,7 +83,7 @@ extension DeliveryEngine {
         } catch {
             logger.error("cannot read dormant posts from the journal; trying again shortly",
                          metadata: ["posts": "\(ids.count)", "first": "\(ids.first ?? "")", "error": "\(error)"])
-            for id in ids { dormantSchedule.push(id, at: clock.now().addingTimeInterval(5)) }
+            for id in ids { dormantSchedule.push(id, at: clock.now().addingTimeInterval(5 + options.loadAhead / 2)) }
             return nil
         }
     }

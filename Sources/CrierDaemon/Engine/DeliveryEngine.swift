@@ -1,3 +1,4 @@
+import CCrierLinux
 import CrierCore
 import Foundation
 import Logging
@@ -70,8 +71,11 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Posts kept out of memory until shortly before they are due (`DeliveryEngine+Dormancy`), by
     /// id; when to wake each (stale entries are skipped); their pending deliveries together.
     var dormant: [String: DormantPost] = [:]
-    var dormantSchedule = InstantHeap<String>()
+    var dormantSchedule = InstantHeap<String>()  // by due time
     var dormantPending = 0
+    /// The journal change count when memory was last given back (`checkIdle`).
+    private var changesAtLastTrim = 0
+    private static let trimEveryChanges = 20_000
     /// New posts of the intake batch being handled, logged with one line (`handle`).
     var acceptedInBatch: [String] = []
     /// What `restore` read of each post's file signature, until the daemon takes it for the intake.
@@ -185,7 +189,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             dormant[row.id] = DormantPost(file: row.file, hashPrefix: DormantPost.hashPrefix(row.contentHash),
                                           pendingDeliveries: Int32(clamping: row.pendingDeliveries))
             dormantPending += row.pendingDeliveries
-            dormantSchedule.push(row.id, at: earliest.addingTimeInterval(-options.loadAhead / 2))
+            dormantSchedule.push(row.id, at: earliest)
         }
         for start in stride(from: 0, to: near.count, by: 500) {
             let rows = try journal.posts(ids: Array(near[start..<min(start + 500, near.count)]))
@@ -321,8 +325,10 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// A short summary for status lines (sd_notify STATUS=, logs).
     public func summary() -> (pending: Int, inFlight: Int, nextDue: Date?, paused: Int, unknown: Int) {
         dispatchPrecondition(condition: .onQueue(queue))
+        // The next send: of the deliveries in line, or of the sleeping posts.
+        let nextDue = [due.nextDue(), dormantSchedule.next].compactMap { $0 }.min()
         if let cached = summaryCounts, cached.changeCount == batch.changeCount, batch.isEmpty {
-            return (cached.pending, inFlight, due.nextDue(), parked.count, cached.unknown)
+            return (cached.pending, inFlight, nextDue, parked.count, cached.unknown)
         }
         var unknown = 0
         var pending = dormantPending
@@ -332,7 +338,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             }
         }
         summaryCounts = (batch.changeCount, pending, unknown)
-        return (pending, inFlight, due.nextDue(), parked.count, unknown)
+        return (pending, inFlight, nextDue, parked.count, unknown)
     }
 
     // MARK: Sending
@@ -383,7 +389,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             }
         }
         let nextSend = inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil
-        timer.arm(at: [nextSend, dormantSchedule.next].compactMap { $0 }.min())
+        timer.arm(at: [nextSend, nextWake].compactMap { $0 }.min())
         checkIdle()
     }
 
@@ -559,6 +565,12 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Wakes the settle waiters and the `once` idle handler when their condition holds; called at
     /// the end of everything that can lower `inFlight` or `outstanding` or hand the journal batch over.
     func checkIdle() {
+        if batch.changeCount &- changesAtLastTrim > Self.trimEveryChanges, isSettled {
+            // A burst is over (a large queue picked up, a backlog sent): what malloc kept of it goes
+            // back to the system, so a daemon that took in 100,000 posts does not keep their peak.
+            changesAtLastTrim = batch.changeCount
+            DispatchQueue.global(qos: .utility).async { _ = ccrier_malloc_trim() }
+        }
         if !settledWaiters.isEmpty, isSettled {
             let waiters = settledWaiters
             settledWaiters.removeAll()

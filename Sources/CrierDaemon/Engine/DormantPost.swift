@@ -1,6 +1,6 @@
 /// A post the engine keeps out of memory until shortly before it is due: its rows stay in the
 /// journal and its content in its file; the engine remembers only this, by post id, and when to
-/// wake it (`DeliveryEngine.dormantSchedule`).
+/// wake it (`DeliveryEngine.dormantSchedule`, by due time).
 struct DormantPost {
     /// The post's file in the queue (its intake events name it).
     var file: String

@@ -115,8 +115,9 @@ public final class QueueIntake: @unchecked Sendable {
         }
         guard let listed = listedDirectory, overlay.isEmpty,
               let current = (try? FileOperations.signature(layout.root)) ?? nil, current == listed.signature,
-              // A change within the same clock tick as the listing would not show in the mtime.
-              listed.at - current.modifiedSeconds > 1 else {
+              // A change in the same clock tick as the listing (file times move in ticks of a few
+              // milliseconds) might not show in the mtime: trust only a listing made well after it.
+              listed.at - current.modifiedSeconds > 0.1 else {
             return scan(examiningKnown: false)
         }
     }
