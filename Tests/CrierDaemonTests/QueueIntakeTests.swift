@@ -6,15 +6,31 @@ import Logging
 import Testing
 
 @Suite struct QueueIntakeTests {
-    /// A scan reads a large queue in chunks, each parsed on all cores: every file still gives exactly
-    /// one event, in name order, valid and broken files alike, and an unchanged file is not read again.
-    @Test func aScanOfALargeQueueReportsEveryFileOnceInNameOrder() throws {
-        let directory = TemporaryDirectory()
-        let config = try #require(ConfigParser.parse("""
+    /// One webhook channel `ops`, files read as soon as they are found.
+    private func webhookOnlyConfig() throws -> CrierConfig {
+        var config = try #require(ConfigParser.parse("""
             timezone: UTC
             channels:
               ops: { platform: webhook, url: "http://127.0.0.1:9/ops" }
             """).config)
+        config.delivery.settleTime = 0
+        return config
+    }
+
+    /// An intake of `directory`'s queue whose events go to `events`, on `queue`.
+    private func intake(_ directory: TemporaryDirectory, config: CrierConfig, queue: DispatchQueue,
+                        events: Recorded<IntakeEvent>) -> QueueIntake {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return QueueIntake(layout: QueueLayout(root: directory.path + "/queue"), queue: queue, config: config, logger: logger) {
+            for event in $0 { events.append(event) }
+        }
+    }
+    /// A scan reads a large queue in chunks, each parsed on all cores: every file still gives exactly
+    /// one event, in name order, valid and broken files alike, and an unchanged file is not read again.
+    @Test func aScanOfALargeQueueReportsEveryFileOnceInNameOrder() throws {
+        let directory = TemporaryDirectory()
+        let config = try webhookOnlyConfig()
         var expected: [String] = []
         for index in 0..<700 {
             let name = String(format: "p%04d.md", index)
@@ -25,13 +41,7 @@ import Testing
         }
         let events = Recorded<IntakeEvent>()
         let queue = DispatchQueue(label: "test.intake")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        var settled = config
-        settled.delivery.settleTime = 0
-        let intake = QueueIntake(layout: QueueLayout(root: directory.path + "/queue"), queue: queue, config: settled, logger: logger) {
-            for event in $0 { events.append(event) }
-        }
+        let intake = intake(directory, config: config, queue: queue, events: events)
         queue.sync { intake.rescan() }
 
         var names: [String] = []
@@ -62,20 +72,11 @@ import Testing
     /// it changed, the new file is read and the vanished one reported, and no known file is read again.
     @Test func thePeriodicRescanReadsOnlyWhatChangedInTheDirectory() throws {
         let directory = TemporaryDirectory()
-        var config = try #require(ConfigParser.parse("""
-            timezone: UTC
-            channels:
-              ops: { platform: webhook, url: "http://127.0.0.1:9/ops" }
-            """).config)
-        config.delivery.settleTime = 0
+        let config = try webhookOnlyConfig()
         for name in ["a.md", "b.md"] { directory.write("---\nchannels: [ops]\n---\nPost \(name).\n", to: "queue/\(name)") }
         let events = Recorded<IntakeEvent>()
         let queue = DispatchQueue(label: "test.intake")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let intake = QueueIntake(layout: QueueLayout(root: directory.path + "/queue"), queue: queue, config: config, logger: logger) {
-            for event in $0 { events.append(event) }
-        }
+        let intake = intake(directory, config: config, queue: queue, events: events)
         queue.sync { intake.rescan() }
         let read = { events.all.compactMap { event -> String? in if case .post(let parsed) = event { return parsed.name }; return nil } }
         let gone = { events.all.compactMap { event -> String? in if case .gone(let name) = event { return name }; return nil } }

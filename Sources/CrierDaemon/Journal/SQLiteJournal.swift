@@ -627,17 +627,8 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                     WHERE p.state = 'pending' GROUP BY p.id ORDER BY p.id
                     """)
                 while let row = try rows.next() {
-                    let inode: Int64? = row[3]
-                    let size: Int64? = row[4]
-                    let modified: Int64? = row[5]
-                    let owner: Int64? = row[6]
-                    var signature: FileSignature?
-                    if let inode, let size, let modified, let owner {
-                        signature = FileSignature(regularFileInode: UInt64(bitPattern: inode), size: size, modifiedNanoseconds: modified,
-                                                  owner: UInt32(truncatingIfNeeded: owner))
-                    }
                     let inDoubt: Int = row[9]
-                    result.append(ScheduledPost(id: row[0], file: row[1], contentHash: row[2], fileSignature: signature,
+                    result.append(ScheduledPost(id: row[0], file: row[1], contentHash: row[2], fileSignature: Self.fileSignature(row, at: 3),
                                                 earliestPendingDue: (row[7] as Double?).map(Date.init(timeIntervalSince1970:)),
                                                 pendingDeliveries: row[8], inDoubt: inDoubt > 0))
                 }
@@ -798,16 +789,16 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
         file_inode, file_size, file_mtime_ns, file_owner
         """
 
+    /// The file signature in the four columns from `index` (inode, size, mtime in ns, owner), if set.
+    private static func fileSignature(_ row: Row, at index: Int) -> FileSignature? {
+        guard let inode = row[index] as Int64?, let size = row[index + 1] as Int64?, let modified = row[index + 2] as Int64?,
+              let owner = row[index + 3] as Int64? else { return nil }
+        return FileSignature(regularFileInode: UInt64(bitPattern: inode), size: size, modifiedNanoseconds: modified,
+                             owner: UInt32(truncatingIfNeeded: owner))
+    }
+
     private static func post(_ row: Row) -> JournalPost {
-        let inode: Int64? = row[9]
-        let size: Int64? = row[10]
-        let modified: Int64? = row[11]
-        let owner: Int64? = row[12]
-        var signature: FileSignature?
-        if let inode, let size, let modified, let owner {
-            signature = FileSignature(regularFileInode: UInt64(bitPattern: inode), size: size, modifiedNanoseconds: modified,
-                                      owner: UInt32(truncatingIfNeeded: owner))
-        }
+        let signature = fileSignature(row, at: 9)
         return JournalPost(id: row[0], file: row[1], contentHash: row[2], state: JournalPost.State(rawValue: row[3]) ?? .pending,
                            scheduledAt: Date(timeIntervalSince1970: row[4]),
                            expiresAt: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)),
