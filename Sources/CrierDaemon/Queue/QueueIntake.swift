@@ -62,8 +62,11 @@ public final class QueueIntake: @unchecked Sendable {
     /// Files the journal has already read, with the signature each had then (call on `queue`, before
     /// the first scan): a scan reads them again only if they changed since.
     public func seed(_ signatures: [String: FileSignature]) {
-        if known.isEmpty { return known = signatures }
-        known.merge(signatures) { current, _ in current }
+        if known.isEmpty {
+            known = signatures
+        } else {
+            known.merge(signatures) { current, _ in current }
+        }
     }
 
     /// The engine is moving `name` out of the queue (filed or rejected): its disappearance is not news.
