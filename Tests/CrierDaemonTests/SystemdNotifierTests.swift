@@ -56,8 +56,19 @@ private final class DatagramSink {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit {
+    /// Closed already (`closeNow`): `deinit` must not close the number again, which by then may be
+    /// another test's socket (tests run in parallel in one process).
+    private var closed = false
+
+    /// Closes the socket now (the reader goes away), once.
+    func closeNow() {
+        guard !closed else { return }
+        closed = true
         close(fd)
+    }
+
+    deinit {
+        if !closed { close(fd) }
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
@@ -182,7 +193,7 @@ struct SystemdNotifierTests {
         // A socket path that exists but has no reader behind it any more.
         let sink = try DatagramSink.path()
         let stale = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": sink.notifySocket]))
-        close(sink.fd)
+        sink.closeNow()
         #expect(stale.ready() == false)
         #expect(stale.failureCount == 1)
         #expect(stale.lastErrno == ECONNREFUSED)
@@ -193,14 +204,16 @@ struct SystemdNotifierTests {
         let sink = try DatagramSink.path()
         let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": sink.notifySocket]))
         let count = 50
-        // Drain on a plain Dispatch thread while the tasks send: an AF_UNIX datagram queue holds only
-        // net.unix.max_dgram_qlen (often 10) messages, as a busy systemd would.
-        // The drain starts before any sender, straight on a Dispatch thread: started from a child
-        // task it could wait for a cooperative thread while the blocked senders hold them all.
+        // Drain on a thread of its own while the tasks send: an AF_UNIX datagram queue holds only
+        // net.unix.max_dgram_qlen (often 10) messages, as a busy systemd would. The drain starts
+        // before any sender: started from a child task it could wait for a cooperative thread while
+        // the blocked senders hold them all, and Dispatch's shared threads may all be busy with the
+        // other suites.
         let fd = sink.fd
         let drained = DispatchSemaphore(value: 0)
         let received = Mutex<[String]>([])
-        DispatchQueue.global().async {
+        let stoppedBy = Mutex<Int32>(0)
+        let drain = Thread {
             var messages: [String] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             let deadline = Date().addingTimeInterval(20)
@@ -211,23 +224,28 @@ struct SystemdNotifierTests {
                     usleep(1_000) // nothing yet: the senders have not started
                     continue
                 }
-                if n < 0 { break }
+                if n < 0 {
+                    let code = errno
+                    stoppedBy.withLock { $0 = code }
+                    break
+                }
                 messages.append(String(decoding: buffer[..<n], as: UTF8.self))
             }
             received.withLock { $0 = messages }
             drained.signal()
         }
+        drain.start()
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<count {
                 group.addTask { notifier.status("tick \(index)") }
             }
         }
         drained.wait()
-        // The drain reads `fd`, not `sink`: without this, `sink` may be released (and its socket
-        // closed by `deinit`) as soon as `fd` is read, and the drain gets EBADF.
+        // The drain reads `fd`, not `sink`: `sink` (whose `deinit` closes the socket) must live
+        // until the drain is done.
         withExtendedLifetime(sink) {}
         let messages = received.withLock { $0 }
-        #expect(messages.count == count)
+        #expect(messages.count == count, "the drain stopped with errno \(stoppedBy.withLock { $0 })")
         #expect(Set(messages) == Set((0..<count).map { "STATUS=tick \($0)" }))
         #expect(notifier.sentCount == count)
         #expect(notifier.failureCount == 0)

@@ -51,10 +51,17 @@ extension DeliveryEngine {
     ///   - logAlone: log "post accepted" at info level (else at debug: the batch logs one line).
     func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil, logAlone: Bool = true) {
         let id = parsed.post.id
-        if let sleeping = dormant[id], sleeping.file == parsed.name, sleeping.hashPrefix == DormantPost.hashPrefix(parsed.contentHash) {
-            return  // read again, unchanged: it sleeps on
+        var journalRow = journalRow
+        if let sleeping = dormant[id] {
+            // Read again, unchanged: it sleeps on.
+            if sleeping.file == parsed.name, sleeping.hashPrefix == DormantPost.hashPrefix(parsed.contentHash) { return }
+            if awaken(id) == nil {
+                // The journal could not be read: it sleeps on, and reads its file (this edit) when it wakes.
+                guard dormant[id] == nil else { return }
+                // No longer pending in the journal: its row decides, as for any post not held here.
+                journalRow = journalRow ?? (try? journal.posts(ids: [id]))?[id]
+            }
         }
-        awaken(id)
         if let owner = postIDByFile[parsed.name], owner != id {
             // The file's `id:` changed: the old post lost its file.
             fileGone(parsed.name)
