@@ -74,6 +74,27 @@ import Testing
         #expect(try harness.journal.sessions()["chat"]?["token"] == "token-2")
     }
 
+    /// Ten posts sent at once with a token that has just expired: ten refusals, one renewal, and the
+    /// circuit breaker (five failures in a row) stays shut — an expired session is not a broken channel.
+    @Test func refusalsOfAnExpiredSessionDoNotOpenTheBreaker() throws {
+        let transport = SessionFakeTransport()
+        let harness = try harness(transport)
+        dropPosts(harness, count: 1, prefix: "a")
+        harness.settle()
+        transport.expireTokens()
+        // One intake batch: every post is started before the first refusal comes back.
+        for index in 1...10 {
+            harness.directory.write("---\nchannels: [chat]\n---\nPost b number \(index) says something new.\n", to: "queue/b\(index).md")
+        }
+        harness.scan()
+        harness.settle()
+
+        #expect(transport.refused >= 5, "the posts went out together with the expired token")
+        #expect(transport.posts.count == 11)
+        #expect(transport.logins == 2)
+        #expect(harness.queue.sync { harness.engine.gates["chat"]?.state.isOpen } == false)
+    }
+
     @Test func theOnlineCheckLogsInOnceKeepsTheSessionAndSaysWhoItIs() throws {
         let transport = SessionFakeTransport()
         let harness = try harness(transport)

@@ -151,12 +151,15 @@ extension DeliveryEngine {
            let times = gates[key.channel]?.completed(deliveryID: deliveryID, at: now), times.started != times.completed {
             batch.commit([.completeSend(deliveryID: deliveryID, startedAt: times.started, completedAt: times.completed)])
         }
-        learn(from: result, of: key, startedAt: startedAt, now: now)
-        guard let active = posts[key.post], var record = active.records[key] else { return pump() }
+        guard let active = posts[key.post], var record = active.records[key] else {
+            learn(from: result, of: key, startedAt: startedAt, now: now)
+            return pump()
+        }
         active.inFlight.remove(key)
         if case .failure(let error) = result, error.kind == .cancelled {
             // Abandoned at shutdown: stays pending with the same id (and, for a step that is not
             // safe to repeat, marked uncertain in the journal), taken up on the next start.
+            learn(from: result, of: key, startedAt: startedAt, now: now)
             _ = sessions.endRenewal(of: key.channel, by: key)
             return pump()
         }
@@ -164,6 +167,9 @@ extension DeliveryEngine {
         var decision = StepClassifier(policy: policy).classify(
             result, of: step, answer: { adapter.read($0, to: step, for: context, progress: progress) }, progress: progress, now: now,
             expiresAt: active.journal.expiresAt, randomFraction: Double.random(in: 0..<1, using: &random))
+        var sessionExpired = false
+        if case .expired = decision.session { sessionExpired = true }
+        learn(from: result, of: key, startedAt: startedAt, now: now, sessionExpired: sessionExpired)
         if options.dryRun, case .success = result {
             // A recording transport's answer carries nothing a later step could use: the first
             // step stands for the whole delivery.

@@ -446,12 +446,16 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// Frees the channel's in-flight slot and takes in what the answer says about the channel
     /// (`CircuitBreaker`): a `Retry-After` or exhausted rate limit pushes its next allowed time;
     /// failures in a row open the breaker, and the half-open probe's answer closes or reopens it.
-    func learn(from result: TransportResult, of key: DeliveryKey, startedAt: Date, now: Date) {
+    /// - Parameter sessionExpired: the adapter read the answer as "the session expired": a renewal
+    ///   deals with that, so it counts neither for nor against the channel (a token that expires
+    ///   while many posts are in flight must not open the breaker) — unless it answers the probe.
+    func learn(from result: TransportResult, of key: DeliveryKey, startedAt: Date, now: Date, sessionExpired: Bool = false) {
         let channel = key.channel
         guard let gate = gates[channel] else { return }
         gate.inFlight = max(0, gate.inFlight - 1)
         for waiting in gate.waiting { due.schedule(waiting, at: now) }
         gate.waiting.removeAll()
+        if sessionExpired, gate.probe != key { return }
         let before = gate.state
         let settings = CircuitBreaker.Settings(threshold: runtime.channels[channel]?.config.breakerThreshold ?? 0)
         var transition: CircuitBreaker.Transition?
