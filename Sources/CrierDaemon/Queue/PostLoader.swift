@@ -20,16 +20,12 @@ public struct PostLoader: Sendable {
 
     /// Reads the queue file `name` now: a post, an invalid file, or nil if it is not there.
     public func load(_ name: String, config: CrierConfig) -> IntakeEvent? {
-        read(name: name, path: layout.pending(name), fallback: nil, config: config, root: layout.root)
+        readKeepingSignature(name: name, path: layout.pending(name), fallback: nil, config: config, root: layout.root).1
     }
 
-    /// Reads `path` as the queue file `name`, its media resolved under `root`. `fallback`: the
-    /// signature to remember the file by when it cannot be read (what `lstat` said before).
-    func read(name: String, path: String, fallback: FileSignature?, config: CrierConfig, root: String) -> IntakeEvent? {
-        readKeepingSignature(name: name, path: path, fallback: fallback, config: config, root: root).1
-    }
-
-    /// As `read`, with the signature the intake remembers the file by (nil: it vanished).
+    /// Reads `path` as the queue file `name`, its media resolved under `root`, with the signature
+    /// the intake remembers the file by (nil: it vanished). `fallback`: the signature to remember it
+    /// by when it cannot be read (what `lstat` said before).
     func readKeepingSignature(name: String, path: String, fallback: FileSignature?, config: CrierConfig,
                               root: String) -> (FileSignature?, IntakeEvent?) {
         let data: Data
