@@ -8,6 +8,7 @@ import PackageDescription
 //                  platform request building (webhook signing). No files, sockets or clocks.
 //   CCurl          the libcurl system library plus typed shims for its variadic C calls.
 //   CCrierLinux    C shims for Linux calls Glibc's module does not expose (syncfs, malloc_trim, renameat2).
+//   CLibPQ         libpq, PostgreSQL's C client: the shared journal of several daemons (`store: postgres`).
 //   CVips          libvips (images made to fit each platform) plus typed shims for its variadic calls.
 //   CrierCurl      the only Swift target that imports CCurl: the multi-interface transport.
 //   CrierReceiver  a hand-written loopback HTTP/1.1 server with fault injection (slow answers, dropped
@@ -42,6 +43,13 @@ let package = Package(
             pkgConfig: "vips",
             providers: [.apt(["libvips-dev"])]
         ),
+        // libpq (PostgreSQL's C client) for `store: postgres`: synchronous calls on crier's own threads, like
+        // SQLite, with no event loop to host (PostgresNIO would bring SwiftNIO and minutes of build for it).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(name: "CCrierLinux"),
         .target(
             name: "CrierCore",
@@ -55,7 +63,7 @@ let package = Package(
         .target(
             name: "CrierDaemon",
             dependencies: [
-                "CrierCore", "CrierCurl", "CCrierLinux", "CVips",
+                "CrierCore", "CrierCurl", "CCrierLinux", "CVips", "CLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

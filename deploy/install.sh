@@ -93,7 +93,7 @@ uninstall() {
 ensure_packages() {
     [[ $deps == yes ]] || { note "skipping package check (--no-deps)"; return; }
     local wanted=(systemd) missing=() p
-    [[ $skip_build == yes ]] || wanted+=(libcurl4-openssl-dev libsqlite3-dev libvips-dev)
+    [[ $skip_build == yes ]] || wanted+=(libcurl4-openssl-dev libsqlite3-dev libvips-dev libpq-dev)
     command -v dpkg-query >/dev/null || { warn "not a Debian system; make sure ${wanted[*]} are installed"; return; }
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -37,11 +37,29 @@ struct CheckCommand: ParsableCommand {
                 print("note: queue \(layout.root) does not exist yet; `crier run` creates it")
             }
             for problem in problems { print("\(layout.root): \(problem)") }
+            if let problem = Self.storeProblem(layout) {
+                print(problem)
+                problems.append(problem)
+            }
             if !problems.isEmpty { throw UserFacingFailure("\(problems.count) problem(s)") }
             let count = config.channels.count
             if online { try checkOnline(loaded.runtime, layout: layout) }
             print("\(path): OK — \(count) channel\(count == 1 ? "" : "s") (\(config.channelNames.joined(separator: ", "))), "
                   + "queue \(layout.root), time zone \(TimeZoneName.of(config.timeZone))")
+        }
+    }
+
+    /// With `store: postgres`: connects, and checks the schema is the one this crier uses (else says
+    /// to run `crier migrate`, or to upgrade crier).
+    static func storeProblem(_ layout: QueueLayout) -> String? {
+        guard let connector = layout.store.connector else { return nil }
+        do {
+            let connection = try connector.connect()
+            try PostgresMigrator.requireCurrent(connection)
+            print("store: \(connector.displayURL): connected, schema version \(PostgresSchema.current), node \(layout.store.node)")
+            return nil
+        } catch {
+            return "store: \(connector.displayURL): \(error)"
         }
     }
 
@@ -51,7 +69,7 @@ struct CheckCommand: ParsableCommand {
         let transport = CurlTransport(options: TransportOptions(connectTimeout: delivery.connectTimeout, totalTimeout: delivery.timeout,
                                                                 maxConcurrentTransfers: 4))
         defer { transport.shutdown(graceSeconds: 0) }
-        let journal = FileManager.default.fileExists(atPath: layout.journal) ? try? JournalStore.open(layout) : nil
+        let journal = layout.journalExists ? try? JournalStore.open(layout) : nil
         let reports = OnlineCheck.run(runtime, transport: transport, journal: journal, timeout: delivery.timeout + 5)
         for report in reports {
             print("channel \(report.channel): \(report.ok ? "ok" : "problem"): \(report.message)")

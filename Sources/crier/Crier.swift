@@ -9,7 +9,7 @@ struct Crier: ParsableCommand {
         version: "0.1.0",
         subcommands: [RunCommand.self, PreviewCommand.self, EnqueueCommand.self, StatusCommand.self, CancelCommand.self,
                       RetryCommand.self, ResolveCommand.self, PauseCommand.self, JournalCommand.self, ResumeCommand.self, CheckCommand.self, ReceiveCommand.self, AuthCommand.self,
-                      ApproveCommand.self, RejectCommand.self, LogCommand.self]
+                      ApproveCommand.self, RejectCommand.self, LogCommand.self, MigrateCommand.self]
     )
 }
 

@@ -37,7 +37,13 @@ struct GlobalOptions: ParsableArguments {
 
     /// `--queue` (relative to the working directory), else the config's `queue` (made absolute
     /// against the config file's directory by `ConfigLoader`), else `./queue`.
+    /// With `store: postgres`, the layout carries the database and its password (resolved here).
     func layout(config: CrierConfig?) -> QueueLayout {
-        QueueLayout(root: queue ?? config?.queue ?? "queue")
+        let store = config?.store ?? StoreSettings()
+        var password: String?
+        if store.kind == .postgres, let reference = store.password, case .success(let secret) = ConfigLoader().resolve(reference) {
+            password = secret.value
+        }
+        return QueueLayout(root: queue ?? config?.queue ?? "queue", store: store, storePassword: password)
     }
 }

@@ -41,7 +41,7 @@ struct LogCommand: ParsableCommand {
             }
         }
         let layout = global.layout(config: config)
-        guard FileManager.default.fileExists(atPath: layout.journal) else {
+        guard layout.journalExists else {
             throw UserFacingFailure("no journal in \(layout.state) yet: nothing has happened in \(layout.root)")
         }
         let lines: [HistoryEvent]

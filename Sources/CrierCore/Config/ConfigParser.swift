@@ -17,7 +17,7 @@ public enum ConfigParser {
         public var draft: CrierConfig
     }
 
-    static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels", "approvers"]
+    static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels", "approvers", "store"]
     static let channelKeys = ["platform", "url", "retry", "limit", "long", "require_alt", "number_threads", "limits", "slots",
                               "timezone", "duplicates", "breaker", "approval"]
 
@@ -46,6 +46,7 @@ public enum ConfigParser {
         let globalRetry = readRetry(root["retry"], "retry", base: RetryPolicy(), &reader)
         if let node = root["defaults"] { config.defaults = readDefaults(node, &reader) }
         if let node = root["delivery"] { config.delivery = readDelivery(node, &reader) }
+        if let node = root["store"] { config.store = readStore(node, &reader, &warnings) }
         if let node = root["approvers"] {
             _ = reader.entries(node, "approvers", known: ["group", "self_approval"])
             if let group = reader.nonEmptyString(node["group"], "approvers.group") {
@@ -108,6 +109,49 @@ public enum ConfigParser {
             }
         }
         return defaults
+    }
+
+    private static func readStore(_ node: FieldNode, _ reader: inout FieldReader, _ warnings: inout [FieldProblem]) -> StoreSettings {
+        _ = reader.entries(node, "store", known: ["kind", "url", "password", "node", "lease"])
+        var store = StoreSettings()
+        store.line = node.line
+        if let kind = reader.nonEmptyString(node["kind"], "store.kind") {
+            if let known = StoreSettings.Kind(rawValue: kind) {
+                store.kind = known
+            } else {
+                reader.report(node["kind"], "store.kind", "'\(kind)' is not a store; use sqlite (the default) or postgres")
+            }
+        }
+        store.url = reader.nonEmptyString(node["url"], "store.url")
+        if let password = reader.nonEmptyString(node["password"], "store.password") {
+            store.password = SecretReference(password)
+            store.passwordLine = node["password"]?.line
+            if case .inline = store.password {
+                warnings.append(FieldProblem(line: node["password"]?.line, field: "store.password",
+                                             message: "the password is written into crier.yml; prefer env:NAME, file:/path or credential:NAME"))
+            }
+        }
+        store.node = reader.nonEmptyString(node["node"], "store.node")
+        if let lease = reader.duration(node["lease"], "store.lease") {
+            if lease < 2 || lease > 300 {
+                reader.report(node["lease"], "store.lease", "must be between 2s and 5m (a dead node's work waits this long before another takes it)")
+            } else {
+                store.lease = lease
+            }
+        }
+        switch store.kind {
+        case .sqlite:
+            if store.url != nil || store.password != nil || store.node != nil {
+                reader.report(node, "store", "url, password and node are for `kind: postgres`; set `kind: postgres` or remove them")
+            }
+        case .postgres:
+            if store.url == nil {
+                reader.report(node, "store", "`kind: postgres` needs `url:` (e.g. postgres://crier@127.0.0.1:5432/crier; the password goes in `password:`)")
+            } else if let url = store.url, url.range(of: #"://[^/@:]+:[^@/]*@"#, options: .regularExpression) != nil {
+                reader.report(node["url"], "store.url", "the URL carries a password; move it to `password: env:NAME` (or file:/credential:) and leave it out of the URL")
+            }
+        }
+        return store
     }
 
     private static func readDelivery(_ node: FieldNode, _ reader: inout FieldReader) -> DeliverySettings {

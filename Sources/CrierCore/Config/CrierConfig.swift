@@ -14,6 +14,8 @@ public struct CrierConfig: Sendable, Equatable {
     public var channels: [ChannelConfig]
     /// Who may approve posts (`approvers:`); nil: nobody can, so `approval: required` needs it.
     public var approvers: Approvers?
+    /// Where the journal lives (`store:`): SQLite in the queue, or a PostgreSQL shared by several daemons.
+    public var store = StoreSettings()
 
     public init(queue: String? = nil, timeZone: TimeZone = TimeZone(identifier: "UTC")!, alerts: String? = nil,
                 defaults: PostDefaults = PostDefaults(), delivery: DeliverySettings = DeliverySettings(),

@@ -26,13 +26,17 @@ public enum JournalRebuild {
     /// The receipts in the queue's result directories, when there is no journal to go with them:
     /// starting a daemon then would send again what was sent and forget the throttles.
     public static func orphanedReceipts(in layout: QueueLayout) -> Int {
-        guard !FileManager.default.fileExists(atPath: layout.journal) else { return 0 }
+        guard !layout.journalExists else { return 0 }
         return receiptFiles(in: layout).count
     }
 
     /// Rebuilds the journal. Refuses while a daemon runs, and — unless `replace` — when a journal
     /// exists (a damaged one is moved aside, never deleted).
     public static func rebuild(layout: QueueLayout, config: CrierConfig?, replace: Bool, now: Date = Date()) throws(DaemonError) -> Summary {
+        guard !layout.store.isPostgres else {
+            throw DaemonError("`crier journal rebuild` rebuilds the SQLite journal of one queue; this config's journal is the PostgreSQL "
+                              + "database \(layout.store.connector?.displayURL ?? ""), which is restored from its backups (pg_dump), not from receipts")
+        }
         do {
             try layout.create()
         } catch {

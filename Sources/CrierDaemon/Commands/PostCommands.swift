@@ -16,7 +16,7 @@ public enum PostCommands {
         } catch {
             throw DaemonError("cannot move \(name) to cancelled/: \(error)")
         }
-        if FileManager.default.fileExists(atPath: layout.journal) {
+        if layout.journalExists {
             try? JournalStore.open(layout).commitNow([.history(HistoryEvent(at: Date(), postID: postID, actor: CommandActor.current(),
                                                                             action: "cancelled", detail: "crier cancel"))])
         }
@@ -89,7 +89,7 @@ public enum PostCommands {
                                now: Date = Date()) throws(DaemonError) -> [String] {
         let found: (JournalPost, [DeliveryRecord])?
         do {
-            found = FileManager.default.fileExists(atPath: layout.journal) ? try JournalStore.open(layout).post(id: postID) : nil
+            found = layout.journalExists ? try JournalStore.open(layout).post(id: postID) : nil
         } catch {
             throw DaemonError("\(error)")
         }
@@ -127,7 +127,7 @@ public enum PostCommands {
     /// The queue file holding `postID`: the journal's record of it, else a file named after it, else
     /// any post file whose `id:` says so.
     static func pendingFile(of postID: String, layout: QueueLayout, timeZone: TimeZone) -> String? {
-        if FileManager.default.fileExists(atPath: layout.journal),
+        if layout.journalExists,
            let journal = try? JournalStore.open(layout), let (post, _) = try? journal.post(id: postID),
            post.state == .pending, FileManager.default.fileExists(atPath: layout.pending(post.file)) {
             return post.file

@@ -145,7 +145,7 @@ public struct QueueStatusReport: Encodable, Sendable {
         var tokens: [Token] = []
         var awaiting: [AwaitingApproval] = []
         var tokenWarnings: [String] = []
-        if FileManager.default.fileExists(atPath: layout.journal) {
+        if layout.journalExists {
             let journal = try JournalStore.open(layout)
             let resolving = Set(try journal.resolutions().map(\.deliveryID))
             unknown = try journal.unknownDeliveries().map {

@@ -52,10 +52,19 @@ public struct ConfigLoader: Sendable {
             }
             channels[channel.name] = ResolvedChannel(config: channel, secrets: secrets, adapter: PlatformAdapters.adapter(for: channel.platform))
         }
+        var storePassword: Secret?
+        if draft.store.kind == .postgres, let reference = draft.store.password {
+            switch resolve(reference) {
+            case .success(let secret): storePassword = secret
+            case .failure(let message):
+                problems.append(FieldProblem(line: draft.store.passwordLine ?? draft.store.line, field: "store.password", message: message.message))
+            }
+        }
         guard let config = parsed.config, problems.isEmpty else {
             return .failure(ConfigLoadFailure(path: path, problems: problems.sortedByLine(), warnings: warnings.sortedByLine()))
         }
-        return .success(Loaded(runtime: RuntimeConfig(config: config, channels: channels, path: path), warnings: warnings.sortedByLine()))
+        return .success(Loaded(runtime: RuntimeConfig(config: config, channels: channels, path: path, storePassword: storePassword),
+                               warnings: warnings.sortedByLine()))
     }
 
     /// The config without its secrets (for commands that need only the queue, the time zone and the

@@ -8,4 +8,6 @@ public struct RuntimeConfig: Sendable {
     public var channels: [String: ResolvedChannel]
     /// Where it was loaded from, for messages.
     public var path: String
+    /// The PostgreSQL password of `store.password`, resolved (nil: none set, or the store is SQLite).
+    public var storePassword: Secret? = nil
 }

@@ -62,7 +62,8 @@ public final class Daemon: @unchecked Sendable {
                                                             "field": "\(warning.field)", "problem": "\(warning.message)"])
             }
         }
-        let layout = QueueLayout(root: queueOverride ?? runtime.config.queue ?? "queue")
+        let layout = QueueLayout(root: queueOverride ?? runtime.config.queue ?? "queue", store: runtime.config.store,
+                                 storePassword: runtime.storePassword?.value)
         self.layout = layout
         var lock: QueueLock?
         if options.dryRun {

@@ -22,6 +22,8 @@ public struct JournalPost: Sendable, Equatable {
     /// What `lstat` said of the file when it was read with `contentHash` (nil in journals written
     /// before crier kept it): a restart trusts a file with the same signature without reading it.
     public var fileSignature: FileSignature?
+    /// The node the post was dropped on, in a store shared by several daemons (nil in SQLite).
+    public var origin: String?
 
     public init(id: String, file: String, contentHash: String, state: State, scheduledAt: Date, expiresAt: Date?,
                 acceptedAt: Date, finishedAt: Date? = nil, queuedBy: String? = nil, fileSignature: FileSignature? = nil) {

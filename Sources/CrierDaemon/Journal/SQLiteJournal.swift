@@ -10,20 +10,10 @@ import GRDB
 /// being written wait and go together in the next one, so one fsync covers many state changes and
 /// durability does not cap throughput. A completion runs only after its changes are durable.
 public final class SQLiteJournal: Journal, @unchecked Sendable {
-    // Confinement: `pending`, `flushScheduled` are guarded by `lock`; the database is used only on
-    // `writerQueue` (writes) or through GRDB's own serialisation (reads).
     public let path: String
     /// A `DatabasePool` on disk (WAL: reads never wait for the writer's fsync), a queue in memory.
     private let database: any DatabaseWriter
-    private let writerQueue = DispatchQueue(label: "crier.journal.writer")
-    private let lock = NSLock()
-    private var pending: [JournalChange] = []
-    private var completions: [(queue: DispatchQueue?, callback: @Sendable (JournalError?) -> Void)] = []
-    private var flushScheduled = false
-    /// While writes fail: the error, the wait before the next try, and who is told.
-    private var failure: JournalError?
-    private var retryDelay: TimeInterval = 0
-    private var healthObservers: [(queue: DispatchQueue, observer: @Sendable (JournalError?) -> Void)] = []
+    private var writer: JournalWriter!
 
     /// Opens (creating and migrating if needed) the journal at `path`.
     public init(path: String) throws(JournalError) {
@@ -40,6 +30,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
         } catch {
             throw JournalError(path: path, error)
         }
+        writer = makeWriter()
     }
 
     /// An in-memory journal starting as a copy of the one at `path` (if it exists): dry-runs work on
@@ -58,6 +49,23 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
             database = memory
         } catch {
             throw JournalError(path: path ?? ":memory:", error)
+        }
+        writer = makeWriter()
+    }
+
+    /// The group commit, writing each batch in one SQLite transaction.
+    private func makeWriter() -> JournalWriter {
+        let database = self.database
+        let path = self.path
+        return JournalWriter(label: "crier.journal.writer") { batch throws(JournalError) in
+            do {
+                try database.write { db in
+                    var statements = Statements()
+                    for change in batch { try Self.write(change, in: db, statements: &statements) }
+                }
+            } catch {
+                throw JournalError(path: path, error)
+            }
         }
     }
 
@@ -209,95 +217,20 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
 
     // MARK: Writing
 
-    /// Queues `changes` for the next group commit; `completion` runs once they are durable — on
-    /// `queue` if given, where all the completions of one commit run together in a single block,
-    /// else on the journal's writer queue.
-    ///
-    /// A transaction that fails (a full disk, an I/O error) loses nothing and reorders nothing: its
-    /// changes stay at the head of the line, with everything committed after them behind, and are
-    /// written again after a backoff (1 s, doubling to 30 s) until the database takes them; their
-    /// completions wait until then. `observeHealth` tells when writing starts failing and when it
-    /// works again.
+    /// Queues `changes` for the next group commit (`JournalWriter`); `completion` runs once they
+    /// are durable.
     public func commit(_ changes: [JournalChange], on queue: DispatchQueue?,
                        completion: (@Sendable (JournalError?) -> Void)?) {
-        lock.lock()
-        pending.append(contentsOf: changes)
-        if let completion { completions.append((queue, completion)) }
-        let shouldSchedule = !flushScheduled
-        flushScheduled = true
-        lock.unlock()
-        if shouldSchedule { writerQueue.async { self.flush() } }
+        writer.commit(changes, on: queue, completion: completion)
     }
 
     /// Blocks until everything committed so far is durable.
     public func waitForPendingCommits() {
-        writerQueue.sync {}
-        lock.lock()
-        let more = flushScheduled
-        lock.unlock()
-        if more { writerQueue.sync {} }
+        writer.waitForPendingCommits()
     }
 
     public func observeHealth(on queue: DispatchQueue, _ observer: @escaping @Sendable (JournalError?) -> Void) {
-        lock.lock()
-        healthObservers.append((queue, observer))
-        lock.unlock()
-    }
-
-    private func flush() {
-        lock.lock()
-        let batch = pending
-        let callbacks = completions
-        // A start-up burst can gather tens of thousands of changes in one batch: that much capacity
-        // is not kept for the quiet hours after it.
-        pending.removeAll(keepingCapacity: pending.count <= 4096)
-        completions.removeAll(keepingCapacity: completions.count <= 4096)
-        flushScheduled = false
-        lock.unlock()
-        guard !batch.isEmpty || !callbacks.isEmpty else { return }
-        do {
-            try database.write { db in
-                var statements = Statements()
-                for change in batch { try Self.write(change, in: db, statements: &statements) }
-            }
-        } catch {
-            return failed(batch, callbacks, error: JournalError(path: path, error))
-        }
-        lock.lock()
-        let recovered = self.failure != nil
-        self.failure = nil
-        retryDelay = 0
-        let observers = recovered ? healthObservers : []
-        lock.unlock()
-        for (queue, observer) in observers { queue.async { observer(nil) } }
-        var byQueue: [ObjectIdentifier: (DispatchQueue, [@Sendable (JournalError?) -> Void])] = [:]
-        for (queue, callback) in callbacks {
-            guard let queue else {
-                callback(nil)
-                continue
-            }
-            byQueue[ObjectIdentifier(queue), default: (queue, [])].1.append(callback)
-        }
-        for (queue, list) in byQueue.values {
-            queue.async { for callback in list { callback(nil) } }
-        }
-    }
-
-    /// Puts a batch the database refused back at the head of the line and tries again later.
-    private func failed(_ batch: [JournalChange], _ callbacks: [(queue: DispatchQueue?, callback: @Sendable (JournalError?) -> Void)],
-                        error: JournalError) {
-        lock.lock()
-        pending.insert(contentsOf: batch, at: 0)
-        completions.insert(contentsOf: callbacks, at: 0)
-        flushScheduled = true  // the retry below flushes; commits meanwhile only queue up
-        let starting = self.failure == nil
-        self.failure = error
-        retryDelay = min(max(retryDelay * 2, 1), 30)
-        let delay = retryDelay
-        let observers = starting ? healthObservers : []
-        lock.unlock()
-        for (queue, observer) in observers { queue.async { observer(error) } }
-        writerQueue.asyncAfter(deadline: .now() + delay) { self.flush() }
+        writer.observeHealth(on: queue, observer)
     }
 
     private static func write(_ change: JournalChange, in db: Database, statements: inout Statements) throws {

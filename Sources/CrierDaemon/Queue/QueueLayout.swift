@@ -1,13 +1,22 @@
+import CrierCore
 import Foundation
 
 /// The queue directory and its state subdirectories (README "How a post travels"). The directories
 /// *are* the states: a post file lives in the queue while pending and moves when it is finished.
 public struct QueueLayout: Sendable, Equatable {
     public var root: String
+    /// Where the journal lives: the queue's SQLite file unless the config says `store: postgres`.
+    public var store: JournalLocation
 
-    public init(root: String) {
+    public init(root: String, store: StoreSettings = StoreSettings(), storePassword: String? = nil) {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.root = (absolute as NSString).standardizingPath
+        self.store = JournalLocation(settings: store, password: storePassword, queueRoot: self.root)
+    }
+
+    /// Whether there is a journal to read: the SQLite file exists, or the store is a database.
+    public var journalExists: Bool {
+        store.isPostgres || FileManager.default.fileExists(atPath: journal)
     }
 
     public var sent: String { root + "/sent" }
