@@ -125,6 +125,7 @@ public final class Daemon: @unchecked Sendable {
             engine.queue.async { engine.handle(events) }
         }
         intake?.mediaPreparer = media
+        intake?.keepsSource = journal.cluster != nil
         intake?.seed(journaledFiles)
         do {
             let intake = self.intake!
@@ -165,6 +166,25 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         startHeartbeat()
+        if let cluster = journal.cluster, !options.dryRun {
+            logger.info("sharing the store with other nodes", metadata: ["store": "\(journal.path)", "node": "\(cluster.node)",
+                                                                       "lease": "\(DurationParser.format(cluster.lease))"])
+            cluster.start(queueRoot: layout.root, onControl: { [weak self] in
+                guard let self else { return }
+                self.controlQueue.async { self.reloadControl() }
+            }, onPosts: {
+                engine.queue.async { engine.syncRemotePosts() }
+            }, onHealth: { [weak self] problem in
+                guard let self else { return }
+                if let problem {
+                    self.logger.error("the shared store does not answer; this node holds its claims until their lease ends and keeps taking in files (retrying)",
+                                      metadata: ["error": "\(problem)"])
+                } else {
+                    self.logger.notice("the shared store answers again")
+                }
+                engine.queue.async { engine.clusterProblem = problem }
+            })
+        }
         if options.once {
             engineQueue.async {
                 engine.onIdle { [weak self] in
@@ -193,7 +213,7 @@ public final class Daemon: @unchecked Sendable {
     /// deliveries, and hands them to the engine.
     private func reloadControl() {
         dispatchPrecondition(condition: .onQueue(controlQueue))
-        let pauses = (try? journal.pauses()) ?? [:]
+        var pauses = (try? journal.pauses()) ?? [:]
         let resolutions = (try? journal.resolutions()) ?? []
         let channelStates = try? journal.channelStates()
         let sessions = try? journal.sessions()
@@ -203,10 +223,23 @@ public final class Daemon: @unchecked Sendable {
             let text = (try? String(contentsOfFile: layout.pauseFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             fileReason = text.isEmpty ? "no reason given" : text
         }
+        if let cluster = journal.cluster, !options.dryRun {
+            // This node's queue/PAUSE pauses every node: published while the file is there.
+            let scope = PauseRecord.pauseFileScopePrefix + cluster.node
+            if let fileReason, pauses[scope]?.reason != fileReason {
+                let record = PauseRecord(scope: scope, reason: fileReason, pausedBy: "queue/PAUSE on node \(cluster.node)", pausedAt: Date())
+                try? journal.commitNow([.pause(record)])
+                pauses[scope] = record
+            } else if fileReason == nil, pauses[scope] != nil {
+                try? journal.commitNow([.resume(scope: scope)])
+                pauses[scope] = nil
+            }
+        }
         let engine = self.engine!
         let reason = fileReason
+        let current = pauses
         engineQueue.async {
-            engine.update(pauses: pauses, pauseFileReason: reason)
+            engine.update(pauses: current, pauseFileReason: reason)
             if let channelStates { engine.update(channelStates: channelStates) }
             if let sessions { engine.update(sessions: sessions) }
             if let approvals { engine.update(approvals: approvals) }
@@ -276,6 +309,10 @@ public final class Daemon: @unchecked Sendable {
         let next = summary.nextDue.map { TimestampFormat.string($0) } ?? "none"
         let paused = summary.paused > 0 ? ", \(summary.paused) held by a pause" : ""
         let unknown = summary.unknown > 0 ? ", \(summary.unknown) unknown (see crier status)" : ""
+        if let problem = engine.clusterProblem {
+            notifier.status("SHARED STORE UNREACHABLE, not claiming (retrying): \(problem); \(summary.pending) pending")
+            return
+        }
         if let problem = engine.journalProblem {
             notifier.status("JOURNAL CANNOT BE WRITTEN, sends stopped (retrying): \(problem); \(summary.pending) pending")
             return
@@ -324,6 +361,7 @@ public final class Daemon: @unchecked Sendable {
         logger.info("crier stopping", metadata: ["reason": "\(reason)"])
         heartbeat?.cancel()
         tokenWatch?.cancel()
+        journal.cluster?.stop()
         rescanTimer?.cancel()
         // Not waited for: a shutdown completes within the drain timeout whatever intake is doing.
         let watcher = self.watcher

@@ -27,6 +27,9 @@ final class ActivePost {
     /// engine reads the file again before a delivery goes (`DeliveryEngine.loadContent`). Restored
     /// and woken posts start this way.
     var contentInFile = false
+    /// Dropped on another node sharing the store: delivered from here if this node claims it first,
+    /// never filed here (its file is on that node).
+    var remote = false
     var post: Post? { content?.post }
     var parts: [String: [RenderedPart]] { content?.parts ?? [:] }
     var records: [DeliveryKey: DeliveryRecord] = [:]

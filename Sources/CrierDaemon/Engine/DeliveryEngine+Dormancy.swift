@@ -122,6 +122,7 @@ extension DeliveryEngine {
     /// usual path for that case has been taken, and it schedules whatever follows.
     func loadContent(_ active: ActivePost) -> Bool {
         if active.content != nil { return true }
+        if remotePostIDs.contains(active.journal.id) { return loadRemoteContent(active) }
         guard active.contentInFile, !active.fileRemoved, let postLoader else { return false }
         let id = active.journal.id
         let file = active.journal.file

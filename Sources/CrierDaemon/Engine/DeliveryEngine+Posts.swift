@@ -52,6 +52,13 @@ extension DeliveryEngine {
     func accept(_ parsed: ParsedPostFile, journalRow: (JournalPost, [DeliveryRecord])? = nil, logAlone: Bool = true) {
         let id = parsed.post.id
         var journalRow = journalRow
+        if let cluster = journal.cluster {
+            let origin = remotePostIDs.contains(id) ? "another node" : journalRow?.0.origin.flatMap { $0 == cluster.node ? nil : "node \($0)" }
+            if let origin {
+                return reject(name: parsed.name, error: PostFileError(file: parsed.name, line: parsed.post.fieldLines["id"], field: "id",
+                    message: "post id '\(id)' was dropped on \(origin) sharing this store; edit it there, or give this post another id"))
+            }
+        }
         if let sleeping = dormant[id] {
             // Read again, unchanged: it sleeps on.
             if sleeping.file == parsed.name, sleeping.hashPrefix == DormantPost.hashPrefix(parsed.contentHash) { return }
@@ -94,6 +101,7 @@ extension DeliveryEngine {
             }
             reconcile(active, with: parsed)
             persist(id, records: Array(active.records.values))
+            shareSource(of: parsed)
             return
         }
         let active: ActivePost
@@ -134,6 +142,14 @@ extension DeliveryEngine {
                               "at": "\(TimestampFormat.string(active.journal.scheduledAt))"])
         if !logAlone { acceptedInBatch.append(parsed.name) }
         persist(id, records: Array(active.records.values))
+        shareSource(of: parsed)
+    }
+
+    /// In a store shared by several daemons, the post's bytes go in beside its row (after it, in
+    /// the same order of commits), so any node can deliver it.
+    private func shareSource(of parsed: ParsedPostFile) {
+        guard journal.cluster != nil, let data = parsed.source, !options.dryRun else { return }
+        batch.commit([.postSource(postID: parsed.post.id, data: data)])
     }
 
     /// Renders the post for each of its channels and brings its deliveries in line
@@ -268,6 +284,11 @@ extension DeliveryEngine {
 
     func finalizeIfDone(_ id: String) {
         guard let active = posts[id], active.readyToFile(initialScanDone: initialScanDone) else { return }
+        if active.remote {
+            // Its file and receipt are the business of the node it was dropped on.
+            forgetRemotePost(id)
+            return checkIdle()
+        }
         active.finalizing = true
         var approvedBy: [String: String] = [:]
         for channel in active.approvalHashes.keys {

@@ -32,7 +32,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     var postIDByFile: [String: String] = [:]
     var due = DueQueue<DeliveryKey>()
     var inFlight = 0
-    private var accepting = true
+    private(set) var accepting = true
     /// Why the journal refuses writes, while it does: no send starts meanwhile.
     private var journalFailure: JournalError?
     /// Journal commits and filings under way; `once` mode is idle only when this is zero.
@@ -80,6 +80,12 @@ public final class DeliveryEngine: @unchecked Sendable {
     var acceptedInBatch: [String] = []
     /// What `restore` read of each post's file signature, until the daemon takes it for the intake.
     var restoredSignatures: [String: FileSignature] = [:]
+    /// Posts other nodes took in that this node holds (asleep or awake), and how far it has read
+    /// their changes (`DeliveryEngine+Cluster`).
+    var remotePostIDs: Set<String> = []
+    var remoteWatermark: Int64 = 0
+    /// Why claims fail, while they do (the shared store does not answer).
+    var clusterProblem: String?
     /// `summary()`'s counts and the journal change count they were made at: an idle daemon's status
     /// heartbeat costs nothing however large its backlog.
     private var summaryCounts: (changeCount: Int, pending: Int, unknown: Int)?
@@ -242,6 +248,9 @@ public final class DeliveryEngine: @unchecked Sendable {
     func pauseReason(for channel: String) -> String? {
         if let pauseFileReason { return "queue/PAUSE: \(pauseFileReason)" }
         if let all = pauses["*"] { return "paused by \(all.pausedBy): \(all.reason)" }
+        if journal.cluster != nil, let file = pauses.first(where: { $0.key.hasPrefix(PauseRecord.pauseFileScopePrefix) })?.value {
+            return "\(file.pausedBy): \(file.reason)"
+        }
         if let one = pauses[channel] { return "\(channel) paused by \(one.pausedBy): \(one.reason)" }
         return nil
     }
@@ -378,7 +387,7 @@ public final class DeliveryEngine: @unchecked Sendable {
                     continue
                 }
                 guard let active = awaken(key.post), loadContent(active) else { continue }
-                guard approvalAllows(key, now: now), admit(key, now: now) else { continue }
+                guard approvalAllows(key, now: now), admit(key, now: now), claimAllows(key, now: now) else { continue }
                 start(key, now: now)
                 if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {
                     // The probe ended without a request (expired, refused): the next delivery probes.

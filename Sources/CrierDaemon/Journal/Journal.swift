@@ -66,9 +66,16 @@ public protocol Journal: AnyObject, Sendable {
     func nextDuePerChannel() throws(JournalError) -> [String: Date]
     func recentFailures(limit: Int) throws(JournalError) -> [DeliveryRecord]
     func unknownDeliveries() throws(JournalError) -> [DeliveryRecord]
+
+    // MARK: Several daemons
+
+    /// The cluster this store is shared with (nil: this daemon is alone, as on SQLite).
+    var cluster: (any ClusterCoordinator)? { get }
 }
 
 extension Journal {
+    public var cluster: (any ClusterCoordinator)? { nil }
+
     public func commit(_ changes: [JournalChange]) {
         commit(changes, on: nil, completion: nil)
     }

@@ -33,4 +33,7 @@ public enum JournalChange: Sendable {
     case dropApprovals(postID: String)
     /// One line of history.
     case history(HistoryEvent)
+    /// The post file's bytes, kept in a store shared by several daemons so that any node can
+    /// deliver the post (ignored by SQLite: the file is in the queue).
+    case postSource(postID: String, data: Data)
 }

@@ -15,7 +15,7 @@ public enum JournalStore {
         if let connector = layout.store.connector {
             switch access {
             case .readWrite:
-                return try PostgresJournal(connector: connector, node: layout.store.node)
+                return try PostgresJournal(connector: connector, node: layout.store.node, lease: layout.store.settings.lease)
             case .scratchCopy:
                 // A dry run against a shared database records nothing and must not even hold a
                 // connection's locks: it works on an empty scratch journal (no send history).

@@ -15,6 +15,10 @@ public struct PauseRecord: Sendable, Equatable, Encodable {
         self.pausedAt = pausedAt
     }
 
+    /// In a store shared by several daemons, a node's `queue/PAUSE` file pauses every node: it is
+    /// published as the pause of scope `PAUSE@<node>` while the file is there.
+    public static let pauseFileScopePrefix = "PAUSE@"
+
     enum CodingKeys: String, CodingKey {
         case scope, reason
         case pausedBy = "paused_by"

@@ -317,6 +317,8 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                                   resolution.sent, resolution.remoteURL, resolution.resolvedBy, resolution.resolvedAt.timeIntervalSince1970])
         case .resolutionApplied(let deliveryID):
             try db.execute(sql: "DELETE FROM resolution WHERE delivery_id = ?", arguments: [deliveryID])
+        case .postSource:
+            break
         case .upsertDelivery(let record):
             try upsertDelivery(record, in: db, statements: &statements)
         case .updateDelivery(let record):

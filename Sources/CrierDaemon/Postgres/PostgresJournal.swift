@@ -26,13 +26,16 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
     private var readConnection: PostgresConnection?
     private let readLock = NSLock()
     private var writer: JournalWriter!
+    /// Claims, leases, heartbeats and notifications among the nodes.
+    public let cluster: (any ClusterCoordinator)?
 
     /// Connects and checks the schema: one this build reads and writes, else an error that says to
     /// run `crier migrate` (missing or older) or to upgrade crier (newer).
-    public init(connector: PostgresConnector, node: String) throws(JournalError) {
+    public init(connector: PostgresConnector, node: String, lease: TimeInterval = 10) throws(JournalError) {
         self.connector = connector
         self.node = node
         path = connector.displayURL
+        cluster = PostgresCluster(connector: connector, node: node, lease: lease)
         let connection: PostgresConnection
         do {
             connection = try connector.connect()
@@ -79,19 +82,33 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
             }
             let now = Date()
             var control = false
+            var posts = false
             try connection.transaction { () throws(PostgresError) in
-                for change in batch { control = try write(change, on: connection, now: now) || control }
-                if control { try connection.query("UPDATE control SET version = version + 1 WHERE id = 1; ") }
+                for change in batch {
+                    switch try write(change, on: connection, now: now) {
+                    case .control: control = true
+                    case .post: posts = true
+                    case .other: break
+                    }
+                }
+                if control { try connection.query("UPDATE control SET version = version + 1 WHERE id = 1") }
+                // Delivered with the commit, to every node listening.
+                if control { try connection.query("NOTIFY crier_control") }
+                if posts { try connection.query("NOTIFY crier_post") }
             }
-            if control { _ = try? connection.query("NOTIFY crier_control") }
         } catch {
             if !error.isConnectionProblem || !(writeConnection?.isUsable ?? false) { writeConnection = nil }
             throw JournalError(path: path, error)
         }
     }
 
-    /// Writes one change; true if it is a control change the other nodes must hear of.
-    private func write(_ change: JournalChange, on db: PostgresConnection, now: Date) throws(PostgresError) -> Bool {
+    /// What the other nodes must hear of a change: a control change (pauses, resolutions, approvals,
+    /// channel states, sessions), a post's row, or nothing.
+    private enum Kind {
+        case control, post, other
+    }
+
+    private func write(_ change: JournalChange, on db: PostgresConnection, now: Date) throws(PostgresError) -> Kind {
         switch change {
         case .upsertPost(let post):
             try db.query("""
@@ -108,6 +125,12 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
                       post.finishedAt, post.queuedBy, post.fileSignature.map { Int64(bitPattern: $0.inode) },
                       post.fileSignature.map { Int64($0.size) }, post.fileSignature.map { Int64($0.modifiedNanoseconds) },
                       post.fileSignature.map { Int64($0.owner) }, node])
+            return .post
+        case .postSource(let postID, let data):
+            try db.query("""
+                UPDATE post SET source = decode($1, 'hex'), changed_seq = nextval('post_changed_seq_seq') WHERE id = $2 AND origin = $3
+                """, [data.hexadecimal, postID, node])
+            return .post
         case .upsertDelivery(let record):
             try writeDelivery(record, on: db, now: now, insertIfMissing: true)
         case .updateDelivery(let record):
@@ -129,13 +152,13 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
                 ON CONFLICT (channel) DO UPDATE SET not_before = excluded.not_before, consecutive_failures = excluded.consecutive_failures,
                     last_failure_at = excluded.last_failure_at, open_until = excluded.open_until, cooldown = excluded.cooldown
                 """, [channel, state.notBefore, state.consecutiveFailures, state.lastFailureAt, state.openUntil, state.cooldown])
-            return true
+            return .control
         case .storeSession(let channel, let session):
             try db.query("""
                 INSERT INTO channel_session (channel, session, updated_at) VALUES ($1, $2, $3)
                 ON CONFLICT (channel) DO UPDATE SET session = excluded.session, updated_at = excluded.updated_at
                 """, [channel, ChannelSessionCoding.encode(session), now])
-            return true
+            return .control
         case .approval(let record):
             try db.query("""
                 INSERT INTO approval (post_id, channel, state, content_hash, actor, at, note, planned_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -143,7 +166,7 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
                     actor = excluded.actor, at = excluded.at, note = excluded.note, planned_at = excluded.planned_at
                 """, [record.postID, record.channel, record.state.rawValue, record.contentHash, record.actor, record.at, record.note,
                       record.plannedAt])
-            return true
+            return .control
         case .dropApprovals(let postID):
             try db.query("DELETE FROM approval WHERE post_id = $1", [postID])
         case .history(let event):
@@ -154,20 +177,20 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
                 UPDATE channel_state SET open_until = NULL, cooldown = 0, consecutive_failures = 0, last_failure_at = NULL
                 WHERE channel = $1
                 """, [channel])
-            return true
+            return .control
         case .pause(let record):
             try db.query("""
                 INSERT INTO pause (scope, reason, paused_by, paused_at) VALUES ($1, $2, $3, $4)
                 ON CONFLICT (scope) DO UPDATE SET reason = excluded.reason, paused_by = excluded.paused_by, paused_at = excluded.paused_at
                 """, [record.scope, record.reason, record.pausedBy, record.pausedAt])
-            return true
+            return .control
         case .resume(let scope):
             if scope == "*" {
                 try db.query("DELETE FROM pause")
             } else {
                 try db.query("DELETE FROM pause WHERE scope = $1", [scope])
             }
-            return true
+            return .control
         case .resolution(let resolution):
             try db.query("""
                 INSERT INTO resolution (delivery_id, post_id, channel, part, sent, remote_url, resolved_by, resolved_at)
@@ -176,11 +199,11 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
                     resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at
                 """, [resolution.deliveryID, resolution.key.post, resolution.key.channel, resolution.key.part, resolution.sent,
                       resolution.remoteURL, resolution.resolvedBy, resolution.resolvedAt])
-            return true
+            return .control
         case .resolutionApplied(let deliveryID):
             try db.query("DELETE FROM resolution WHERE delivery_id = $1", [deliveryID])
         }
-        return false
+        return .other
     }
 
     /// Updates a delivery, or inserts it if it is new. Two guards make several nodes safe: a

@@ -29,6 +29,8 @@ public struct ParsedPostFile: Sendable {
     /// What `lstat` said of the file that was read (nil for a post not read from disk): the journal
     /// keeps it, so a restart need not read an unchanged file again.
     public var signature: FileSignature?
+    /// The file's bytes, kept only when the store is shared by several daemons (`PostLoader.keepsSource`).
+    public var source: Data?
 
     public init(name: String, post: Post, channels: [String], contentHash: String, owner: UInt32? = nil, signature: FileSignature? = nil) {
         self.name = name

@@ -10,6 +10,9 @@ public struct PostLoader: Sendable {
     private let layout: QueueLayout
     private let preparer: DerivedMediaSource?
     private let logger: Logger
+    /// Keep each post's bytes (`ParsedPostFile.source`): a store shared by several daemons keeps
+    /// them, so that any node can deliver the post.
+    public var keepsSource = false
 
     /// - Parameter preparer: derives each post's images for its channels' platforms as it is read.
     public init(layout: QueueLayout, preparer: DerivedMediaSource?, logger: Logger) {
@@ -36,6 +39,16 @@ public struct PostLoader: Sendable {
             if error == .missing { return (nil, nil) }
             return (fallback, .invalid(name: name, error: PostFileError(file: name, message: error.description)))
         }
+        return (readSignature, parse(data, name: name, config: config, root: root, signature: readSignature))
+    }
+
+    /// Parses a post's bytes as the queue file `name` (a post another node took in, read from the
+    /// shared store, has no signature: it is not a file here).
+    public func parse(_ data: Data, name: String, config: CrierConfig) -> IntakeEvent {
+        parse(data, name: name, config: config, root: layout.root, signature: nil)
+    }
+
+    private func parse(_ data: Data, name: String, config: CrierConfig, root: String, signature: FileSignature?) -> IntakeEvent {
         do throws(PostFileError) {
             let (post, channels) = try PostFileReader.read(data, name: name, config: config, root: root)
             if let preparer, !post.media.isEmpty {
@@ -44,10 +57,12 @@ public struct PostLoader: Sendable {
                     logger.warning("an image of \(name) cannot be made to fit: \(problem.message)")
                 }
             }
-            return (readSignature, .post(ParsedPostFile(name: name, post: post, channels: channels, contentHash: ContentHash.of(data),
-                                                        owner: readSignature.owner, signature: readSignature)))
+            var parsed = ParsedPostFile(name: name, post: post, channels: channels, contentHash: ContentHash.of(data),
+                                        owner: signature?.owner, signature: signature)
+            if keepsSource { parsed.source = data }
+            return .post(parsed)
         } catch {
-            return (readSignature, .invalid(name: name, error: error))
+            return .invalid(name: name, error: error)
         }
     }
 }

@@ -40,6 +40,8 @@ public final class QueueIntake: @unchecked Sendable {
     /// Derives each post's images for its channels' platforms as the post is read (set by the
     /// daemon; the preview derives its own), so no image is made in the send path.
     public var mediaPreparer: DerivedMediaSource?
+    /// Keep each post's bytes for a store shared by several daemons (`PostLoader.keepsSource`).
+    public var keepsSource = false
 
     public init(layout: QueueLayout, queue: DispatchQueue, config: CrierConfig, logger: Logger,
                 overlay: [String: String] = [:], sink: @escaping @Sendable ([IntakeEvent]) -> Void) {
@@ -211,7 +213,11 @@ public final class QueueIntake: @unchecked Sendable {
         return PendingRead(name: name, path: path, signature: signature)
     }
 
-    private var loader: PostLoader { PostLoader(layout: layout, preparer: mediaPreparer, logger: logger) }
+    private var loader: PostLoader {
+        var loader = PostLoader(layout: layout, preparer: mediaPreparer, logger: logger)
+        loader.keepsSource = keepsSource
+        return loader
+    }
 
     /// Where a post's media are resolved: beside a PATH file, else in the queue.
     private func root(for name: String) -> String {
