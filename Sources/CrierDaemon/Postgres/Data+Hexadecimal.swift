@@ -3,7 +3,7 @@ import Foundation
 extension Data {
     /// Bytes from hexadecimal text (PostgreSQL's `encode(…, 'hex')`); nil if it is not hex.
     init?(hexadecimal text: String) {
-        var bytes = [UInt8]()
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count / 2)
         var high: UInt8?
         for character in text.utf8 {
@@ -28,7 +28,7 @@ extension Data {
     /// Lowercase hexadecimal text of the bytes (for `decode($1, 'hex')`).
     var hexadecimal: String {
         let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
+        var out: [UInt8] = []
         out.reserveCapacity(count * 2)
         for byte in self {
             out.append(digits[Int(byte >> 4)])
