@@ -2,7 +2,7 @@
 # Installs the Debian packages crier builds against, when they are missing (needs root or sudo).
 set -euo pipefail
 need=()
-for package in libcurl4-openssl-dev libsqlite3-dev libvips-dev pkg-config; do
+for package in libcurl4-openssl-dev libpq-dev libsqlite3-dev libvips-dev pkg-config; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
 done
 if ((${#need[@]})); then
