@@ -1,0 +1,341 @@
+import CrierCore
+import CrierTestSupport
+import Foundation
+import Glibc
+import Testing
+
+/// Several daemons, one PostgreSQL (`store: { kind: postgres }`): the real `crier` binary as
+/// subprocesses, each node with its own queue directory and config, one fresh database per test
+/// (`scripts/postgres.sh start` runs the server; scripts/test.sh does it for you), `crier migrate`
+/// run once first. Serialized: the chaos test stops the whole server for 10 s.
+@Suite(.serialized) struct ClusterEndToEndTests {
+    /// Receivers log arrival times, which lag the senders' decisions by the path from a decision to
+    /// the request's last byte: the throttled send's commit to PostgreSQL before the request goes
+    /// out, libcurl's connect, loopback. Within one daemon that path is about the same for every
+    /// request (ThrottleEndToEndTests allows 50 ms); between two processes on a loaded 2-core
+    /// machine it differs by up to tens of milliseconds, so a gap between requests of two nodes
+    /// may look up to that much shorter than the gap they kept: 100 ms.
+    static let slack: TimeInterval = 0.1
+
+    /// A fresh database on the test server, and `crier migrate` run on it through `node`'s config.
+    static func migrate(_ node: ClusterNode) throws {
+        let migrated = try node.crier(["migrate"])
+        try #require(migrated.status == 0, "crier migrate: \(migrated.error)\(migrated.output)")
+    }
+
+    static func tail(_ nodes: [ClusterNode]) -> String {
+        nodes.map { "--- \($0.name):\n\($0.log.suffix(2500))" }.joined(separator: "\n")
+    }
+
+    @Test func eachTestGetsAFreshDatabaseOfItsOwnThatIsDroppedAfterwards() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        #expect(try database.query("SELECT current_database(), current_user") == "\(database.name)|crier")
+        #expect(try database.query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'") == "0")
+        let other = try server.createDatabase()
+        #expect(other.name != database.name)
+        other.drop()
+        database.drop()
+        let left = try server.admin("SELECT count(*) FROM pg_database WHERE datname IN ('\(database.name)', '\(other.name)')")
+        #expect(left == "0")
+    }
+
+    @Test func aDaemonRefusesAnUnmigratedDatabaseAndCrierMigrateMakesItReady() throws {
+        let database = try PostgresServer.running().createDatabase()
+        defer { database.drop() }
+        let sink = try WebhookSink()
+        defer { sink.stop() }
+        let node = try ClusterNode(name: "node-a", database: database, channels: ClusterNode.channels([("alpha", sink.url)]))
+        let refused = try node.crier(["run"])
+        #expect(refused.status != 0, "a daemon on a database without the schema exits")
+        #expect(refused.error.contains("crier migrate"), "and says what to run: \(refused.error)")
+        let first = try node.crier(["migrate"])
+        #expect(first.status == 0, "\(first.error)")
+        let again = try node.crier(["migrate"])
+        #expect(again.status == 0, "migrating a current schema again changes nothing: \(again.error)")
+        node.drop(count: 1, prefix: "ready") { _ in ["alpha"] }
+        try node.start()
+        defer { node.kill() }
+        #expect(eventually(timeout: 30) { node.files("sent", suffix: ".receipt.json").count == 1 }, "\(node.log.suffix(3000))")
+        #expect(sink.inbox.arrivals.count == 1)
+    }
+
+    @Test func twoDaemonsDeliverEveryPostOnceAndEachFilesItsOwn() throws {
+        let database = try PostgresServer.running().createDatabase()
+        defer { database.drop() }
+        let sinks = ["alpha": try WebhookSink(), "beta": try WebhookSink()]
+        defer { for sink in sinks.values { sink.stop() } }
+        let channels = ClusterNode.channels(sinks.keys.sorted().map { ($0, sinks[$0]!.url) })
+        let a = try ClusterNode(name: "node-a", database: database, channels: channels)
+        let b = try ClusterNode(name: "node-b", database: database, channels: channels)
+        let nodes = [a, b]
+        defer { for node in nodes { node.kill() } }
+        try Self.migrate(a)
+        try a.start()
+        try b.start()
+        let onA = a.drop(count: 30, prefix: "a") { _ in ["alpha", "beta"] }
+        let onB = b.drop(count: 30, prefix: "b") { index in index % 2 == 0 ? ["alpha"] : ["alpha", "beta"] }
+        var expected: [String: [String]] = [:]
+        for id in onA { expected[id] = ["alpha", "beta"] }
+        for (index, id) in onB.enumerated() { expected[id] = index % 2 == 0 ? ["alpha"] : ["alpha", "beta"] }
+
+        let filed = eventually(timeout: 90) {
+            a.files("sent", suffix: ".receipt.json").count == onA.count && b.files("sent", suffix: ".receipt.json").count == onB.count
+        }
+        #expect(filed, "receipts: a \(a.files("sent", suffix: ".receipt.json").count), b \(b.files("sent", suffix: ".receipt.json").count)\n\(Self.tail(nodes))")
+        for node in nodes { #expect(node.stop(), "\(node.name) stops on SIGTERM") }
+        let ledger = DeliveryLedger(sinks)
+        let problems = ledger.problems(expected: expected)
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+        #expect(ledger.repeats == 0, "no fault, so no request is repeated: \(ledger.repeats)")
+        #expect(ledger.requests["alpha"] == 60 && ledger.requests["beta"] == 45, "requests: \(ledger.requests)")
+        #expect(a.filingProblems(onA).isEmpty, "\(a.filingProblems(onA).prefix(10))")
+        #expect(b.filingProblems(onB).isEmpty, "\(b.filingProblems(onB).prefix(10))")
+    }
+
+    @Test func aKilledNodesDeliveryIsTakenOverWithinTheLeaseWithItsOwnID() throws {
+        let lease: TimeInterval = 5
+        let database = try PostgresServer.running().createDatabase()
+        defer { database.drop() }
+        // The first request is held (it never reaches the receiver's logic): its sender is mid-send.
+        let sink = try WebhookSink(fault: { _, index in index == 0 ? .stall : nil })
+        defer { sink.stop() }
+        let channels = ClusterNode.channels([("alpha", sink.url)])
+        let a = try ClusterNode(name: "node-a", database: database, channels: channels, lease: "\(Int(lease))s")
+        let b = try ClusterNode(name: "node-b", database: database, channels: channels, lease: "\(Int(lease))s")
+        let nodes = [a, b]
+        defer { for node in nodes { node.kill() } }
+        try Self.migrate(a)
+        try a.start()
+        a.drop(count: 1, prefix: "held") { _ in ["alpha"] }
+        try #require(eventually(timeout: 30) { sink.faulted.count == 1 }, "node-a sends: \(a.log.suffix(3000))")
+        let stalledID = sink.faulted[0].webhookID
+        // node-b starts while node-a holds the delivery, and stays off it longer than a lease:
+        // a live holder renews its claim.
+        try b.start()
+        Thread.sleep(forTimeInterval: lease + 2)
+        #expect(sink.inbox.arrivals.isEmpty, "nothing is taken over from a live node: \(sink.inbox.arrivals.map(\.webhookID))")
+
+        a.kill()
+        let killedAt = Date()
+        let delivered = sink.wait(timeout: lease + 20) { $0.contains { (200..<300).contains($0.status) } }
+        let arrival = try #require(sink.inbox.arrivals.first, "node-b never delivered it: \(Self.tail(nodes))")
+        let took = arrival.receivedAt.timeIntervalSince(killedAt)
+        print(String(format: "cluster take-over: delivered by another node %.1f s after its holder was killed (lease %.0f s, bound %.0f s)",
+                     took, lease, lease + 10))
+        #expect(delivered)
+        #expect(took <= lease + 10, "taken over \(took) s after the kill")
+        #expect(arrival.webhookID == stalledID, "the same delivery, under the id it was first sent with")
+        #expect(sink.inbox.arrivals.count == 1)
+
+        // The file is node-a's: filed there once it is back, and not sent again.
+        try a.start()
+        #expect(eventually(timeout: 30) { a.filingProblems(["held-0000"]).isEmpty }, "\(a.filingProblems(["held-0000"]))\n\(Self.tail(nodes))")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(sink.inbox.arrivals.count == 1, "a restart sends nothing again")
+    }
+
+    @Test func aMinimumGapHoldsAcrossNodes() throws {
+        let gap: TimeInterval = 2
+        let database = try PostgresServer.running().createDatabase()
+        defer { database.drop() }
+        let sink = try WebhookSink()
+        defer { sink.stop() }
+        let channels = ClusterNode.channels([("alpha", sink.url)]) { _ in ["limits: { min_gap: 2s }"] }
+        let a = try ClusterNode(name: "node-a", database: database, channels: channels)
+        let b = try ClusterNode(name: "node-b", database: database, channels: channels)
+        let nodes = [a, b]
+        defer { for node in nodes { node.kill() } }
+        try Self.migrate(a)
+        try a.start()
+        try b.start()
+        // Six posts due at once, three on each node: each node alone would send its own three 2 s apart.
+        let onA = a.drop(count: 3, prefix: "a") { _ in ["alpha"] }
+        let onB = b.drop(count: 3, prefix: "b") { _ in ["alpha"] }
+        let arrived = sink.wait(timeout: 60) { $0.count >= 6 }
+        #expect(arrived, "\(sink.inbox.arrivals.count) arrived\n\(Self.tail(nodes))")
+        Thread.sleep(forTimeInterval: gap)
+        let times = DeliveryLedger.requestTimes(sink)
+        let gaps = zip(times, times.dropFirst()).map { $1.timeIntervalSince($0) }
+        print("cluster min_gap 2 s over two nodes: gaps at the receiver \(gaps.map { String(format: "%.3f", $0) }.joined(separator: ", ")) s")
+        let violations = DeliveryLedger.gapViolations(sink, channel: "alpha", gap: gap, slack: Self.slack)
+        #expect(violations.isEmpty, "\(violations)")
+        var expected: [String: [String]] = [:]
+        for id in onA + onB { expected[id] = ["alpha"] }
+        let problems = DeliveryLedger(["alpha": sink]).problems(expected: expected)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(sink.inbox.arrivals.count == 6)
+        #expect(eventually(timeout: 20) { a.filingProblems(onA).isEmpty && b.filingProblems(onB).isEmpty },
+                "\(a.filingProblems(onA) + b.filingProblems(onB))")
+    }
+
+    @Test func crierPauseOnOneNodeStopsTheOtherWithinASecond() throws {
+        let database = try PostgresServer.running().createDatabase()
+        defer { database.drop() }
+        let sink = try WebhookSink()
+        defer { sink.stop() }
+        let channels = ClusterNode.channels([("steady", sink.url)]) { _ in ["limits: { min_gap: 100ms }"] }
+        let a = try ClusterNode(name: "node-a", database: database, channels: channels)
+        let b = try ClusterNode(name: "node-b", database: database, channels: channels)
+        let nodes = [a, b]
+        defer { for node in nodes { node.kill() } }
+        try Self.migrate(a)
+        try a.start()
+        try b.start()
+        let ids = b.drop(count: 60, prefix: "tick") { _ in ["steady"] }
+        #expect(sink.wait(timeout: 30) { $0.count >= 10 }, "\(Self.tail(nodes))")
+
+        let asked = Date()
+        let paused = try a.crier(["pause", "--reason", "incident on node-a"])
+        let pausedAt = Date()
+        #expect(paused.status == 0, "\(paused.error)")
+        Thread.sleep(forTimeInterval: 3)
+        let arrivals = sink.inbox.arrivals
+        let last = arrivals.map(\.receivedAt).max() ?? asked
+        print(String(format: "cluster pause: `crier pause` on node-a took %.2f s; the last request arrived %.2f s after it returned",
+                     pausedAt.timeIntervalSince(asked), last.timeIntervalSince(pausedAt)))
+        let late = arrivals.filter { $0.receivedAt > pausedAt.addingTimeInterval(1) }
+        #expect(late.isEmpty, "\(late.count) requests arrived more than 1 s after `crier pause` on node-a returned")
+        let whilePaused = arrivals.count
+        #expect(whilePaused < ids.count, "the pause came before the end")
+        let status = try b.crier(["status"])
+        #expect(status.output.contains("incident on node-a"), "node-b's status shows the cluster's pause: \(status.output)")
+
+        let resumed = try b.crier(["resume"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        let resumedAt = Date()
+        #expect(sink.wait(timeout: 60) { $0.count >= ids.count }, "\(sink.inbox.arrivals.count) of \(ids.count)\n\(Self.tail(nodes))")
+        Thread.sleep(forTimeInterval: 0.5)
+        let afterResume = sink.inbox.arrivals.map(\.receivedAt).filter { $0 > resumedAt }.sorted()
+        for (earlier, later) in zip(afterResume, afterResume.dropFirst()) {
+            #expect(later.timeIntervalSince(earlier) >= 0.1 - Self.slack, "no burst after resume")
+        }
+        let problems = DeliveryLedger(["steady": sink]).problems(expected: Dictionary(uniqueKeysWithValues: ids.map { ($0, ["steady"]) }))
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+        #expect(sink.inbox.arrivals.count == ids.count)
+    }
+
+    /// SplitMix64 of `index` and `salt`, as a roll of 0..<100: the sinks' faults, the same every run.
+    static func roll(_ index: Int, _ salt: UInt64) -> Int {
+        var z = UInt64(index) &+ salt &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % 100)
+    }
+
+    /// Scaled for CI (about two minutes): three daemons, 300 posts over 20 throttled channels whose
+    /// receivers refuse 20 % of requests and reset the connection after reading 10 %; a random node
+    /// killed with SIGKILL every few seconds and started again; PostgreSQL stopped for 10 s once.
+    @Test func chaosThreeNodesKillsAndADatabaseOutageNothingLostNothingDoubledNoBurst() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        defer { database.drop() }
+        let names = (0..<20).map { String(format: "ch%02d", $0) }
+        var gaps: [String: TimeInterval] = [:]
+        var sinks: [String: WebhookSink] = [:]
+        for (index, name) in names.enumerated() {
+            gaps[name] = 0.3 + Double(index % 4) * 0.1
+            let salt = UInt64(index + 1)
+            sinks[name] = try WebhookSink(status: { _, count in Self.roll(count, salt) < 20 ? 500 : 200 },
+                                          fault: { _, count in Self.roll(count, salt ^ 0xFACE) < 10 ? .dropAfterActing : nil })
+        }
+        defer { for sink in sinks.values { sink.stop() } }
+        let channels = ClusterNode.channels(names.map { ($0, sinks[$0]!.url) }) { name in
+            ["limits: { min_gap: \(Int(gaps[name]! * 1000))ms, max_in_flight: 1 }", "breaker: 0"]
+        }
+        let retry = "{ base: 200ms, max_delay: 1s, max_attempts: 30 }"
+        let nodes = try (0..<3).map { try ClusterNode(name: "node-\($0)", database: database, channels: channels, lease: "4s", retry: retry) }
+        defer { for node in nodes { node.kill() } }
+        try Self.migrate(nodes[0])
+        for node in nodes { try node.start() }
+
+        let started = Date()
+        var events: [String] = []
+        func note(_ event: String) { events.append(String(format: "%5.1f s %@", Date().timeIntervalSince(started), event)) }
+        var expected: [String: [String]] = [:]
+        var dropped: [Int: [String]] = [:]
+        func dropWave(_ wave: Int) {
+            for (number, node) in nodes.enumerated() {
+                let ids = node.drop(count: 25, prefix: "w\(wave)-n\(number)") { index in
+                    let first = (wave * 75 + number * 25 + index) % names.count
+                    return index % 10 == 0 ? [names[first], names[(first + 7) % names.count]] : [names[first]]
+                }
+                for (index, id) in ids.enumerated() {
+                    let first = (wave * 75 + number * 25 + index) % names.count
+                    expected[id] = index % 10 == 0 ? [names[first], names[(first + 7) % names.count]] : [names[first]]
+                }
+                dropped[number, default: []] += ids
+            }
+            note("dropped wave \(wave): 75 posts")
+        }
+
+        var generator = SystemRandomNumberGenerator()
+        var wave = 0
+        var outage: Process?
+        var nextKill = started.addingTimeInterval(Double.random(in: 3...5, using: &generator))
+        var nextRevive = started
+        while Date().timeIntervalSince(started) < 40 {
+            let now = Date().timeIntervalSince(started)
+            if wave < 4, now >= Double(wave) * 3 {
+                dropWave(wave)
+                wave += 1
+            }
+            if outage == nil, now >= 14 {
+                outage = try server.pause(seconds: 10)
+                note("PostgreSQL stopped for 10 s")
+            }
+            if Date() >= nextKill {
+                let victim = nodes[Int.random(in: 0..<nodes.count, using: &generator)]
+                victim.kill()
+                note("kill -9 \(victim.name)")
+                Thread.sleep(forTimeInterval: Double.random(in: 0.3...1.0, using: &generator))
+                try victim.launch()
+                note("started \(victim.name) again")
+                nextKill = Date().addingTimeInterval(Double.random(in: 3...6, using: &generator))
+            }
+            // A node that gave up while the database was away is started again (every 2 s at most).
+            if Date() >= nextRevive {
+                for node in nodes where !node.isRunning {
+                    try node.launch()
+                    note("started \(node.name) again (it had exited)")
+                }
+                nextRevive = Date().addingTimeInterval(2)
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        if let outage {
+            outage.waitUntilExit()
+            #expect(outage.terminationStatus == 0, "scripts/postgres.sh pause 10 failed")
+        }
+        note("chaos over")
+        for node in nodes {
+            if !node.isRunning { try node.launch() }
+            #expect(node.process?.waitForLog("crier started", timeout: 60) == true, "\(node.name) runs again: \(node.log.suffix(3000))")
+        }
+        let total = expected.count
+        let filed = eventually(timeout: 120) { nodes.map { $0.files("sent", suffix: ".receipt.json").count }.reduce(0, +) == total }
+        note("filed: \(nodes.map { $0.files("sent", suffix: ".receipt.json").count })")
+        #expect(filed, "receipts \(nodes.map { $0.files("sent", suffix: ".receipt.json").count }) of \(total)\n\(events.joined(separator: "\n"))\n\(Self.tail(nodes))")
+        for node in nodes { #expect(node.stop(), "\(node.name) stops on SIGTERM") }
+
+        let ledger = DeliveryLedger(sinks)
+        let problems = ledger.problems(expected: expected)
+        #expect(problems.isEmpty, "\(problems.count) problems: \(problems.prefix(10))")
+        var violations: [String] = []
+        for name in names {
+            violations += DeliveryLedger.gapViolations(sinks[name]!, channel: name, gap: gaps[name]!, slack: Self.slack)
+        }
+        #expect(violations.isEmpty, "\(violations.count) throttle violations: \(violations.prefix(10))")
+        for (number, node) in nodes.enumerated() {
+            let filing = node.filingProblems(dropped[number] ?? [])
+            #expect(filing.isEmpty, "\(filing.prefix(10))")
+        }
+        let requests = ledger.requests.values.reduce(0, +)
+        let deliveries = expected.values.map(\.count).reduce(0, +)
+        let resets = sinks.values.map { $0.faulted.count }.reduce(0, +)
+        print("cluster chaos: \(total) posts, \(deliveries) deliveries, \(requests) requests (\(resets) reset after reading), "
+              + "\(ledger.repeats) repeats of an accepted webhook-id, \(violations.count) throttle violations, "
+              + String(format: "%.0f s in all", Date().timeIntervalSince(started)))
+        print(events.joined(separator: "\n"))
+    }
+}
