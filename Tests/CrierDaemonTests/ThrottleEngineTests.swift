@@ -59,6 +59,27 @@ import Testing
         }
     }
 
+    /// A retry reaches the platform like any other request: it waits for the gap, and the next post
+    /// waits for the gap after it (retries once went out as soon as their backoff ended and were not
+    /// counted as sends).
+    @Test func retriesKeepTheGapAndCountAsSends() throws {
+        let sent = SendTimes()
+        let requests = Atomic(0)
+        let harness = try harness("  slow:\n    platform: webhook\n    url: http://127.0.0.1:9/slow\n    limits: { min_gap: 5s }\n"
+                                  + "    retry: { base: 1s, max_delay: 1s }\n", sent: sent) { _ in
+            // Every other request is refused with a 500: a retry follows each.
+            let number = requests.add(1, ordering: .relaxed).newValue
+            return .success(TransportResponse(status: number % 2 == 1 ? 500 : 200))
+        }
+        for index in 0..<4 { harness.drop("p\(index).md", "---\nchannels: [slow]\n---\nPost \(index) about topic \(index * 7919)") }
+        run(harness, sent: sent, expecting: 8)
+        let times = sent.all.map(\.at)
+        #expect(times.count == 8, "4 posts, each refused once")
+        for (earlier, later) in zip(times, times.dropFirst()) {
+            #expect(later.timeIntervalSince(earlier) >= 5 - 0.001, "\(later.timeIntervalSince(earlier)) s between two requests")
+        }
+    }
+
     @Test func quietHoursDelayUntilTheyEnd() throws {
         let sent = SendTimes()
         let harness = try harness("  night:\n    platform: webhook\n    url: http://127.0.0.1:9/night\n    limits: { quiet: \"00:00-23:00\" }\n", sent: sent)

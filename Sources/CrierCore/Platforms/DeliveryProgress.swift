@@ -52,6 +52,11 @@ public struct DeliveryProgress: Sendable, Equatable, Codable {
 
     public var isStart: Bool { self == .start }
 
+    /// No step has been answered and none is in doubt: the next request is the delivery's first, or
+    /// a retry of it after a failed try — the request the channel's throttles count, every time it
+    /// goes out (a retry reaches the platform like any other request).
+    public var isAtFirstStep: Bool { done.isEmpty && uncertainStep == nil }
+
     /// Whether the step `name` was answered.
     public func isDone(_ name: String) -> Bool { done.contains(name) }
 

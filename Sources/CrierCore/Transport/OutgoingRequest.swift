@@ -10,8 +10,9 @@ public struct OutgoingRequest: Sendable, Equatable {
     public var headers: [HTTPHeader]
     public var body: Data
     public var label: String
-    /// The request must reach the server at most once (a step that is not safe to repeat): the
-    /// transport sends it on a fresh connection and never re-sends it by itself.
+    /// The request must reach the server at most once (a step that is not safe to repeat, or any
+    /// request on a throttled channel): the transport sends it on a fresh connection and never
+    /// re-sends it by itself.
     public var atMostOnce: Bool
 
     public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: Data = Data(), label: String = "",

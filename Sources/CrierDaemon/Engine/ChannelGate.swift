@@ -36,6 +36,11 @@ final class ChannelGate {
         !limits.windows.isEmpty || limits.minGap > 0 || duplicates.policy != .allow
     }
 
+    /// Whether the channel limits how often it is sent to (a gap or a budget per window).
+    var limitsRate: Bool {
+        !limits.windows.isEmpty || limits.minGap > 0
+    }
+
     /// How far back history matters.
     var memory: TimeInterval {
         max(limits.windows.map(\.seconds).max() ?? 0, limits.minGap, duplicates.policy == .allow ? 0 : duplicates.window)

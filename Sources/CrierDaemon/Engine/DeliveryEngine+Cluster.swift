@@ -17,7 +17,7 @@ extension DeliveryEngine {
         guard let cluster = journal.cluster, !options.dryRun else { return true }
         guard let active = posts[key.post], let record = active.records[key], record.status == .pending else { return false }
         var reservation: SendClaim.Reservation?
-        if record.progress.isStart, let gate = gates[key.channel], gate.isThrottled {
+        if record.progress.isAtFirstStep, let gate = gates[key.channel], gate.isThrottled {
             let text = active.parts[key.channel]?[safe: key.part - 1]?.text ?? ""
             reservation = SendClaim.Reservation(send: SendRecord(channel: key.channel, at: now, postID: key.post, deliveryID: record.id, text: text),
                                                 limits: gate.limits, duplicates: gate.duplicates, timeZone: gate.timeZone)

@@ -66,7 +66,7 @@ extension DeliveryEngine {
         var record = record
         // A session step (a login) before a post's first request is not the post's send: the
         // throttles count the request that posts.
-        let firstStep = record.progress.isStart && !step.sessionStep
+        let firstStep = record.progress.isAtFirstStep && !step.sessionStep
         inFlight += 1
         active.inFlight.insert(key)
         var changes: [JournalChange] = []
@@ -98,7 +98,9 @@ extension DeliveryEngine {
         let transport = self.transport
         let sentWith = record.progress
         var outgoing = step.request
-        outgoing.atMostOnce = !step.repeatSafe
+        // On a channel with a gap or a budget too: libcurl's own re-send on a dead reused connection
+        // (same webhook-id, a millisecond later) would reach the receiver closer than it allows.
+        outgoing.atMostOnce = !step.repeatSafe || gates[key.channel]?.limitsRate == true
         let request = outgoing
         let go: @Sendable () -> Void = { [weak self] in
             guard let engine = self else { return }

@@ -425,7 +425,7 @@ public final class DeliveryEngine: @unchecked Sendable {
             logger.notice("circuit breaker: probing the channel", metadata: ["channel": "\(key.channel)", "post": "\(key.post)"])
         }
         let record = posts[key.post]?.records[key]
-        let firstStep = record.map { $0.progress.isStart } ?? true
+        let firstStep = record.map { $0.progress.isAtFirstStep } ?? true
         let text = firstStep ? posts[key.post]?.parts[key.channel]?[safe: key.part - 1]?.text : nil
         let decision = gate.admission(of: key, text: text, now: now)
         switch decision {
