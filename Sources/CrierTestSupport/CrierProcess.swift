@@ -11,6 +11,8 @@ public final class CrierProcess: @unchecked Sendable {
     /// Standard error reached its end (the process and any child holding it are gone).
     private var errorEnded = false
     private let lock = NSLock()
+    /// The exit status, once `waitForExit` saw the end (the way to read it: see `Process.waitForExit`).
+    public private(set) var exitStatus: Int32?
 
     /// The built binary: `$CRIER_BINARY`, else `.build/debug/crier` (or release) beside the package.
     public static var binaryPath: String {
@@ -73,7 +75,7 @@ public final class CrierProcess: @unchecked Sendable {
         // after the process is gone: wait (bounded) for its end of file, so no line is missed.
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, !child.lock.withLock({ child.errorEnded }) { usleep(5_000) }
-        return (child.process.terminationStatus, String(decoding: output, as: UTF8.self), child.standardError)
+        return (child.exitStatus ?? -1, String(decoding: output, as: UTF8.self), child.standardError)
     }
 
     /// Reads standard output to its end (call after `start()`).
@@ -93,10 +95,8 @@ public final class CrierProcess: @unchecked Sendable {
 
     @discardableResult
     public func waitForExit(timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if !process.isRunning { process.waitUntilExit() }
-        return !process.isRunning
+        if exitStatus == nil { exitStatus = process.waitForExit(timeout: timeout) }
+        return exitStatus != nil
     }
 
     /// Waits until standard error contains `text`.

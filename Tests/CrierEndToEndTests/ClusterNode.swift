@@ -63,7 +63,7 @@ final class ClusterNode: @unchecked Sendable {
         while !process.standardError.contains("crier started") {
             guard process.process.isRunning else {
                 process.waitForExit(timeout: 5)
-                throw ClusterFailure("\(name) exited with \(process.process.terminationStatus) at start: \(process.standardError.suffix(3000))")
+                throw ClusterFailure("\(name) exited with \(process.exitStatus.map(String.init) ?? "?") at start: \(process.standardError.suffix(3000))")
             }
             guard Date() < deadline else {
                 throw ClusterFailure("\(name) did not start within \(Int(timeout)) s: \(process.standardError.suffix(3000))")

@@ -87,7 +87,7 @@ import Testing
         try input.fileHandleForWriting.close()
         let id = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(process.waitForExit(timeout: 30))
-        #expect(process.process.terminationStatus == 0, "\(process.standardError)")
+        #expect(process.exitStatus == 0, "\(process.standardError)")
         #expect(id.hasPrefix("post-"))
         let text = try String(contentsOfFile: installation.queue + "/\(id).md", encoding: .utf8)
         #expect(text.contains("channels: [alpha]"))

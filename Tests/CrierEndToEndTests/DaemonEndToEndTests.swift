@@ -35,7 +35,7 @@ import Testing
         #expect(installation.count("", suffix: ".md") == 0, "no post left behind in the queue")
         daemon.kill(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15))
-        #expect(daemon.process.terminationStatus == 0)
+        #expect(daemon.exitStatus == 0)
     }
 
     @Test func killedThreeTimesItLosesNothingAndRetriesKeepTheirIDs() throws {
@@ -98,7 +98,7 @@ import Testing
         let start = Date()
         daemon.kill(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15))
-        #expect(daemon.process.terminationStatus == 0)
+        #expect(daemon.exitStatus == 0)
         #expect(Date().timeIntervalSince(start) < 11)
     }
 

@@ -166,7 +166,7 @@ import Testing
         #expect(daemon.process.isRunning, "nothing a user drops stops the daemon")
         daemon.kill(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15))
-        #expect(daemon.process.terminationStatus == 0)
+        #expect(daemon.exitStatus == 0)
     }
 
     /// The states a `kill -9` can leave between the steps of filing a sent post — outcome journaled

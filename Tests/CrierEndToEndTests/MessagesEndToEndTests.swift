@@ -14,7 +14,7 @@ import Testing
         try process.start()
         let output = process.readOutput()
         #expect(process.waitForExit(timeout: 60), "crier \(arguments) did not exit")
-        return (process.process.terminationStatus, output, process.standardError)
+        return (process.exitStatus ?? -1, output, process.standardError)
     }
 
     // MARK: crier check

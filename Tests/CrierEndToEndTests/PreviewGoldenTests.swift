@@ -36,7 +36,7 @@ import Testing
         try process.start()
         let output = process.readOutput()
         process.waitForExit(timeout: 60)
-        return (process.process.terminationStatus, output, process.standardError)
+        return (process.exitStatus ?? -1, output, process.standardError)
     }
 
     @Test func humanTimeline() throws {

@@ -32,7 +32,7 @@ import Testing
     static func finish(_ receiver: CrierProcess) -> String {
         let output = receiver.readOutput()
         #expect(receiver.waitForExit(timeout: 30), "crier receive --count did not exit")
-        #expect(receiver.process.terminationStatus == 0, "\(receiver.standardError)")
+        #expect(receiver.exitStatus == 0, "\(receiver.standardError)")
         return output
     }
 

@@ -27,7 +27,7 @@ import Testing
 
         daemon.kill(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15))
-        #expect(daemon.process.terminationStatus == 0)
+        #expect(daemon.exitStatus == 0)
         #expect(listener.messages.contains("STOPPING=1"))
     }
 }

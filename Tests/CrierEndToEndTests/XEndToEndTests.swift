@@ -268,7 +268,7 @@ import Testing
         _ = try? browser.readUntilClosed()
         let output = auth.readOutput()
         #expect(auth.waitForExit(timeout: 30))
-        #expect(auth.process.terminationStatus == 0, "\(auth.standardError)")
+        #expect(auth.exitStatus == 0, "\(auth.standardError)")
         #expect(output.contains("channel social: token stored; granted: \(XAdapter.scopes)"), "\(output)")
         #expect(!output.contains("access-1") && !auth.standardError.contains("access-1"), "no token value printed")
         #expect(fake.violations.isEmpty, "\(fake.violations)")
