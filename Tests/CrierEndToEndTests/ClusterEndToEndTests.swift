@@ -27,6 +27,19 @@ import Testing
         nodes.map { "--- \($0.name):\n\($0.log.suffix(2500))" }.joined(separator: "\n")
     }
 
+    /// `crier status --json` on `node`: the asking node and each node's state.
+    static func clusterStatus(_ node: ClusterNode) throws -> (node: String?, states: [String: String], text: String) {
+        let status = try node.crier(["status", "--json"])
+        try #require(status.status == 0, "crier status: \(status.error)")
+        let json = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
+        let cluster = json?["cluster"] as? [String: Any]
+        var states: [String: String] = [:]
+        for member in cluster?["nodes"] as? [[String: Any]] ?? [] {
+            if let name = member["name"] as? String { states[name] = member["state"] as? String }
+        }
+        return (cluster?["node"] as? String, states, status.output)
+    }
+
     @Test func eachTestGetsAFreshDatabaseOfItsOwnThatIsDroppedAfterwards() throws {
         let server = try PostgresServer.running()
         let database = try server.createDatabase()
@@ -83,6 +96,16 @@ import Testing
             a.files("sent", suffix: ".receipt.json").count == onA.count && b.files("sent", suffix: ".receipt.json").count == onB.count
         }
         #expect(filed, "receipts: a \(a.files("sent", suffix: ".receipt.json").count), b \(b.files("sent", suffix: ".receipt.json").count)\n\(Self.tail(nodes))")
+        // `crier status` on either node shows the whole cluster; a node stopped cleanly says so.
+        let running = try Self.clusterStatus(b)
+        #expect(running.states == ["node-a": "alive", "node-b": "alive"], "\(running.text)")
+        #expect(running.node == "node-b")
+        #expect(a.stop(), "node-a stops on SIGTERM")
+        let afterStop = try Self.clusterStatus(b)
+        #expect(afterStop.states == ["node-a": "stopped", "node-b": "alive"], "\(afterStop.text)")
+        let human = try b.crier(["status"])
+        #expect(human.output.contains("cluster   2 nodes on postgres://crier@"), "\(human.output)")
+        #expect(human.output.contains("node-a  stopped"), "\(human.output)")
         for node in nodes { #expect(node.stop(), "\(node.name) stops on SIGTERM") }
         let ledger = DeliveryLedger(sinks)
         let problems = ledger.problems(expected: expected)
@@ -127,6 +150,8 @@ import Testing
         #expect(took <= lease + 10, "taken over \(took) s after the kill")
         #expect(arrival.webhookID == stalledID, "the same delivery, under the id it was first sent with")
         #expect(sink.inbox.arrivals.count == 1)
+        let status = try Self.clusterStatus(b)
+        #expect(status.states == ["node-a": "silent", "node-b": "alive"], "a killed node shows as silent: \(status.text)")
 
         // The file is node-a's: filed there once it is back, and not sent again.
         try a.start()
@@ -304,8 +329,8 @@ import Testing
             Thread.sleep(forTimeInterval: 0.2)
         }
         if let outage {
-            outage.waitUntilExit()
-            #expect(outage.terminationStatus == 0, "scripts/postgres.sh pause 10 failed")
+            let status = outage.waitForExit(timeout: 120)
+            #expect(status == 0, "scripts/postgres.sh pause 10 failed or did not end: \(status.map(String.init) ?? "still running")")
         }
         note("chaos over")
         for node in nodes {

@@ -29,6 +29,7 @@ public protocol ClusterCoordinator: AnyObject, Sendable {
     /// problem when the database cannot be reached (nil when it can again).
     func start(queueRoot: String, onControl: @escaping @Sendable () -> Void, onPosts: @escaping @Sendable () -> Void,
                onHealth: @escaping @Sendable (String?) -> Void)
-    /// Stops the timers and the listener (leases are left to expire, or released when final).
+    /// Stops the timers and the listener and marks the node stopped (leases are left to expire, or
+    /// released when final). Called once in-flight work has drained.
     func stop()
 }

@@ -88,6 +88,56 @@ public struct QueueStatusReport: Encodable, Sendable {
         }
     }
 
+    /// The daemons sharing a PostgreSQL store (`store: postgres`), as this store sees them.
+    public struct Cluster: Encodable, Sendable {
+        public struct Node: Encodable, Sendable {
+            public var name: String
+            public var queue: String
+            /// `alive` (heard from within the lease), `silent` (not heard from for longer: taken for
+            /// dead, its deliveries are taken over) or `stopped` (shut down cleanly).
+            public var state: String
+            public var startedAt: String
+            public var heartbeatAt: String
+            /// Deliveries it holds under a lease that has not run out, and the latest of those leases.
+            public var claims: Int
+            public var leaseUntil: String?
+            /// Posts dropped on this node that are not finished.
+            public var pendingPosts: Int
+
+            enum CodingKeys: String, CodingKey {
+                case name, queue, state, claims
+                case startedAt = "started_at"
+                case heartbeatAt = "heartbeat_at"
+                case leaseUntil = "lease_until"
+                case pendingPosts = "pending_posts"
+            }
+        }
+
+        public var store: String
+        /// The node that answered (its `store.node`).
+        public var node: String
+        public var nodes: [Node]
+        /// Channel → deliveries still to go, on every node.
+        public var pendingPerChannel: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case store, node, nodes
+            case pendingPerChannel = "pending_per_channel"
+        }
+
+        init(store: String, view: ClusterView, now: Date) {
+            self.store = store
+            node = view.node
+            pendingPerChannel = view.pendingPerChannel
+            nodes = view.nodes.map { node in
+                Node(name: node.name, queue: node.queue,
+                     state: !node.running ? "stopped" : node.isAlive(now: now, lease: view.lease) ? "alive" : "silent",
+                     startedAt: TimestampFormat.string(node.startedAt), heartbeatAt: TimestampFormat.string(node.heartbeatAt),
+                     claims: node.claims, leaseUntil: node.leaseUntil.map(TimestampFormat.string), pendingPosts: node.pendingPosts)
+            }
+        }
+    }
+
     public var queue: String
     /// Posts waiting to be delivered (files in the queue).
     public var pending: Int
@@ -118,9 +168,11 @@ public struct QueueStatusReport: Encodable, Sendable {
     public var diskFreeBytes: Int64?
     /// What needs looking at that is not a post: little room left for the journal, say.
     public var warnings: [String]
+    /// The nodes of a shared store (absent on SQLite).
+    public var cluster: Cluster?
 
     enum CodingKeys: String, CodingKey {
-        case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown, breakers, warnings, tokens
+        case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown, breakers, warnings, tokens, cluster
         case diskFreeBytes = "disk_free_bytes"
         case awaitingApproval = "awaiting_approval"
         case nextSend = "next_send"
@@ -145,8 +197,10 @@ public struct QueueStatusReport: Encodable, Sendable {
         var tokens: [Token] = []
         var awaiting: [AwaitingApproval] = []
         var tokenWarnings: [String] = []
+        var cluster: Cluster?
         if layout.journalExists {
             let journal = try JournalStore.open(layout)
+            cluster = try journal.clusterView(now: Date()).map { Cluster(store: journal.path, view: $0, now: Date()) }
             let resolving = Set(try journal.resolutions().map(\.deliveryID))
             unknown = try journal.unknownDeliveries().map {
                 Unknown(post: $0.key.post, channel: $0.key.channel, part: $0.key.part, error: $0.error, resolving: resolving.contains($0.id),
@@ -185,7 +239,8 @@ public struct QueueStatusReport: Encodable, Sendable {
             pauseReason: pauseText?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
             pausedChannels: pauses.map(\.scope).filter { $0 != "*" }, pauses: pauses.map(Pause.init),
             recentFailures: failures, unknown: unknown, breakers: breakers, tokens: tokens, awaitingApproval: awaiting, diskFreeBytes: free,
-            warnings: tokenWarnings + (free.map { $0 < lowDiskBytes ? ["the queue's file system has \($0 / 1024) KiB free: when the journal cannot be written, crier sends nothing until it can; free some space"] : [] } ?? []))
+            warnings: tokenWarnings + (free.map { $0 < lowDiskBytes ? ["the queue's file system has \($0 / 1024) KiB free: when the journal cannot be written, crier sends nothing until it can; free some space"] : [] } ?? []),
+            cluster: cluster)
     }
 }
 
@@ -245,11 +300,31 @@ extension QueueStatusReport {
             lines.append("token     \(token.channel): \(expiry), \(renewal)\(token.needsRenewal ? "; refused as expired, being renewed" : "")")
         }
         for warning in warnings { lines.append("warning   \(warning)") }
+        if let cluster { lines += cluster.lines }
         if !recentFailures.isEmpty {
             lines.append("recent failures")
             for failure in recentFailures {
                 lines.append("  \(failure.at ?? "-")  \(failure.post) → \(failure.channel) (part \(failure.part)) \(failure.status): \(failure.error ?? "")")
             }
+        }
+        return lines
+    }
+}
+
+extension QueueStatusReport.Cluster {
+    /// The nodes, one line each, and the pending deliveries of every node per channel.
+    var lines: [String] {
+        var lines = ["cluster   \(nodes.count) node\(nodes.count == 1 ? "" : "s") on \(store) (this node: \(node))"]
+        for member in nodes {
+            var line = "  \(member.name)  \(member.state), heartbeat \(member.heartbeatAt), started \(member.startedAt)"
+            if member.claims > 0 { line += ", holds \(member.claims) deliver\(member.claims == 1 ? "y" : "ies") until \(member.leaseUntil ?? "-")" }
+            line += ", \(member.pendingPosts) post\(member.pendingPosts == 1 ? "" : "s") pending from its queue \(member.queue)"
+            if member.state == "silent" { line += " (not heard from within its lease: other nodes take its deliveries over)" }
+            lines.append(line)
+        }
+        if !pendingPerChannel.isEmpty {
+            lines.append("pending per channel (every node)")
+            for (channel, count) in pendingPerChannel.sorted(by: { $0.key < $1.key }) { lines.append("  \(channel)  \(count)") }
         }
         return lines
     }

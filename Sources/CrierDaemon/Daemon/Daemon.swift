@@ -361,7 +361,6 @@ public final class Daemon: @unchecked Sendable {
         logger.info("crier stopping", metadata: ["reason": "\(reason)"])
         heartbeat?.cancel()
         tokenWatch?.cancel()
-        journal.cluster?.stop()
         rescanTimer?.cancel()
         // Not waited for: a shutdown completes within the drain timeout whatever intake is doing.
         let watcher = self.watcher
@@ -375,6 +374,8 @@ public final class Daemon: @unchecked Sendable {
             self.filer.waitUntilIdle()
             self.engineQueue.sync {}
             self.journal.waitForPendingCommits()
+            // Only now: the leases of what was in flight were renewed while it drained.
+            self.journal.cluster?.stop()
             self.logger.info("crier stopped")
             self.finished.signal()
         }

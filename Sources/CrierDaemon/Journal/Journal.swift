@@ -71,10 +71,13 @@ public protocol Journal: AnyObject, Sendable {
 
     /// The cluster this store is shared with (nil: this daemon is alone, as on SQLite).
     var cluster: (any ClusterCoordinator)? { get }
+    /// The nodes sharing this store and the cluster's pending work, for `crier status` (nil: alone).
+    func clusterView(now: Date) throws(JournalError) -> ClusterView?
 }
 
 extension Journal {
     public var cluster: (any ClusterCoordinator)? { nil }
+    public func clusterView(now: Date) throws(JournalError) -> ClusterView? { nil }
 
     public func commit(_ changes: [JournalChange]) {
         commit(changes, on: nil, completion: nil)

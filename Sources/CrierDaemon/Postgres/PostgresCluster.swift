@@ -201,10 +201,20 @@ public final class PostgresCluster: ClusterCoordinator, @unchecked Sendable {
 
     public func stop() {
         stateLock.lock()
+        let wasRunning = running
         running = false
         timer?.cancel()
         timer = nil
         stateLock.unlock()
+        guard wasRunning else { return }
+        // Best effort: `crier status` then shows the node as stopped rather than silent. Its leases
+        // run out by themselves (what it abandoned is taken over once they do).
+        // On the timer's queue: after a heartbeat that may be under way, never before it.
+        timerQueue.sync {
+            try? withConnection { db throws(PostgresError) in
+                try db.query("UPDATE node SET connected = false, heartbeat_at = $1 WHERE name = $2", [Date(), node])
+            }
+        }
     }
 
     private var isRunning: Bool {
@@ -221,7 +231,7 @@ public final class PostgresCluster: ClusterCoordinator, @unchecked Sendable {
                 try db.query("""
                     INSERT INTO node (name, queue, started_at, heartbeat_at) VALUES ($1, $2, $3, $4)
                     ON CONFLICT (name) DO UPDATE SET queue = excluded.queue, started_at = excluded.started_at,
-                        heartbeat_at = excluded.heartbeat_at
+                        heartbeat_at = excluded.heartbeat_at, connected = true
                     """, [node, queueRoot, started, now])
                 try db.query("""
                     UPDATE delivery SET lease_until = $1 WHERE claimed_by = $2 AND status IN ('pending', 'unknown')

@@ -235,7 +235,7 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
     // MARK: Reading
 
     /// Runs `body` on the read connection (made again if it broke).
-    private func read<T>(_ body: (PostgresConnection) throws(PostgresError) -> T) throws(JournalError) -> T {
+    func read<T>(_ body: (PostgresConnection) throws(PostgresError) -> T) throws(JournalError) -> T {
         readLock.lock()
         defer { readLock.unlock() }
         do {
