@@ -234,19 +234,24 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
 
     // MARK: Reading
 
-    /// Runs `body` on the read connection (made again if it broke).
+    /// Runs `body` on the read connection (made again if it broke). libpq learns that a connection
+    /// was cut (a server restart, a terminated session) only when it next uses it, so a read that
+    /// breaks a connection kept from before is made once more on a new one: reads are safe to
+    /// repeat, and callers take a failed read for an empty answer (no pauses, no approvals).
     func read<T>(_ body: (PostgresConnection) throws(PostgresError) -> T) throws(JournalError) -> T {
         readLock.lock()
         defer { readLock.unlock() }
         do {
-            let connection: PostgresConnection
             if let existing = readConnection, existing.isUsable {
-                connection = existing
-            } else {
-                readConnection = nil
-                connection = try connector.connect()
-                readConnection = connection
+                do {
+                    return try body(existing)
+                } catch where !existing.isUsable {
+                    readConnection = nil
+                }
             }
+            readConnection = nil
+            let connection = try connector.connect()
+            readConnection = connection
             return try body(connection)
         } catch {
             if !(readConnection?.isUsable ?? false) { readConnection = nil }
