@@ -213,7 +213,13 @@ public final class Daemon: @unchecked Sendable {
     /// deliveries, and hands them to the engine.
     private func reloadControl() {
         dispatchPrecondition(condition: .onQueue(controlQueue))
-        var pauses = (try? journal.pauses()) ?? [:]
+        // A failed read keeps the pauses in force (nil: unknown), never lifts them.
+        var pauses: [String: PauseRecord]?
+        do {
+            pauses = try journal.pauses()
+        } catch {
+            logger.error("cannot read the pauses; the ones in force stay until they can be read", metadata: ["error": "\(error)"])
+        }
         let resolutions = (try? journal.resolutions()) ?? []
         let channelStates = try? journal.channelStates()
         let sessions = try? journal.sessions()
@@ -226,20 +232,20 @@ public final class Daemon: @unchecked Sendable {
         if let cluster = journal.cluster, !options.dryRun {
             // This node's queue/PAUSE pauses every node: published while the file is there.
             let scope = PauseRecord.pauseFileScopePrefix + cluster.node
-            if let fileReason, pauses[scope]?.reason != fileReason {
+            if let fileReason, pauses?[scope]?.reason != fileReason {
                 let record = PauseRecord(scope: scope, reason: fileReason, pausedBy: "queue/PAUSE on node \(cluster.node)", pausedAt: Date())
                 try? journal.commitNow([.pause(record)])
-                pauses[scope] = record
-            } else if fileReason == nil, pauses[scope] != nil {
+                pauses?[scope] = record
+            } else if fileReason == nil, pauses?[scope] != nil {
                 try? journal.commitNow([.resume(scope: scope)])
-                pauses[scope] = nil
+                pauses?[scope] = nil
             }
         }
         let engine = self.engine!
         let reason = fileReason
         let current = pauses
         engineQueue.async {
-            engine.update(pauses: current, pauseFileReason: reason)
+            engine.update(pauses: current ?? engine.pauses, pauseFileReason: reason)
             if let channelStates { engine.update(channelStates: channelStates) }
             if let sessions { engine.update(sessions: sessions) }
             if let approvals { engine.update(approvals: approvals) }

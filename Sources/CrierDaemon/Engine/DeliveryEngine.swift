@@ -47,7 +47,7 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// its own moves for a user deleting a post.
     let onMovingOut: @Sendable (String) -> Void
     /// Pauses from the journal (`crier pause`) by scope, and `queue/PAUSE`'s text.
-    private var pauses: [String: PauseRecord] = [:]
+    private(set) var pauses: [String: PauseRecord] = [:]
     private var pauseFileReason: String?
     /// Due deliveries held back by a pause; scheduled again (under the throttles) on resume.
     var parked: Set<DeliveryKey> = []
