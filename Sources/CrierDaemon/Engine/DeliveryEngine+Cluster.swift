@@ -65,6 +65,9 @@ extension DeliveryEngine {
             return
         }
         guard let stored else {
+            if !active.remote, let cluster = journal.cluster, let origin = (try? journal.post(id: key.post))??.0.origin, origin != cluster.node {
+                return yieldToOrigin(key.post, origin: origin)
+            }
             due.schedule(key, at: now.addingTimeInterval(2))
             return
         }
@@ -83,6 +86,19 @@ extension DeliveryEngine {
             observer?(.ended(key, status: stored.status, reason: stored.error))
             finalizeIfDone(key.post)
         }
+    }
+
+    /// The same post id was dropped here and on node `origin` at about the same time, and that
+    /// node's post was stored first (this node's rows were refused): the post is that node's, and
+    /// this file is rejected as a second post under a taken id, as when it is dropped later.
+    private func yieldToOrigin(_ id: String, origin: String) {
+        guard let active = posts[id], active.inFlight.isEmpty else { return }
+        let file = active.journal.file
+        for key in active.records.keys { due.cancel(key) }
+        posts[id] = nil
+        postIDByFile[file] = nil
+        reject(name: file, error: PostFileError(file: file, field: "id",
+            message: "post id '\(id)' was dropped on node \(origin) sharing this store at the same time, and taken in there first; edit it there, or give this post another id"))
     }
 
     // MARK: Posts dropped on other nodes

@@ -53,7 +53,10 @@ extension DeliveryEngine {
         let id = parsed.post.id
         var journalRow = journalRow
         if let cluster = journal.cluster {
-            let origin = remotePostIDs.contains(id) ? "another node" : journalRow?.0.origin.flatMap { $0 == cluster.node ? nil : "node \($0)" }
+            // A post known as another node's is looked up for its origin (rare: a refusal follows).
+            let row = journalRow ?? (remotePostIDs.contains(id) ? (try? journal.post(id: id)) ?? nil : nil)
+            let rowOrigin = row?.0.origin.flatMap { $0 == cluster.node ? nil : "node \($0)" }
+            let origin = rowOrigin ?? (remotePostIDs.contains(id) ? "another node" : nil)
             if let origin {
                 return reject(name: parsed.name, error: PostFileError(file: parsed.name, line: parsed.post.fieldLines["id"], field: "id",
                     message: "post id '\(id)' was dropped on \(origin) sharing this store; edit it there, or give this post another id"))
