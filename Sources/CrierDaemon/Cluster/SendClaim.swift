@@ -8,8 +8,11 @@ public struct SendClaim: Sendable {
     public enum Answer: Sendable, Equatable {
         /// Send it: the claim (and the reservation) is durable.
         case granted
-        /// Not now: another node holds it, or the channel's limits across all nodes say so.
+        /// Not now: another node holds this delivery.
         case later(until: Date, reason: String)
+        /// Not now, nor anything else on this channel: its limits across all nodes (or its open
+        /// breaker) allow the next send at `until` at the earliest.
+        case channelLater(until: Date, reason: String)
         /// The delivery is not what this node believes (another node moved it on, or the post was
         /// edited): here is the journal's record (nil: none) and the post's content hash.
         case changed(DeliveryRecord?, contentHash: String?)

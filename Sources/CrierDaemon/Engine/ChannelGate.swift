@@ -23,6 +23,9 @@ final class ChannelGate {
     var probe: DeliveryKey?
     /// Deliveries put off until the open breaker's probe time; sent for at once if it closes early.
     var heldByBreaker: Set<DeliveryKey> = []
+    /// With several daemons: the store said the channel's next send (by any node) may start no
+    /// earlier than this, so no delivery of it asks again before then.
+    var clusterNotBefore: Date?
 
     init(name: String, limits: ChannelLimits, duplicates: DuplicateSettings, timeZone: TimeZone) {
         self.name = name
@@ -55,11 +58,12 @@ final class ChannelGate {
     /// whatever the latency of each.
     func allowedAt(now: Date, jitterKey: String) -> Date {
         let times = history.map { outstanding.contains($0.deliveryID) ? max($0.at, now) : $0.at }
+        let notBefore = [state.notBefore, clusterNotBefore].compactMap { $0 }.max()
         let allowed = ThrottlePlanner.earliestAllowed(candidate: now, history: times, limits: limits,
-                                                      notBefore: state.notBefore, timeZone: timeZone)
+                                                      notBefore: notBefore, timeZone: timeZone)
         guard allowed > now else { return now }
         return ThrottlePlanner.plan(candidate: now, jitterKey: jitterKey, history: times, limits: limits,
-                                    notBefore: state.notBefore, timeZone: timeZone)
+                                    notBefore: notBefore, timeZone: timeZone)
     }
 
     /// Whether a due delivery may start now (`Admission` decides; this supplies the channel's numbers).

@@ -36,6 +36,14 @@ extension DeliveryEngine {
             logger.debug("claim: later", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "reason": "\(reason)",
                                                     "until": "\(TimestampFormat.string(until))"])
             return false
+        case .channelLater(let until, let reason):
+            // The whole channel waits: its other deliveries here hold until then without asking.
+            if let gate = gates[key.channel] { gate.clusterNotBefore = max(gate.clusterNotBefore ?? until, until) }
+            due.schedule(key, at: until)
+            observer?(.held(key, reason: reason, until: until))
+            logger.debug("claim: the channel waits", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "reason": "\(reason)",
+                                                               "until": "\(TimestampFormat.string(until))"])
+            return false
         case .changed(let stored, let contentHash):
             takeFromCluster(key, stored: stored, contentHash: contentHash, now: now)
             return false

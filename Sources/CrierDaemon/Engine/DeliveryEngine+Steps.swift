@@ -121,12 +121,46 @@ extension DeliveryEngine {
             self.posts[key.post]?.unsavedChanges -= 1
             // A pause that arrived while the send was being journaled still stops it.
             if self.pauseReason(for: key.channel) != nil { return self.park(key, deliveryID: deliveryID) }
+            // With several daemons the claim holds for a lease: if journaling took so long (the
+            // database away) that it may have run out, another node may have the delivery by now.
+            // It does not go; it is claimed again (and the claim says who has it).
+            if let cluster = self.journal.cluster, self.clock.now().timeIntervalSince(now) > cluster.lease / 2 {
+                return self.claimAgain(key, deliveryID: deliveryID, clearing: uncertainFirst ? step.name : nil)
+            }
             go()
+        }
+    }
+
+    /// Undoes `send` for a request that never went out because its claim may have run out while
+    /// its intent was journaled: the step is not in doubt (it did not leave), and the delivery is
+    /// claimed again at once.
+    private func claimAgain(_ key: DeliveryKey, deliveryID: String, clearing uncertainStep: String?) {
+        logger.warning("claim may have expired while the send was journaled; claiming it again instead of sending",
+                       metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "delivery": "\(deliveryID)"])
+        undoSend(key, deliveryID: deliveryID)
+        guard let uncertainStep, let active = posts[key.post], var record = active.records[key], record.progress.uncertainStep == uncertainStep else {
+            due.schedule(key, at: clock.now())
+            return pump()
+        }
+        // Claimed again once the doubt is gone from the store too (a claim compares the progress).
+        record.progress.uncertainStep = nil
+        active.records[key] = record
+        batch.commit([.updateDelivery(record)]) { [weak self] in
+            guard let self else { return }
+            self.due.schedule(key, at: self.clock.now())
+            self.pump()
         }
     }
 
     /// Undoes `send` for a request that never went out: parked until the pause lifts.
     private func park(_ key: DeliveryKey, deliveryID: String) {
+        undoSend(key, deliveryID: deliveryID)
+        parked.insert(key)
+        pump()
+    }
+
+    /// Gives back what `send` took for a request that did not go out (its in-flight slots).
+    private func undoSend(_ key: DeliveryKey, deliveryID: String) {
         inFlight -= 1
         for waiter in sessions.endRenewal(of: key.channel, by: key) { due.schedule(waiter, at: clock.now()) }
         if let gate = gates[key.channel] {
@@ -135,8 +169,6 @@ extension DeliveryEngine {
             if gate.probe == key { gate.probe = nil }
         }
         posts[key.post]?.inFlight.remove(key)
-        parked.insert(key)
-        pump()
     }
 
     private func complete(_ key: DeliveryKey, step: StepRequest, sentWith progress: DeliveryProgress, context: DeliveryContext,

@@ -537,6 +537,11 @@ public final class DeliveryEngine: @unchecked Sendable {
             logger.notice("circuit breaker closed by the operator", metadata: ["channel": "\(channel)"])
             releaseHeldByBreaker(gate)
         }
+        // What the shared store said about a channel may have changed (a breaker closed on another
+        // node): the next claim asks again.
+        for (channel, gate) in gates where gate.clusterNotBefore != nil && !(channelStates[channel]?.isOpen ?? false) {
+            gate.clusterNotBefore = nil
+        }
         pump()
     }
 

@@ -104,7 +104,7 @@ public final class PostgresCluster: ClusterCoordinator, @unchecked Sendable {
                                       openUntil: state.date(3), cooldown: state.double(4) ?? 0)
         }
         if let openUntil = gate.state.openUntil, openUntil > now {
-            return .later(until: openUntil, reason: "circuit breaker open")
+            return .channelLater(until: openUntil, reason: "circuit breaker open")
         }
         let since = now.addingTimeInterval(-max(gate.memory, lease))
         for send in try db.query("""
@@ -118,7 +118,10 @@ public final class PostgresCluster: ClusterCoordinator, @unchecked Sendable {
         switch gate.admission(of: key, text: reservation.send.text, now: now) {
         case .go, .goDespiteDuplicate, .waitForRoom:
             break
-        case .later(let until, let reason), .holdDuplicate(let until, let reason):
+        case .later(let until, let reason):
+            return .channelLater(until: until, reason: "\(reason) (all nodes)")
+        case .holdDuplicate(let until, let reason):
+            // This post's text, not the channel: the others may go.
             return .later(until: until, reason: "\(reason) (all nodes)")
         }
         let send = reservation.send

@@ -106,13 +106,15 @@ extension SendClaim.Answer {
     }
 
     var laterUntil: Date? {
-        if case .later(let until, _) = self { return until }
-        return nil
+        switch self {
+        case .later(let until, _), .channelLater(let until, _): until
+        default: nil
+        }
     }
 
     var reason: String? {
         switch self {
-        case .later(_, let reason): reason
+        case .later(_, let reason), .channelLater(_, let reason): reason
         case .unavailable(let problem): problem
         default: nil
         }
