@@ -23,6 +23,16 @@ import Testing
         try #require(migrated.status == 0, "crier migrate: \(migrated.error)\(migrated.output)")
     }
 
+    /// Two nodes, node-a and node-b, on `database` (migrated), both started.
+    static func startPair(_ database: PostgresDatabase, channels: String) throws -> (ClusterNode, ClusterNode) {
+        let a = try ClusterNode(name: "node-a", database: database, channels: channels)
+        let b = try ClusterNode(name: "node-b", database: database, channels: channels)
+        try migrate(a)
+        try a.start()
+        try b.start()
+        return (a, b)
+    }
+
     static func tail(_ nodes: [ClusterNode]) -> String {
         nodes.map { "--- \($0.name):\n\($0.log.suffix(2500))" }.joined(separator: "\n")
     }
@@ -79,13 +89,9 @@ import Testing
         let sinks = ["alpha": try WebhookSink(), "beta": try WebhookSink()]
         defer { for sink in sinks.values { sink.stop() } }
         let channels = ClusterNode.channels(sinks.keys.sorted().map { ($0, sinks[$0]!.url) })
-        let a = try ClusterNode(name: "node-a", database: database, channels: channels)
-        let b = try ClusterNode(name: "node-b", database: database, channels: channels)
+        let (a, b) = try Self.startPair(database, channels: channels)
         let nodes = [a, b]
         defer { for node in nodes { node.kill() } }
-        try Self.migrate(a)
-        try a.start()
-        try b.start()
         let onA = a.drop(count: 30, prefix: "a") { _ in ["alpha", "beta"] }
         let onB = b.drop(count: 30, prefix: "b") { index in index % 2 == 0 ? ["alpha"] : ["alpha", "beta"] }
         var expected: [String: [String]] = [:]
@@ -125,13 +131,9 @@ import Testing
         let sink = try WebhookSink()
         defer { sink.stop() }
         let channels = ClusterNode.channels([("alpha", sink.url)])
-        let a = try ClusterNode(name: "node-a", database: database, channels: channels)
-        let b = try ClusterNode(name: "node-b", database: database, channels: channels)
+        let (a, b) = try Self.startPair(database, channels: channels)
         let nodes = [a, b]
         defer { for node in nodes { node.kill() } }
-        try Self.migrate(a)
-        try a.start()
-        try b.start()
         func place(_ node: ClusterNode, _ id: String, _ text: String) {
             let staged = node.directory.write("---\nid: \(id)\nchannels: [alpha]\n---\n\(text)\n", to: "staging/\(id)-\(node.name).md")
             #expect(rename(staged, node.queue + "/\(id).md") == 0)
@@ -213,13 +215,9 @@ import Testing
         let sink = try WebhookSink()
         defer { sink.stop() }
         let channels = ClusterNode.channels([("alpha", sink.url)]) { _ in ["limits: { min_gap: 2s }"] }
-        let a = try ClusterNode(name: "node-a", database: database, channels: channels)
-        let b = try ClusterNode(name: "node-b", database: database, channels: channels)
+        let (a, b) = try Self.startPair(database, channels: channels)
         let nodes = [a, b]
         defer { for node in nodes { node.kill() } }
-        try Self.migrate(a)
-        try a.start()
-        try b.start()
         // Six posts due at once, three on each node: each node alone would send its own three 2 s apart.
         let onA = a.drop(count: 3, prefix: "a") { _ in ["alpha"] }
         let onB = b.drop(count: 3, prefix: "b") { _ in ["alpha"] }
@@ -246,13 +244,9 @@ import Testing
         let sink = try WebhookSink()
         defer { sink.stop() }
         let channels = ClusterNode.channels([("steady", sink.url)]) { _ in ["limits: { min_gap: 100ms }"] }
-        let a = try ClusterNode(name: "node-a", database: database, channels: channels)
-        let b = try ClusterNode(name: "node-b", database: database, channels: channels)
+        let (a, b) = try Self.startPair(database, channels: channels)
         let nodes = [a, b]
         defer { for node in nodes { node.kill() } }
-        try Self.migrate(a)
-        try a.start()
-        try b.start()
         let ids = b.drop(count: 60, prefix: "tick") { _ in ["steady"] }
         #expect(sink.wait(timeout: 30) { $0.count >= 10 }, "\(Self.tail(nodes))")
 

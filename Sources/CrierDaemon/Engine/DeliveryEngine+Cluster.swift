@@ -30,19 +30,15 @@ extension DeliveryEngine {
         switch answer {
         case .granted:
             return true
-        case .later(let until, let reason):
+        case .later(let until, let reason), .channelLater(let until, let reason):
+            if case .channelLater = answer, let gate = gates[key.channel] {
+                // The whole channel waits: its other deliveries here hold until then without asking.
+                gate.clusterNotBefore = max(gate.clusterNotBefore ?? until, until)
+            }
             due.schedule(key, at: until)
             observer?(.held(key, reason: reason, until: until))
             logger.debug("claim: later", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "reason": "\(reason)",
                                                     "until": "\(TimestampFormat.string(until))"])
-            return false
-        case .channelLater(let until, let reason):
-            // The whole channel waits: its other deliveries here hold until then without asking.
-            if let gate = gates[key.channel] { gate.clusterNotBefore = max(gate.clusterNotBefore ?? until, until) }
-            due.schedule(key, at: until)
-            observer?(.held(key, reason: reason, until: until))
-            logger.debug("claim: the channel waits", metadata: ["post": "\(key.post)", "channel": "\(key.channel)", "reason": "\(reason)",
-                                                               "until": "\(TimestampFormat.string(until))"])
             return false
         case .changed(let stored, let contentHash):
             takeFromCluster(key, stored: stored, contentHash: contentHash, now: now)
@@ -73,7 +69,8 @@ extension DeliveryEngine {
             return
         }
         guard let stored else {
-            if !active.remote, let cluster = journal.cluster, let origin = (try? journal.post(id: key.post))??.0.origin, origin != cluster.node {
+            if !active.remote, active.inFlight.isEmpty, let cluster = journal.cluster, let origin = (try? journal.post(id: key.post))??.0.origin,
+               origin != cluster.node {
                 return yieldToOrigin(key.post, origin: origin)
             }
             due.schedule(key, at: now.addingTimeInterval(2))
@@ -100,7 +97,7 @@ extension DeliveryEngine {
     /// node's post was stored first (this node's rows were refused): the post is that node's, and
     /// this file is rejected as a second post under a taken id, as when it is dropped later.
     private func yieldToOrigin(_ id: String, origin: String) {
-        guard let active = posts[id], active.inFlight.isEmpty else { return }
+        guard let active = posts[id] else { return }
         let file = active.journal.file
         for key in active.records.keys { due.cancel(key) }
         posts[id] = nil
