@@ -21,8 +21,9 @@ public protocol ClusterCoordinator: AnyObject, Sendable {
     /// Pending posts dropped on other nodes whose row changed after `watermark` (a sequence the
     /// store hands out), and the new watermark.
     func remotePosts(after watermark: Int64) throws(JournalError) -> (posts: [RemotePost], watermark: Int64)
-    /// The source text of a post (its file's bytes as the node that took it in read them).
-    func source(ofPost id: String) throws(JournalError) -> Data?
+    /// What was kept of a post for the other nodes: its file's bytes as the node that took it in read
+    /// them, and its media files (nil if the post or its source is not there).
+    func content(ofPost id: String) throws(JournalError) -> SharedPostContent?
     /// Starts renewing this node's leases and heartbeat, and watching for control changes and new
     /// posts: `onControl` runs when pauses, resolutions, approvals or channel states changed
     /// anywhere, `onPosts` when another node took in or finished a post, `onHealth` with the

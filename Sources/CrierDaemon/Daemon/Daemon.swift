@@ -109,6 +109,8 @@ public final class Daemon: @unchecked Sendable {
         // The journal is the source of truth for what is pending: the schedule is restored from it
         // without reading a post file, and the intake re-reads only files that changed since.
         let loader = PostLoader(layout: layout, preparer: media, logger: logger)
+        // Media of other nodes' posts placed by an earlier run are read again from the store when needed.
+        if journal.cluster != nil, !options.dryRun { loader.remoteMedia.removeAll() }
         let restored: Result<[String: FileSignature], JournalError> = engineQueue.sync {
             engine.setPostLoader(loader)
             return Result { () throws(JournalError) in

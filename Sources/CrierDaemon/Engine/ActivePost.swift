@@ -30,6 +30,9 @@ final class ActivePost {
     /// Dropped on another node sharing the store: delivered from here if this node claims it first,
     /// never filed here (its file is on that node).
     var remote = false
+    /// Where its adapters read its media, when not from this node's queue (a remote post's media,
+    /// placed from the shared store: `RemoteMediaDirectory`).
+    var media: (any MediaSource)?
     var post: Post? { content?.post }
     var parts: [String: [RenderedPart]] { content?.parts ?? [:] }
     var records: [DeliveryKey: DeliveryRecord] = [:]

@@ -159,28 +159,43 @@ extension DeliveryEngine {
             posts[id] = nil
         }
         dormant[id] = nil
-        remotePostIDs.remove(id)
+        if remotePostIDs.remove(id) != nil { postLoader?.remoteMedia.remove(post: id) }
         return true
     }
 
-    /// Reads a post another node took in from the store and renders it here. False if it cannot be
-    /// delivered from this node (its media are not here, or this node's config renders it
-    /// differently): it is left to the other nodes.
+    /// Reads a post another node took in from the store (its source and media) and renders it here.
+    /// False if it cannot be delivered from this node (its media are not in the store, or this
+    /// node's config renders it differently): it is left to the other nodes.
     func loadRemoteContent(_ active: ActivePost) -> Bool {
         let id = active.journal.id
         active.remote = true
         guard let cluster = journal.cluster, let postLoader else { return false }
-        let data: Data?
+        let content: SharedPostContent?
+        let mediaRoot: String
         do {
-            data = try cluster.source(ofPost: id)
+            content = try cluster.content(ofPost: id)
         } catch {
             logger.warning("cannot read a post of another node from the store; trying again shortly", metadata: ["post": "\(id)", "error": "\(error)"])
             forgetRemotePost(id)
             return false
         }
-        guard let data, case .post(let parsed) = postLoader.parse(data, name: active.journal.file, config: runtime.config),
+        guard let content else {
+            forgetRemotePost(id)
+            return false
+        }
+        do {
+            // Always a directory of its own, even without media: a post whose media the store does not
+            // hold (too large) finds none here, rather than a file of the same name in this node's queue.
+            mediaRoot = try postLoader.remoteMedia.place(content.media, forPost: id)
+        } catch {
+            logger.error("cannot place the media of a post of another node in the state directory: left to the others",
+                         metadata: ["post": "\(id)", "directory": "\(postLoader.remoteMedia.directory)", "error": "\(error)"])
+            forgetRemotePost(id)
+            return false
+        }
+        guard case .post(let parsed) = postLoader.parse(content.source, name: active.journal.file, config: runtime.config, mediaRoot: mediaRoot),
               parsed.post.id == id, parsed.contentHash == active.journal.contentHash else {
-            logger.notice("a post of another node cannot be delivered from here (its media stay on that node, or it does not parse with this node's config): left to the others", metadata: ["post": "\(id)", "file": "\(active.journal.file)"])
+            logger.notice("a post of another node cannot be delivered from here (its media weigh more than the store keeps, or it does not parse with this node's config): left to the others", metadata: ["post": "\(id)", "file": "\(active.journal.file)"])
             forgetRemotePost(id)
             return false
         }
@@ -192,6 +207,7 @@ extension DeliveryEngine {
             forgetRemotePost(id)
             return false
         }
+        active.media = content.media.isEmpty ? nil : postLoader.mediaSource(root: mediaRoot)
         return true
     }
 }

@@ -148,11 +148,11 @@ extension DeliveryEngine {
         shareSource(of: parsed)
     }
 
-    /// In a store shared by several daemons, the post's bytes go in beside its row (after it, in
-    /// the same order of commits), so any node can deliver it.
+    /// In a store shared by several daemons, the post's bytes and its media go in beside its row
+    /// (after it, in the same order of commits), so any node can deliver it.
     private func shareSource(of parsed: ParsedPostFile) {
         guard journal.cluster != nil, let data = parsed.source, !options.dryRun else { return }
-        batch.commit([.postSource(postID: parsed.post.id, data: data)])
+        batch.commit([.postSource(postID: parsed.post.id, data: data, media: parsed.sourceMedia)])
     }
 
     /// Renders the post for each of its channels and brings its deliveries in line

@@ -33,7 +33,9 @@ public enum JournalChange: Sendable {
     case dropApprovals(postID: String)
     /// One line of history.
     case history(HistoryEvent)
-    /// The post file's bytes, kept in a store shared by several daemons so that any node can
-    /// deliver the post (ignored by SQLite: the file is in the queue).
-    case postSource(postID: String, data: Data)
+    /// The post file's bytes and its media files, kept in a store shared by several daemons so that
+    /// any node can deliver the post (ignored by SQLite: the files are in the queue). Replaces what
+    /// was kept of the post before; `media` is empty for a post without media, or whose media are
+    /// too large to share (`SharedMediaFile.maximumBytesPerPost`).
+    case postSource(postID: String, data: Data, media: [SharedMediaFile])
 }

@@ -158,11 +158,16 @@ public final class PostgresCluster: ClusterCoordinator, @unchecked Sendable {
         }
     }
 
-    public func source(ofPost id: String) throws(JournalError) -> Data? {
+    public func content(ofPost id: String) throws(JournalError) -> SharedPostContent? {
         do {
+            // One snapshot: an edit on the node the post was dropped on replaces source and media at once.
             return try withConnection { db throws(PostgresError) in
-                guard let hex = try db.query("SELECT encode(source, 'hex') FROM post WHERE id = $1", [id]).first?[0] else { return nil }
-                return Data(hexadecimal: hex)
+                try db.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws(PostgresError) -> SharedPostContent? in
+                    guard let source = try db.queryBytes("SELECT source FROM post WHERE id = $1", [id]).first?[0] else { return nil }
+                    let media = try db.queryBytes("SELECT file, bytes FROM post_media WHERE post_id = $1 ORDER BY file COLLATE \"C\"", [id])
+                        .map { SharedMediaFile(file: String(decoding: $0[0] ?? Data(), as: UTF8.self), bytes: $0[1] ?? Data()) }
+                    return SharedPostContent(source: source, media: media)
+                }
             }
         } catch {
             throw JournalError(path: connector.displayURL, error)

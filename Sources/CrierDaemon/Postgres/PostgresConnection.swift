@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 
 /// One libpq connection, used by one thread at a time (its owner confines it: a queue or a lock).
-/// Statements take their parameters as text (`$1`, `$2` …) and return every row at once, as text
-/// read through `PostgresRow`; crier's tables hold only text, integers, booleans and epoch seconds.
+/// Statements take their parameters as text (`$1`, `$2` …; `Data` as binary) and return every row at
+/// once, as text read through `PostgresRow` (or as bytes, `queryBytes`, for the posts' media).
 public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     /// For messages: the URL without its password.
@@ -54,13 +54,55 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement with parameters and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws(PostgresError) -> [PostgresRow] {
-        let texts = parameters.map { $0?.postgresText }
-        let cValues = texts.map { $0.map { strdup($0) } ?? nil }
-        defer { for pointer in cValues { free(pointer) } }
-        let result: OpaquePointer? = cValues.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
-            PQexecParams(handle, sql, Int32(texts.count), nil, buffer.baseAddress, nil, nil, 0)
+        try rows(of: execute(sql, parameters, binaryResult: false))
+    }
+
+    /// Runs one statement and returns its rows' columns as bytes, as PostgreSQL's binary format gives
+    /// them: a `bytea` column's bytes, a `text` column's UTF-8 (for large binary values, which the
+    /// text format would double as hexadecimal).
+    public func queryBytes(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws(PostgresError) -> [[Data?]] {
+        let result = try execute(sql, parameters, binaryResult: true)
+        defer { PQclear(result) }
+        try check(result)
+        var rows: [[Data?]] = []
+        for row in 0..<PQntuples(result) {
+            rows.append((0..<PQnfields(result)).map { column in
+                guard PQgetisnull(result, row, column) == 0, let value = PQgetvalue(result, row, column) else { return nil }
+                return Data(bytes: value, count: Int(PQgetlength(result, row, column)))
+            })
         }
-        return try rows(of: result)
+        return rows
+    }
+
+    /// Sends one statement: text parameters in PostgreSQL's text format, `Data` ones as binary
+    /// (a `bytea` parameter goes as its bytes, not as hexadecimal text twice its size).
+    private func execute(_ sql: String, _ parameters: [(any PostgresEncodable)?], binaryResult: Bool) throws(PostgresError) -> OpaquePointer {
+        var values: [UnsafeMutablePointer<CChar>?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        defer { for pointer in values { free(pointer) } }
+        for parameter in parameters {
+            if let bytes = parameter as? Data {
+                let buffer = malloc(max(1, bytes.count))!.assumingMemoryBound(to: CChar.self)
+                bytes.withUnsafeBytes { raw in
+                    if let base = raw.baseAddress { memcpy(buffer, base, bytes.count) }
+                }
+                values.append(buffer)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+            } else {
+                values.append(parameter.map { strdup($0.postgresText) } ?? nil)
+                lengths.append(0)
+                formats.append(0)
+            }
+        }
+        let result: OpaquePointer? = values.map { UnsafePointer($0) }.withUnsafeBufferPointer { buffer in
+            PQexecParams(handle, sql, Int32(values.count), nil, buffer.baseAddress, lengths, formats, binaryResult ? 1 : 0)
+        }
+        guard let result else {
+            throw PostgresError("no answer from \(displayURL): \(String(cString: PQerrorMessage(handle)))")
+        }
+        return result
     }
 
     /// Runs one or more statements without parameters (schema changes, `BEGIN`/`COMMIT`).
@@ -69,8 +111,10 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
-    public func transaction<T>(_ body: () throws(PostgresError) -> T) throws(PostgresError) -> T {
-        try execute("BEGIN")
+    /// - Parameter begin: the statement that opens it (`BEGIN ISOLATION LEVEL REPEATABLE READ` for
+    ///   several reads that must see one snapshot).
+    public func transaction<T>(begin: String = "BEGIN", _ body: () throws(PostgresError) -> T) throws(PostgresError) -> T {
+        try execute(begin)
         do {
             let value = try body()
             try execute("COMMIT")
@@ -118,23 +162,28 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError("no answer from \(displayURL): \(String(cString: PQerrorMessage(handle)))")
         }
         defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return []
-        case PGRES_TUPLES_OK:
-            let count = PQntuples(result)
-            let columns = PQnfields(result)
-            var rows: [PostgresRow] = []
-            rows.reserveCapacity(Int(count))
-            for row in 0..<count {
-                var values: [String?] = []
-                values.reserveCapacity(Int(columns))
-                for column in 0..<columns {
-                    values.append(PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column)))
-                }
-                rows.append(PostgresRow(values: values))
+        try check(result)
+        guard PQresultStatus(result) == PGRES_TUPLES_OK else { return [] }
+        let count = PQntuples(result)
+        let columns = PQnfields(result)
+        var rows: [PostgresRow] = []
+        rows.reserveCapacity(Int(count))
+        for row in 0..<count {
+            var values: [String?] = []
+            values.reserveCapacity(Int(columns))
+            for column in 0..<columns {
+                values.append(PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column)))
             }
-            return rows
+            rows.append(PostgresRow(values: values))
+        }
+        return rows
+    }
+
+    /// Throws the server's error if the statement failed.
+    private func check(_ result: OpaquePointer) throws(PostgresError) {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_TUPLES_OK:
+            return
         default:
             let message = String(cString: PQresultErrorMessage(result))
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }

@@ -30,3 +30,8 @@ extension Date: PostgresEncodable {
     /// Stored as epoch seconds (`double precision`), like the SQLite journal's REAL columns.
     public var postgresText: String { timeIntervalSince1970.postgresText }
 }
+
+extension Data: PostgresEncodable {
+    /// A `bytea` literal (`\x…`). `PostgresConnection` sends `Data` parameters as binary instead.
+    public var postgresText: String { "\\x" + hexadecimal }
+}

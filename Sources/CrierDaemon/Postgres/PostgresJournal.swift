@@ -125,11 +125,25 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
                       post.finishedAt, post.queuedBy, post.fileSignature.map { Int64(bitPattern: $0.inode) },
                       post.fileSignature.map { Int64($0.size) }, post.fileSignature.map { Int64($0.modifiedNanoseconds) },
                       post.fileSignature.map { Int64($0.owner) }, node])
+            if post.state != .pending {
+                // Finished: no node delivers it any more; its media need not stay in the database.
+                try db.query("DELETE FROM post_media WHERE post_id = $1 AND EXISTS (SELECT 1 FROM post WHERE id = $1 AND origin = $2)",
+                             [post.id, node])
+            }
             return .post
-        case .postSource(let postID, let data):
+        case .postSource(let postID, let data, let media):
+            // Only the node a post was dropped on writes its content, in the transaction of its row.
+            try db.query("DELETE FROM post_media WHERE post_id = $1 AND EXISTS (SELECT 1 FROM post WHERE id = $1 AND origin = $2)",
+                         [postID, node])
+            for item in media {
+                try db.query("""
+                    INSERT INTO post_media (post_id, file, bytes) SELECT $1, $2, $3 FROM post WHERE id = $1 AND origin = $4
+                    ON CONFLICT (post_id, file) DO UPDATE SET bytes = excluded.bytes
+                    """, [postID, item.file, item.bytes, node])
+            }
             try db.query("""
-                UPDATE post SET source = decode($1, 'hex'), changed_seq = nextval('post_changed_seq_seq') WHERE id = $2 AND origin = $3
-                """, [data.hexadecimal, postID, node])
+                UPDATE post SET source = $1, changed_seq = nextval('post_changed_seq_seq') WHERE id = $2 AND origin = $3
+                """, [data, postID, node])
             return .post
         case .upsertDelivery(let record):
             try writeDelivery(record, on: db, now: now, insertIfMissing: true)

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// The tables mirror the SQLite journal's (times are epoch seconds in `double precision`, as there),
 /// plus what several daemons need: which node a post was dropped on (`post.origin`) and its source
-/// text (any node can deliver it), which node holds a delivery and until when (`delivery.claimed_by`,
+/// text and media files (`post_media`, kept while the post is pending: any node can deliver it), which node holds a delivery and until when (`delivery.claimed_by`,
 /// `lease_until`), the nodes and their heartbeats, sends still in flight (`send_log.in_flight`), and a
 /// control version that pauses, resolutions and approvals bump (`NOTIFY crier_control`).
 public enum PostgresSchema {
@@ -129,6 +129,15 @@ public enum PostgresSchema {
                 version bigint NOT NULL
             );
             INSERT INTO control (id, version) VALUES (1, 0);
+            """),
+        (2, "post media", """
+            CREATE TABLE post_media (
+                post_id text NOT NULL REFERENCES post (id) ON DELETE CASCADE,
+                file text NOT NULL,
+                bytes bytea NOT NULL,
+                PRIMARY KEY (post_id, file)
+            );
+            ALTER TABLE post_media ALTER COLUMN bytes SET STORAGE EXTERNAL;
             """),
     ]
 

@@ -42,10 +42,47 @@ public struct PostLoader: Sendable {
         return (readSignature, parse(data, name: name, config: config, root: root, signature: readSignature))
     }
 
-    /// Parses a post's bytes as the queue file `name` (a post another node took in, read from the
-    /// shared store, has no signature: it is not a file here).
-    public func parse(_ data: Data, name: String, config: CrierConfig) -> IntakeEvent {
-        parse(data, name: name, config: config, root: layout.root, signature: nil)
+    /// Parses a post's bytes as the queue file `name`, its media under `mediaRoot` (a post another
+    /// node took in, read from the shared store, has no signature: it is not a file here; its media
+    /// are where this node put the store's copies: `RemoteMediaDirectory`).
+    public func parse(_ data: Data, name: String, config: CrierConfig, mediaRoot: String) -> IntakeEvent {
+        parse(data, name: name, config: config, root: mediaRoot, signature: nil)
+    }
+
+    /// Where this node puts the media of posts other nodes took in (`queue/.crier/cluster-media`).
+    public var remoteMedia: RemoteMediaDirectory { RemoteMediaDirectory(directory: layout.state + "/cluster-media") }
+
+    /// Where adapters read the media of a post whose files are under `root`: as the engine's own
+    /// source does, with images derived for each platform into the same cache.
+    public func mediaSource(root: String) -> any MediaSource {
+        guard let preparer else { return QueueMediaSource(root: root) }
+        return DerivedMediaSource(root: root, cache: preparer.cache)
+    }
+
+    /// The bytes of `post`'s media files for the shared store, each file once; none if together
+    /// they weigh more than the store keeps (then only this node can deliver the post) or one cannot
+    /// be read now (it is read again when the adapter needs it, and fails there with its reason).
+    private func sharedMedia(of post: Post, name: String, root: String) -> [SharedMediaFile] {
+        var files: [SharedMediaFile] = []
+        var total = 0
+        for media in post.media where !files.contains(where: { $0.file == media.file }) {
+            let bytes: Data
+            do {
+                let path = try QueueMediaPath.resolve(media.file, root: root)
+                bytes = try FileOperations.readRegularFile(path, maxSize: SharedMediaFile.maximumBytesPerPost - total).0
+            } catch FileReadError.tooLarge {
+                logger.notice("the media of \(name) weigh more than the shared store keeps (\(SharedMediaFile.maximumBytesPerPost / 1_048_576) MiB): only this node can deliver it",
+                              metadata: ["post": "\(post.id)"])
+                return []
+            } catch {
+                logger.warning("a media file of \(name) cannot be read for the shared store: only this node can deliver it",
+                               metadata: ["post": "\(post.id)", "file": "\(media.file)", "error": "\(error)"])
+                return []
+            }
+            total += bytes.count
+            files.append(SharedMediaFile(file: media.file, bytes: bytes))
+        }
+        return files
     }
 
     private func parse(_ data: Data, name: String, config: CrierConfig, root: String, signature: FileSignature?) -> IntakeEvent {
@@ -53,13 +90,16 @@ public struct PostLoader: Sendable {
             let (post, channels) = try PostFileReader.read(data, name: name, config: config, root: root)
             if let preparer, !post.media.isEmpty {
                 let platforms = channels.compactMap { config.channel(named: $0)?.platform }
-                for problem in preparer.prepare(post, platforms: platforms) {
+                for problem in DerivedMediaSource(root: root, cache: preparer.cache).prepare(post, platforms: platforms) {
                     logger.warning("an image of \(name) cannot be made to fit: \(problem.message)")
                 }
             }
             var parsed = ParsedPostFile(name: name, post: post, channels: channels, contentHash: ContentHash.of(data),
                                         owner: signature?.owner, signature: signature)
-            if keepsSource { parsed.source = data }
+            if keepsSource {
+                parsed.source = data
+                parsed.sourceMedia = sharedMedia(of: post, name: name, root: root)
+            }
             return .post(parsed)
         } catch {
             return .invalid(name: name, error: error)

@@ -35,11 +35,14 @@ public final class DiscordFakeServer: Sendable {
         public var filename: String
         public var description: String?
         public var bytes: Int
+        /// The file's SHA-256 (hex), to compare with what was dropped.
+        public var sha256: String?
 
-        public init(filename: String, description: String?, bytes: Int) {
+        public init(filename: String, description: String?, bytes: Int, sha256: String? = nil) {
             self.filename = filename
             self.description = description
             self.bytes = bytes
+            self.sha256 = sha256
         }
     }
 
@@ -254,7 +257,7 @@ public final class DiscordFakeServer: Sendable {
                     return .failure(HTTPReplyBox(Self.error(413, code: 40005, "Request entity too large")))
                 }
                 files.append(Attachment(filename: entry["filename"] as? String ?? part.filename ?? "", description: description,
-                                        bytes: part.body.count))
+                                        bytes: part.body.count, sha256: ContentHash.of(part.body)))
             }
             return .success((payload, files))
         }

@@ -151,7 +151,7 @@ import Testing
         #expect(try a.pauses()["*"]?.pausedBy == "bob")
 
         let beforePost = posts.all.count
-        try b.commitNow([.upsertPost(journalPost("b1")), .postSource(postID: "b1", data: Data("x".utf8))])
+        try b.commitNow([.upsertPost(journalPost("b1")), .postSource(postID: "b1", data: Data("x".utf8), media: [])])
         #expect(eventually(timeout: 30) { posts.all.count > beforePost }, "a post taken in on node b")
 
         // A change made without a notification (a command that could not notify) is found by the poll.

@@ -40,19 +40,23 @@ import Testing
         #expect(try sqlite.unfinishedPosts().map(\.0.origin) == [nil], "SQLite has no origins: a restart resumes every post")
     }
 
-    @Test func thePostSourceRoundTripsByteForByteAndOtherNodesLearnOfThePost() throws {
+    @Test func thePostSourceAndMediaRoundTripByteForByteAndOtherNodesLearnOfThePost() throws {
         let store = try JournalFixture(.postgres)
         let a = try store.postgres(node: "node-a")
         let b = try store.postgres(node: "node-b")
         let bytes = Data((0...255).map { UInt8($0) } + Array("---\nchannels: [ops]\n---\ncafé ✓ 'x' \\ \"y\"\n".utf8))
-        try a.commitNow([.upsertPost(journalPost("a1")), .postSource(postID: "a1", data: bytes),
-                         .upsertPost(journalPost("a2")), .postSource(postID: "a2", data: Data()),
+        // An image's worth of every byte value, and a file in a subdirectory with a space in its name.
+        let image = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) })
+        let media = [SharedMediaFile(file: "img/launch day.png", bytes: image), SharedMediaFile(file: "b.gif", bytes: Data([0, 1, 0]))]
+        try a.commitNow([.upsertPost(journalPost("a1")), .postSource(postID: "a1", data: bytes, media: media),
+                         .upsertPost(journalPost("a2")), .postSource(postID: "a2", data: Data(), media: []),
                          .upsertPost(journalPost("a3"))])
         let cluster = try #require(b.cluster)
-        #expect(try cluster.source(ofPost: "a1") == bytes, "every byte value, NUL and invalid UTF-8 included")
-        #expect(try cluster.source(ofPost: "a2") == Data())
-        #expect(try cluster.source(ofPost: "a3") == nil, "a post without its source")
-        #expect(try cluster.source(ofPost: "absent") == nil)
+        #expect(try cluster.content(ofPost: "a1") == SharedPostContent(source: bytes, media: media.sorted { $0.file < $1.file }),
+                "every byte value, NUL and invalid UTF-8 included; media ordered by file")
+        #expect(try cluster.content(ofPost: "a2") == SharedPostContent(source: Data(), media: []))
+        #expect(try cluster.content(ofPost: "a3") == nil, "a post without its source")
+        #expect(try cluster.content(ofPost: "absent") == nil)
 
         let (remote, watermark) = try cluster.remotePosts(after: 0)
         #expect(remote.map(\.id).sorted() == ["a1", "a2"], "the other nodes learn of the posts whose source they can read")
@@ -61,17 +65,26 @@ import Testing
         #expect(try #require(a.cluster).remotePosts(after: 0).posts.isEmpty, "a node's own posts are not remote to it")
         #expect(try cluster.remotePosts(after: watermark).posts.isEmpty)
 
-        try b.commitNow([.postSource(postID: "a1", data: Data("forged".utf8))])
-        #expect(try cluster.source(ofPost: "a1") == bytes, "only the origin writes a post's source")
+        try b.commitNow([.postSource(postID: "a1", data: Data("forged".utf8), media: [SharedMediaFile(file: "evil.png", bytes: Data([1]))])])
+        #expect(try cluster.content(ofPost: "a1")?.source == bytes, "only the origin writes a post's source")
+        #expect(try cluster.content(ofPost: "a1")?.media.map(\.file) == ["b.gif", "img/launch day.png"], "… and its media")
+
+        // An edit replaces the media as a whole.
+        let edited = [SharedMediaFile(file: "b.gif", bytes: Data([9, 9]))]
+        try a.commitNow([.postSource(postID: "a1", data: Data("edited".utf8), media: edited)])
+        #expect(try cluster.content(ofPost: "a1") == SharedPostContent(source: Data("edited".utf8), media: edited))
+
         try a.commitNow([.upsertPost(journalPost("a1", state: .sent))])
         let next = try cluster.remotePosts(after: watermark)
         #expect(next.posts.map(\.id) == ["a1"], "a post changed after the watermark is handed out again")
         #expect(next.posts.first?.pending == false)
+        #expect(try cluster.content(ofPost: "a1")?.media == [], "a finished post's media leave the database")
+        #expect(try store.query("SELECT count(*) FROM post_media") == "0")
 
         let directory = TemporaryDirectory()
         let sqlite = try SQLiteJournal(path: directory.path + "/journal.sqlite")
-        try sqlite.commitNow([.upsertPost(journalPost("a1")), .postSource(postID: "a1", data: bytes)])
-        #expect(sqlite.cluster == nil, "SQLite ignores .postSource: the file is in the queue, and there is no cluster to read it")
+        try sqlite.commitNow([.upsertPost(journalPost("a1")), .postSource(postID: "a1", data: bytes, media: media)])
+        #expect(sqlite.cluster == nil, "SQLite ignores .postSource: the files are in the queue, and there is no cluster to read them")
         #expect(try sqlite.post(id: "a1")?.0 == journalPost("a1"))
     }
 

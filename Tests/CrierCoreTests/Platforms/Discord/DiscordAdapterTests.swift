@@ -91,7 +91,7 @@ import Testing
         guard case .sent = run.end else { Issue.record("\(run.end)"); return }
         #expect(server.violations.isEmpty, "\(server.violations)")
         #expect(server.messages.first?.attachments == [DiscordFakeServer.Attachment(filename: "chart.png", description: "A rising chart",
-                                                                                     bytes: png.count)])
+                                                                                     bytes: png.count, sha256: ContentHash.of(png))])
         #expect(server.messages.first?.content == "With a chart")
     }
 
