@@ -208,6 +208,65 @@ import Testing
         #expect(sink.inbox.arrivals.count == 1, "a restart sends nothing again")
     }
 
+    /// A post with an image, dropped on node-a, which dies before it is due: node-b delivers it with
+    /// the image, read from the database (node-a's queue directory is out of its reach), and the
+    /// image leaves the database once node-a, back, has filed the post.
+    @Test func aPostWithAnImageIsDeliveredByAnotherNodeWhenItsNodeIsDown() throws {
+        let token = "ODk4NzY1NDMyMTA5ODc2NTQz.cluster.bot-token"
+        let database = try PostgresServer.running().createDatabase()
+        defer { database.drop() }
+        let server = try DiscordFakeServer(botToken: token, channels: ["555"])
+        defer { server.stop() }
+        let secrets = TemporaryDirectory(prefix: "crier-cluster-secret")
+        let tokenFile = secrets.write(token, to: "discord-token")
+        chmod(tokenFile, 0o600)
+        let channels = "  chat:\n    platform: discord\n    url: \(server.apiRoot)\n    token: file:\(tokenFile)\n    channel: \"555\"\n"
+        let (a, b) = try Self.startPair(database, channels: channels)
+        let nodes = [a, b]
+        defer { for node in nodes { node.kill() } }
+
+        let image = TestImages.png(width: 96, height: 64)
+        try FileManager.default.createDirectory(atPath: a.queue + "/img", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: a.queue + "/img/launch photo.png", contents: image))
+        let due = ISO8601DateFormatter().string(from: Date().addingTimeInterval(8))
+        let staged = a.directory.write("""
+            ---
+            id: photo
+            at: \(due)
+            channels: [chat]
+            media:
+              - file: img/launch photo.png
+                alt: The team at the launch
+            ---
+            Launch day, in one picture.
+
+            """, to: "staging/photo.md")
+        #expect(rename(staged, a.queue + "/photo.md") == 0)
+        try #require(eventually(timeout: 20) { (try? database.query("SELECT count(*) FROM post_media WHERE post_id = 'photo'")) == "1" },
+                     "node-a stores the image with the post: \(Self.tail(nodes))")
+        #expect(try database.query("SELECT length(bytes) FROM post_media WHERE post_id = 'photo'") == "\(image.count)")
+        a.kill()
+
+        try #require(eventually(timeout: 40) { !server.messages.isEmpty }, "node-b delivers it: \(Self.tail(nodes))")
+        #expect(server.violations.isEmpty, "\(server.violations)")
+        let message = server.messages[0]
+        #expect(message.content == "Launch day, in one picture.")
+        #expect(message.attachments == [DiscordFakeServer.Attachment(filename: "launch photo.png", description: "The team at the launch",
+                                                                     bytes: image.count, sha256: ContentHash.of(image))],
+                "the image as it was dropped, byte for byte")
+        let placed = b.queue + "/.crier/cluster-media"
+        #expect(eventually(timeout: 10) { ((try? FileManager.default.contentsOfDirectory(atPath: placed)) ?? []).isEmpty },
+                "node-b removes its copy once the post is done: \((try? FileManager.default.contentsOfDirectory(atPath: placed)) ?? [])")
+
+        // node-a, back, files the post with its receipt; nothing goes out again; the image leaves the database.
+        try a.start()
+        #expect(eventually(timeout: 30) { a.filingProblems(["photo"]).isEmpty }, "\(a.filingProblems(["photo"]))\n\(Self.tail(nodes))")
+        #expect(eventually(timeout: 10) { (try? database.query("SELECT count(*) FROM post_media")) == "0" })
+        Thread.sleep(forTimeInterval: 1)
+        #expect(server.messages.count == 1, "sent once")
+        #expect(FileManager.default.fileExists(atPath: a.queue + "/img/launch photo.png"), "the media file stays where the user put it")
+    }
+
     @Test func aMinimumGapHoldsAcrossNodes() throws {
         let gap: TimeInterval = 2
         let database = try PostgresServer.running().createDatabase()
