@@ -83,6 +83,44 @@ import Testing
         #expect(sink.inbox.arrivals.count == 1)
     }
 
+    /// A daemon started while PostgreSQL is down waits for it (it does not exit and leave systemd to
+    /// give up after five restarts) and starts once it answers; a database that refuses it for good
+    /// (a wrong password) is not waited for.
+    @Test func aDaemonStartedWhileTheDatabaseIsDownWaitsForItButNotForAWrongPassword() throws {
+        let server = try PostgresServer.running()
+        let database = try server.createDatabase()
+        defer { database.drop() }
+        let sink = try WebhookSink()
+        defer { sink.stop() }
+        let node = try ClusterNode(name: "node-a", database: database, channels: ClusterNode.channels([("alpha", sink.url)]))
+        defer { node.kill() }
+        try Self.migrate(node)
+
+        let config = try String(contentsOfFile: node.configPath, encoding: .utf8)
+        let wrong = node.directory.write("not-the-password", to: "wrong-password")
+        chmod(wrong, 0o600)
+        node.directory.write(config.replacingOccurrences(of: "password: env:CRIER_PG_PASSWORD", with: "password: file:\(wrong)"), to: "crier.yml")
+        let started = Date()
+        let refused = try node.crier(["run"])
+        #expect(refused.status != 0 && Date().timeIntervalSince(started) < 20, "a wrong password is not waited for")
+        #expect(refused.error.contains("password authentication failed"), "\(refused.error)")
+        #expect(!refused.error.contains("waiting for it"), "\(refused.error)")
+        node.directory.write(config, to: "crier.yml")
+
+        let outage = try server.pause(seconds: 8)
+        defer { #expect(outage.waitForExit(timeout: 60) == 0, "scripts/postgres.sh pause") }
+        try #require(eventually(timeout: 10) { (try? database.query("SELECT 1")) == nil }, "the server stops")
+        try node.launch()
+        node.drop(count: 1, prefix: "waiting") { _ in ["alpha"] }
+        Thread.sleep(forTimeInterval: 3)
+        #expect(node.isRunning, "the daemon waits: \(node.log.suffix(2000))")
+        #expect(node.log.contains("the shared store does not answer; waiting for it before starting"), "\(node.log.suffix(2000))")
+        #expect(node.process?.waitForLog("crier started", timeout: 45) == true, "it starts once the server is back: \(node.log.suffix(3000))")
+        #expect(node.log.contains("the shared store answers; starting"), "\(node.log.suffix(2000))")
+        #expect(eventually(timeout: 30) { node.files("sent", suffix: ".receipt.json").count == 1 }, "\(node.log.suffix(3000))")
+        #expect(sink.inbox.arrivals.count == 1)
+    }
+
     @Test func twoDaemonsDeliverEveryPostOnceAndEachFilesItsOwn() throws {
         let database = try PostgresServer.running().createDatabase()
         defer { database.drop() }

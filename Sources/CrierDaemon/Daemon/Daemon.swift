@@ -86,7 +86,9 @@ public final class Daemon: @unchecked Sendable {
                               + "Rebuild it from the receipts with `\(rebuild)`, then start again.")
         }
         do {
-            journal = try JournalStore.open(layout, access: options.dryRun ? .scratchCopy : .readWrite)
+            let access: JournalStore.Access = options.dryRun ? .scratchCopy : .readWrite
+            journal = try SharedStoreWait(logger: logger, notifier: notifier, giveUpAfter: options.once ? 0 : nil)
+                .open { () throws(JournalError) in try JournalStore.open(layout, access: access) }
         } catch {
             throw DaemonError("\(error)\nIf the journal is damaged, `\(rebuild) --replace` moves it aside and rebuilds it from the receipts.")
         }
