@@ -27,13 +27,14 @@ public final class RawHTTPClient {
             }
         }
         guard result == 0 else {
-            close(fd)
+            // Not closed here: `deinit` runs for an initializer that throws once every property is
+            // set, and closing twice could close a descriptor another thread was just given.
             throw Failure(description: "connect to port \(port): errno \(errno)")
         }
     }
 
     deinit {
-        close(fd)
+        if fd >= 0 { close(fd) }
     }
 
     public func send(_ text: String) throws {

@@ -48,12 +48,30 @@ private final class DatagramSink {
         }
         guard bound == 0 else {
             let code = errno
-            close(fd)
+            // `deinit` runs for an initializer that throws once every property is set: it closes.
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
         // Never hang the test run if a datagram does not arrive.
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        inode = Self.inode(of: fd)
+    }
+
+    /// The socket's inode when it was made: `fd` still names this socket while `inode(of: fd)`
+    /// equals it (a descriptor closed by someone else and handed out again names another file).
+    private(set) var inode: UInt = 0
+
+    static func inode(of fd: Int32) -> UInt {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? UInt(info.st_ino) : 0
+    }
+
+    /// Whether `fd` still is this socket, for failure messages.
+    var descriptorState: String {
+        let now = Self.inode(of: fd)
+        if now == inode { return "fd \(fd) is still the sink's socket" }
+        return "fd \(fd) is no longer the sink's socket (inode \(inode), now \(now == 0 ? "closed" : "\(now)")): "
+            + "something else in this process closed it"
     }
 
     /// Closed already (`closeNow`): `deinit` must not close the number again, which by then may be
@@ -245,7 +263,9 @@ struct SystemdNotifierTests {
         // until the drain is done.
         withExtendedLifetime(sink) {}
         let messages = received.withLock { $0 }
-        #expect(messages.count == count, "the drain stopped with errno \(stoppedBy.withLock { $0 })")
+        let state = "the drain stopped with errno \(stoppedBy.withLock { $0 }); \(sink.descriptorState); "
+            + "the notifier's last send error: errno \(notifier.lastErrno)"
+        #expect(messages.count == count, "\(state)")
         #expect(Set(messages) == Set((0..<count).map { "STATUS=tick \($0)" }))
         #expect(notifier.sentCount == count)
         #expect(notifier.failureCount == 0)
