@@ -18,12 +18,15 @@ public struct RemoteMediaDirectory: Sendable {
         directory + "/" + String(ContentHash.of(Data(id.utf8)).prefix(32))
     }
 
-    /// Writes `media` under the post's directory (replacing what was there) and returns it.
-    /// Throws if a file cannot be written, or names a path that would leave the directory.
+    /// Writes `media` under the post's directory (replacing what was there) and returns it. Without
+    /// media nothing is made: the directory does not exist, so a post that names media the store
+    /// does not hold finds none there. Throws if a file cannot be written, or names a path that
+    /// would leave the directory.
     public func place(_ media: [SharedMediaFile], forPost id: String) throws -> String {
         let root = root(ofPost: id)
         let files = FileManager.default
         try? files.removeItem(atPath: root)
+        guard !media.isEmpty else { return root }
         try files.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         for item in media {
             if let problem = MediaPath.problem(item.file) {

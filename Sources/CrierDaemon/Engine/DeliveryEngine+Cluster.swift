@@ -184,8 +184,8 @@ extension DeliveryEngine {
             return false
         }
         do {
-            // Always a directory of its own, even without media: a post whose media the store does not
-            // hold (too large) finds none here, rather than a file of the same name in this node's queue.
+            // Always a root of its own, even without media: a post whose media the store does not hold
+            // (too large) finds none there, rather than a file of the same name in this node's queue.
             mediaRoot = try postLoader.remoteMedia.place(content.media, forPost: id)
         } catch {
             logger.error("cannot place the media of a post of another node in the state directory: left to the others",
