@@ -22,7 +22,7 @@ public struct RemoteMediaDirectory: Sendable {
     /// media nothing is made: the directory does not exist, so a post that names media the store
     /// does not hold finds none there. Throws if a file cannot be written, or names a path that
     /// would leave the directory.
-    public func place(_ media: [SharedMediaFile], forPost id: String) throws -> String {
+    public func place(_ media: [StoredMediaFile], forPost id: String) throws -> String {
         let root = root(ofPost: id)
         let files = FileManager.default
         try? files.removeItem(atPath: root)

@@ -4,9 +4,9 @@ import Foundation
 /// its media files, read together (one snapshot: an edit replaces both at once).
 public struct SharedPostContent: Sendable, Equatable {
     public var source: Data
-    public var media: [SharedMediaFile]
+    public var media: [StoredMediaFile]
 
-    public init(source: Data, media: [SharedMediaFile]) {
+    public init(source: Data, media: [StoredMediaFile]) {
         self.source = source
         self.media = media
     }

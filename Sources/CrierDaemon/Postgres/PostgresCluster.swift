@@ -165,7 +165,7 @@ public final class PostgresCluster: ClusterCoordinator, @unchecked Sendable {
                 try db.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { () throws(PostgresError) -> SharedPostContent? in
                     guard let source = try db.queryBytes("SELECT source FROM post WHERE id = $1", [id]).first?[0] else { return nil }
                     let media = try db.queryBytes("SELECT file, bytes FROM post_media WHERE post_id = $1 ORDER BY file COLLATE \"C\"", [id])
-                        .map { SharedMediaFile(file: String(decoding: $0[0] ?? Data(), as: UTF8.self), bytes: $0[1] ?? Data()) }
+                        .map { StoredMediaFile(file: String(decoding: $0[0] ?? Data(), as: UTF8.self), bytes: $0[1] ?? Data()) }
                     return SharedPostContent(source: source, media: media)
                 }
             }

@@ -136,10 +136,14 @@ public final class PostgresJournal: Journal, @unchecked Sendable {
             try db.query("DELETE FROM post_media WHERE post_id = $1 AND EXISTS (SELECT 1 FROM post WHERE id = $1 AND origin = $2)",
                          [postID, node])
             for item in media {
+                // Read now, one at a time (never a whole batch's media in memory). A file that went or
+                // grew past the limit since the post was read is left out: the other nodes then find
+                // the post's media incomplete and leave it to this node.
+                guard let bytes = try? FileOperations.readRegularFile(item.path, maxSize: SharedMediaFile.maximumBytesPerPost).0 else { continue }
                 try db.query("""
                     INSERT INTO post_media (post_id, file, bytes) SELECT $1, $2, $3 FROM post WHERE id = $1 AND origin = $4
                     ON CONFLICT (post_id, file) DO UPDATE SET bytes = excluded.bytes
-                    """, [postID, item.file, item.bytes, node])
+                    """, [postID, item.file, bytes, node])
             }
             try db.query("""
                 UPDATE post SET source = $1, changed_seq = nextval('post_changed_seq_seq') WHERE id = $2 AND origin = $3

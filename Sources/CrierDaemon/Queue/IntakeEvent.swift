@@ -31,8 +31,8 @@ public struct ParsedPostFile: Sendable {
     public var signature: FileSignature?
     /// The file's bytes, kept only when the store is shared by several daemons (`PostLoader.keepsSource`).
     public var source: Data?
-    /// With `source`: the bytes of the post's media files (empty when it has none, or when they weigh
-    /// more than the store keeps: `SharedMediaFile.maximumBytesPerPost`).
+    /// With `source`: the post's media files, for the store to keep (empty when it has none, or when
+    /// they weigh more than the store keeps: `SharedMediaFile.maximumBytesPerPost`).
     public var sourceMedia: [SharedMediaFile] = []
 
     public init(name: String, post: Post, channels: [String], contentHash: String, owner: UInt32? = nil, signature: FileSignature? = nil) {

@@ -59,28 +59,24 @@ public struct PostLoader: Sendable {
         return DerivedMediaSource(root: root, cache: preparer.cache)
     }
 
-    /// The bytes of `post`'s media files for the shared store, each file once; none if together
-    /// they weigh more than the store keeps (then only this node can deliver the post) or one cannot
-    /// be read now (it is read again when the adapter needs it, and fails there with its reason).
+    /// `post`'s media files for the shared store, each file once (the journal reads them when it
+    /// writes the post); none if together they weigh more than the store keeps (then only this node
+    /// can deliver the post).
     private func sharedMedia(of post: Post, name: String, root: String) -> [SharedMediaFile] {
         var files: [SharedMediaFile] = []
-        var total = 0
+        var total: Int64 = 0
         for media in post.media where !files.contains(where: { $0.file == media.file }) {
-            let bytes: Data
-            do {
-                let path = try QueueMediaPath.resolve(media.file, root: root)
-                bytes = try FileOperations.readRegularFile(path, maxSize: SharedMediaFile.maximumBytesPerPost - total).0
-            } catch FileReadError.tooLarge {
+            // Checked by the parse a moment ago; a file gone since is left out (the others then leave
+            // the post to this node, which fails it or sends it as usual).
+            guard let path = try? QueueMediaPath.resolve(media.file, root: root),
+                  let signature = (try? FileOperations.signature(path)) ?? nil else { continue }
+            total += signature.size
+            if total > Int64(SharedMediaFile.maximumBytesPerPost) {
                 logger.notice("the media of \(name) weigh more than the shared store keeps (\(SharedMediaFile.maximumBytesPerPost / 1_048_576) MiB): only this node can deliver it",
                               metadata: ["post": "\(post.id)"])
                 return []
-            } catch {
-                logger.warning("a media file of \(name) cannot be read for the shared store: only this node can deliver it",
-                               metadata: ["post": "\(post.id)", "file": "\(media.file)", "error": "\(error)"])
-                return []
             }
-            total += bytes.count
-            files.append(SharedMediaFile(file: media.file, bytes: bytes))
+            files.append(SharedMediaFile(file: media.file, path: path))
         }
         return files
     }

@@ -45,15 +45,25 @@ import Testing
         let a = try store.postgres(node: "node-a")
         let b = try store.postgres(node: "node-b")
         let bytes = Data((0...255).map { UInt8($0) } + Array("---\nchannels: [ops]\n---\ncafé ✓ 'x' \\ \"y\"\n".utf8))
-        // An image's worth of every byte value, and a file in a subdirectory with a space in its name.
+        // An image's worth of every byte value, and a file in a subdirectory with a space in its name:
+        // the journal reads each file when it writes the post.
         let image = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) })
-        let media = [SharedMediaFile(file: "img/launch day.png", bytes: image), SharedMediaFile(file: "b.gif", bytes: Data([0, 1, 0]))]
+        let queue = TemporaryDirectory()
+        func file(_ name: String, _ bytes: Data) -> SharedMediaFile {
+            let path = queue.path + "/" + name
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: path, contents: bytes)
+            return SharedMediaFile(file: name, path: path)
+        }
+        let media = [file("img/launch day.png", image), file("b.gif", Data([0, 1, 0])),
+                     SharedMediaFile(file: "gone.png", path: queue.path + "/gone.png")]
         try a.commitNow([.upsertPost(journalPost("a1")), .postSource(postID: "a1", data: bytes, media: media),
                          .upsertPost(journalPost("a2")), .postSource(postID: "a2", data: Data(), media: []),
                          .upsertPost(journalPost("a3"))])
         let cluster = try #require(b.cluster)
-        #expect(try cluster.content(ofPost: "a1") == SharedPostContent(source: bytes, media: media.sorted { $0.file < $1.file }),
-                "every byte value, NUL and invalid UTF-8 included; media ordered by file")
+        #expect(try cluster.content(ofPost: "a1") == SharedPostContent(source: bytes, media: [
+                    StoredMediaFile(file: "b.gif", bytes: Data([0, 1, 0])), StoredMediaFile(file: "img/launch day.png", bytes: image)]),
+                "every byte value, NUL and invalid UTF-8 included; media ordered by file; a file gone before the write left out")
         #expect(try cluster.content(ofPost: "a2") == SharedPostContent(source: Data(), media: []))
         #expect(try cluster.content(ofPost: "a3") == nil, "a post without its source")
         #expect(try cluster.content(ofPost: "absent") == nil)
@@ -65,14 +75,13 @@ import Testing
         #expect(try #require(a.cluster).remotePosts(after: 0).posts.isEmpty, "a node's own posts are not remote to it")
         #expect(try cluster.remotePosts(after: watermark).posts.isEmpty)
 
-        try b.commitNow([.postSource(postID: "a1", data: Data("forged".utf8), media: [SharedMediaFile(file: "evil.png", bytes: Data([1]))])])
+        try b.commitNow([.postSource(postID: "a1", data: Data("forged".utf8), media: [file("evil.png", Data([1]))])])
         #expect(try cluster.content(ofPost: "a1")?.source == bytes, "only the origin writes a post's source")
         #expect(try cluster.content(ofPost: "a1")?.media.map(\.file) == ["b.gif", "img/launch day.png"], "… and its media")
 
         // An edit replaces the media as a whole.
-        let edited = [SharedMediaFile(file: "b.gif", bytes: Data([9, 9]))]
-        try a.commitNow([.postSource(postID: "a1", data: Data("edited".utf8), media: edited)])
-        #expect(try cluster.content(ofPost: "a1") == SharedPostContent(source: Data("edited".utf8), media: edited))
+        try a.commitNow([.postSource(postID: "a1", data: Data("edited".utf8), media: [file("b.gif", Data([9, 9]))])])
+        #expect(try cluster.content(ofPost: "a1") == SharedPostContent(source: Data("edited".utf8), media: [StoredMediaFile(file: "b.gif", bytes: Data([9, 9]))]))
 
         try a.commitNow([.upsertPost(journalPost("a1", state: .sent))])
         let next = try cluster.remotePosts(after: watermark)
