@@ -398,7 +398,11 @@ public final class DeliveryEngine: @unchecked Sendable {
             }
         }
         let nextSend = inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil
-        timer.arm(at: [nextSend, nextWake].compactMap { $0 }.min())
+        // The earlier of the two (no array built for it: this runs after every step).
+        switch (nextSend, nextWake) {
+        case (let send?, let wake?): timer.arm(at: min(send, wake))
+        case (let send, let wake): timer.arm(at: send ?? wake)
+        }
         checkIdle()
     }
 
