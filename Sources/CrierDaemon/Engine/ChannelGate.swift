@@ -72,10 +72,13 @@ final class ChannelGate {
     }
 
     /// Whether a due delivery may start now (`Admission` decides; this supplies the channel's numbers).
-    func admission(of key: DeliveryKey, text: String?, now: Date) -> Admission {
+    /// - Parameter text: looked up only for the near-duplicate guard (a channel without one asks
+    ///   for it on no send).
+    func admission(of key: DeliveryKey, text: @autoclosure () -> String?, now: Date) -> Admission {
         let allowed = inFlight >= limits.maxInFlight ? now : allowedAt(now: now) { key.description }
         let quiet = allowed > now && (limits.quiet.map { $0.firstAllowed(atOrAfter: now, timeZone: timeZone) > now } ?? false)
-        let match = allowed > now ? nil : text.flatMap { nearDuplicate(of: $0, now: now) }.flatMap { $0.postID == key.post ? nil : $0 }
+        let match = allowed > now || duplicates.policy == .allow ? nil
+            : text().flatMap { nearDuplicate(of: $0, now: now) }.flatMap { $0.postID == key.post ? nil : $0 }
         return Admission.decide(inFlight: inFlight, maxInFlight: limits.maxInFlight, allowedAt: allowed, inQuietHours: quiet, now: now,
                                 duplicate: match, policy: duplicates.policy, window: duplicates.window)
     }

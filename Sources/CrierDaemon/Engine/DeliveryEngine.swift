@@ -430,8 +430,8 @@ public final class DeliveryEngine: @unchecked Sendable {
         }
         let record = posts[key.post]?.records[key]
         let firstStep = record.map { $0.progress.isAtFirstStep } ?? true
-        let text = firstStep ? posts[key.post]?.parts[key.channel]?[safe: key.part - 1]?.text : nil
-        let decision = gate.admission(of: key, text: text, now: now)
+        let decision = gate.admission(of: key, text: firstStep ? posts[key.post]?.parts[key.channel]?[safe: key.part - 1]?.text : nil,
+                                      now: now)
         switch decision {
         case .go:
             return true
