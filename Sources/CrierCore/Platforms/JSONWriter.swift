@@ -65,11 +65,6 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    /// What `other` wrote, as it wrote it (a part of the document written apart, on another thread).
-    public mutating func append(_ other: JSONWriter) {
-        bytes.append(contentsOf: other.bytes)
-    }
-
     /// A line break and `indent` spaces (pretty-printed output).
     public mutating func newline(indent: Int) {
         bytes.append(0x0A)
