@@ -40,5 +40,19 @@ import Testing
 
     @Test func timestampsAreRFC3339UTCWithMilliseconds() {
         #expect(TimestampFormat.string(Date(timeIntervalSince1970: 1_795_334_400.412)) == "2026-11-22T08:00:00.412Z")
+        // Against `strftime` and the milliseconds rounded down, over instants from 1970 to 9999.
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let seconds = Double.random(in: 0..<253_402_300_800, using: &random).rounded(.down)
+            let millis = Int.random(in: 0..<1000, using: &random)
+            let date = Date(timeIntervalSince1970: seconds + Double(millis) / 1000 + 0.0001)
+            var time = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            var text = [CChar](repeating: 0, count: 32)
+            _ = strftime(&text, text.count, "%Y-%m-%dT%H:%M:%S", &parts)
+            let expected = String(cString: text) + "." + String(String(1000 + millis).dropFirst()) + "Z"
+            #expect(TimestampFormat.string(date) == expected)
+        }
     }
 }

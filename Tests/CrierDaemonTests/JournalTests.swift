@@ -66,6 +66,26 @@ import Testing
         #expect(stored.remote == RemoteReference(id: "", url: nil), "an empty text is stored as empty, not NULL")
     }
 
+    /// The in-memory copy answers for posts it does not have without reading (`JournalPostIDs`):
+    /// what it answers must be what its database holds — posts copied from the file, posts written
+    /// since by group commit and by `commitNow`, and nothing for the others.
+    @Test func anInMemoryCopyFindsThePostsItHoldsAndNoOthers() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/j.sqlite"
+        let record = DeliveryRecord(id: "d_1", key: DeliveryKey(post: "old", channel: "ops", part: 1), dueAt: Date(timeIntervalSince1970: 150))
+        try SQLiteJournal(path: path).commitNow([.upsertPost(post("old")), .upsertDelivery(record)])
+        let copy = try SQLiteJournal(inMemoryCopyOf: path)
+        #expect(try copy.posts(ids: ["new", "old", "other"]).mapValues(\.1) == ["old": [record]])
+        let written = DispatchSemaphore(value: 0)
+        copy.commit([.upsertPost(post("new"))], on: nil) { _ in written.signal() }
+        #expect(written.wait(timeout: .now() + 30) == .success)
+        try copy.commitNow([.upsertPost(post("now"))])
+        #expect(Set(try copy.posts(ids: ["new", "old", "now", "other"]).keys) == ["new", "old", "now"])
+        #expect(try copy.posts(ids: ["other"]).isEmpty)
+        #expect(try SQLiteJournal(inMemoryCopyOf: nil).posts(ids: ["old"]).isEmpty)
+        #expect(try SQLiteJournal(path: path).posts(ids: ["new", "now"]).isEmpty, "the file was not written")
+    }
+
     @Test func usesWriteAheadLogging() throws {
         let directory = TemporaryDirectory()
         let journal = try SQLiteJournal(path: directory.path + "/j.sqlite")

@@ -38,7 +38,9 @@ public struct PreviewRequest: Sendable, Equatable {
 
     static func describe(_ body: Data, contentType: String?, redactor: SecretRedactor) -> String {
         guard !body.isEmpty else { return "" }
-        if !body.contains(0), let text = String(data: body, encoding: .utf8) { return redactor.redact(text) }
+        // memchr, not `Data.contains`, which goes through `Data.Iterator` a byte at a time.
+        let hasNUL = body.withUnsafeBytes { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
+        if !hasNUL, let text = String(data: body, encoding: .utf8) { return redactor.redact(text) }
         return "<\(body.count) bytes\(contentType.map { ", \($0)" } ?? "")>"
     }
 }

@@ -13,6 +13,8 @@ public struct HTTPHeader: Sendable, Hashable, Codable {
 extension Array where Element == HTTPHeader {
     /// The first value of the header `name`, compared case-insensitively.
     public func value(for name: String) -> String? {
+        // Asked for several headers of every answer, which often has none (and in a preview never).
+        guard !isEmpty else { return nil }
         let wanted = name.lowercased()
         return first { $0.name.lowercased() == wanted }?.value
     }

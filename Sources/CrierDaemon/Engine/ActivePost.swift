@@ -83,17 +83,26 @@ final class ActivePost {
 
     /// Per channel, the lowest-numbered pending part: the only one that may be scheduled (a thread's
     /// parts go out in order, each replying to the one before). In key order.
+    ///
+    /// Asked after every send: a post has a few channels, so they are kept in a small array searched
+    /// in line rather than a dictionary hashing each channel name, and a post with nothing pending
+    /// costs one pass over its records.
     func nextPendingParts() -> [DeliveryKey] {
-        var next: [String: DeliveryKey] = [:]
+        var next: [DeliveryKey] = []
         for (key, record) in records where record.status == .pending {
-            if let current = next[key.channel], current.part < key.part { continue }
-            next[key.channel] = key
+            if let index = next.firstIndex(where: { $0.channel == key.channel }) {
+                if key.part < next[index].part { next[index] = key }
+            } else {
+                next.append(key)
+            }
         }
-        return next.values.filter { key in
-            // An earlier part that is not sent blocks this one.
-            (1..<key.part).allSatisfy { part in
+        // An earlier part that is not sent blocks this one.
+        next.removeAll { key in
+            !(1..<key.part).allSatisfy { part in
                 records[DeliveryKey(post: key.post, channel: key.channel, part: part)].map { $0.status == .sent } ?? true
             }
-        }.sorted()
+        }
+        if next.count > 1 { next.sort() }
+        return next
     }
 }

@@ -56,21 +56,29 @@ final class ChannelGate {
     /// A send counts from when it completed (its answer came back), and while in flight as happening
     /// now: so every request reaches the receiver at least the gap after the previous one arrived,
     /// whatever the latency of each.
-    func allowedAt(now: Date, jitterKey: String) -> Date {
+    /// - Parameter jitterKey: made only when the send is pushed (it is a string built per delivery).
+    func allowedAt(now: Date, jitterKey: () -> String) -> Date {
         let times = history.map { outstanding.contains($0.deliveryID) ? max($0.at, now) : $0.at }
-        let notBefore = [state.notBefore, clusterNotBefore].compactMap { $0 }.max()
+        // The later of the two floors, without building an array for it on every admission.
+        let notBefore = switch (state.notBefore, clusterNotBefore) {
+        case (let own?, let cluster?): max(own, cluster)
+        case (let own, let cluster): own ?? cluster
+        }
         let allowed = ThrottlePlanner.earliestAllowed(candidate: now, history: times, limits: limits,
                                                       notBefore: notBefore, timeZone: timeZone)
         guard allowed > now else { return now }
-        return ThrottlePlanner.plan(candidate: now, jitterKey: jitterKey, history: times, limits: limits,
+        return ThrottlePlanner.plan(candidate: now, jitterKey: jitterKey(), history: times, limits: limits,
                                     notBefore: notBefore, timeZone: timeZone)
     }
 
     /// Whether a due delivery may start now (`Admission` decides; this supplies the channel's numbers).
-    func admission(of key: DeliveryKey, text: String?, now: Date) -> Admission {
-        let allowed = inFlight >= limits.maxInFlight ? now : allowedAt(now: now, jitterKey: key.description)
+    /// - Parameter text: looked up only for the near-duplicate guard (a channel without one asks
+    ///   for it on no send).
+    func admission(of key: DeliveryKey, text: @autoclosure () -> String?, now: Date) -> Admission {
+        let allowed = inFlight >= limits.maxInFlight ? now : allowedAt(now: now) { key.description }
         let quiet = allowed > now && (limits.quiet.map { $0.firstAllowed(atOrAfter: now, timeZone: timeZone) > now } ?? false)
-        let match = allowed > now ? nil : text.flatMap { nearDuplicate(of: $0, now: now) }.flatMap { $0.postID == key.post ? nil : $0 }
+        let match = allowed > now || duplicates.policy == .allow ? nil
+            : text().flatMap { nearDuplicate(of: $0, now: now) }.flatMap { $0.postID == key.post ? nil : $0 }
         return Admission.decide(inFlight: inFlight, maxInFlight: limits.maxInFlight, allowedAt: allowed, inQuietHours: quiet, now: now,
                                 duplicate: match, policy: duplicates.policy, window: duplicates.window)
     }

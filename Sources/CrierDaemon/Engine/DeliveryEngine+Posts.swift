@@ -325,8 +325,10 @@ extension DeliveryEngine {
         }
         active.journal.state = JournalPost.State(rawValue: outcome.rawValue) ?? .failed
         active.journal.finishedAt = clock.now()
-        var metadata: Logger.Metadata = ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"]
+        // Built inside the log calls (only for a line that is logged), except a failed post's, which
+        // also gives its reasons to the alert.
         if outcome == .failed {
+            var metadata: Logger.Metadata = ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"]
             // Only a failed post has reasons to give (kept off the path of every sent post).
             let failures = active.records.values.filter { $0.status == .failed || $0.status == .expired }.sorted { $0.key < $1.key }
             let reasons = failures.map { "\($0.key.channel): \($0.error ?? $0.status.rawValue)" }.joined(separator: "; ")
@@ -335,7 +337,8 @@ extension DeliveryEngine {
             alerts?.post("crier could not deliver post '\(id)' (\(active.journal.file)): \(reasons)", about: id,
                          failingChannel: failures.count == 1 ? failures[0].key.channel : nil)
         } else {
-            logger.info(options.dryRun ? "post would be filed" : "post finished", metadata: metadata)
+            logger.info(options.dryRun ? "post would be filed" : "post finished",
+                        metadata: ["post": "\(id)", "outcome": "\(outcome.rawValue)", "to": "\(destination ?? "-")"])
         }
         let row = active.journal
         if postIDByFile[row.file] == id { postIDByFile[row.file] = nil }

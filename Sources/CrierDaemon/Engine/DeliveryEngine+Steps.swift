@@ -96,7 +96,7 @@ extension DeliveryEngine {
                                                           "text": "\(context.text)"])
         }
         let transport = self.transport
-        let sentWith = record.progress
+        let flight = StepInFlight(key: key, step: step, sentWith: record.progress, context: context, adapter: adapter, startedAt: now)
         var outgoing = step.request
         // On a channel with a gap or a budget too: libcurl's own re-send on a dead reused connection
         // (same webhook-id, a millisecond later) would reach the receiver closer than it allows.
@@ -105,9 +105,7 @@ extension DeliveryEngine {
         let go: @Sendable () -> Void = { [weak self] in
             guard let engine = self else { return }
             transport.send(request) { result in
-                engine.queue.async {
-                    engine.complete(key, step: step, sentWith: sentWith, context: context, adapter: adapter, startedAt: now, result: result)
-                }
+                engine.queue.async { engine.complete(flight, result: result) }
             }
         }
         if firstStep { observer?(.sent(key, at: now, text: context.text, deliveryID: record.id, step: step)) }
@@ -171,8 +169,9 @@ extension DeliveryEngine {
         posts[key.post]?.inFlight.remove(key)
     }
 
-    private func complete(_ key: DeliveryKey, step: StepRequest, sentWith progress: DeliveryProgress, context: DeliveryContext,
-                          adapter: any PlatformAdapter, startedAt: Date, result unredacted: TransportResult) {
+    private func complete(_ flight: StepInFlight, result unredacted: TransportResult) {
+        let key = flight.key, step = flight.step, progress = flight.sentWith, context = flight.context
+        let adapter = flight.adapter, startedAt = flight.startedAt
         inFlight -= 1
         // libcurl's words may quote the URL, where a Telegram token or a webhook token lives.
         let result = context.secrets.isEmpty ? unredacted : unredacted.mapError { error -> TransportError in

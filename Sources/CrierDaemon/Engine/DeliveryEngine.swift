@@ -398,7 +398,11 @@ public final class DeliveryEngine: @unchecked Sendable {
             }
         }
         let nextSend = inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil
-        timer.arm(at: [nextSend, nextWake].compactMap { $0 }.min())
+        // The earlier of the two (no array built for it: this runs after every step).
+        switch (nextSend, nextWake) {
+        case (let send?, let wake?): timer.arm(at: min(send, wake))
+        case (let send, let wake): timer.arm(at: send ?? wake)
+        }
         checkIdle()
     }
 
@@ -426,8 +430,8 @@ public final class DeliveryEngine: @unchecked Sendable {
         }
         let record = posts[key.post]?.records[key]
         let firstStep = record.map { $0.progress.isAtFirstStep } ?? true
-        let text = firstStep ? posts[key.post]?.parts[key.channel]?[safe: key.part - 1]?.text : nil
-        let decision = gate.admission(of: key, text: text, now: now)
+        let decision = gate.admission(of: key, text: firstStep ? posts[key.post]?.parts[key.channel]?[safe: key.part - 1]?.text : nil,
+                                      now: now)
         switch decision {
         case .go:
             return true

@@ -34,7 +34,7 @@ final class JournalBatcher: @unchecked Sendable {
         if isEmpty {
             queue.async { [weak self] in self?.submit() }
         }
-        changes.append(contentsOf: new)
+        if changes.isEmpty { changes = new } else { changes.append(contentsOf: new) }
         changeCount &+= 1
         if let completion { completions.append(completion) }
     }

@@ -35,7 +35,8 @@ final class JournalWriter: @unchecked Sendable {
     /// else on the writer queue.
     func commit(_ changes: [JournalChange], on queue: DispatchQueue?, completion: (@Sendable (JournalError?) -> Void)?) {
         lock.lock()
-        pending.append(contentsOf: changes)
+        // Taken whole when nothing waits (the usual case): no copy of each change.
+        if pending.isEmpty { pending = changes } else { pending.append(contentsOf: changes) }
         if let completion { completions.append((queue, completion)) }
         let shouldSchedule = !flushScheduled
         flushScheduled = true

@@ -14,6 +14,9 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     /// A `DatabasePool` on disk (WAL: reads never wait for the writer's fsync), a queue in memory.
     private let database: any DatabaseWriter
     private var writer: JournalWriter!
+    /// In memory only: the ids of the posts it holds, so that asking for others reads nothing
+    /// (`JournalPostIDs` says why).
+    private let postIDs: JournalPostIDs?
 
     /// Opens (creating and migrating if needed) the journal at `path`.
     public init(path: String) throws(JournalError) {
@@ -27,6 +30,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
             }
             database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
+            postIDs = nil
         } catch {
             throw JournalError(path: path, error)
         }
@@ -46,6 +50,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
                 try source.backup(to: memory)
             }
             try Self.migrator.migrate(memory)
+            postIDs = JournalPostIDs(try memory.read { db in try String.fetchAll(db, sql: "SELECT id FROM post") })
             database = memory
         } catch {
             throw JournalError(path: path ?? ":memory:", error)
@@ -57,7 +62,9 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     private func makeWriter() -> JournalWriter {
         let database = self.database
         let path = self.path
+        let postIDs = self.postIDs
         return JournalWriter(label: "crier.journal.writer") { batch throws(JournalError) in
+            postIDs?.insert(from: batch)
             do {
                 try database.write { db in
                     var statements = Statements()
@@ -607,6 +614,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     /// The journal rows of those of `ids` it knows, with their deliveries: one query for a whole
     /// intake batch (most ids are new and absent).
     public func posts(ids: [String]) throws(JournalError) -> [String: (JournalPost, [DeliveryRecord])] {
+        let ids = postIDs?.known(among: ids) ?? ids
         guard !ids.isEmpty else { return [:] }
         do {
             return try database.read { db in
@@ -708,6 +716,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
 
     /// Writes `changes` at once in one transaction (for commands run outside the daemon).
     public func commitNow(_ changes: [JournalChange]) throws(JournalError) {
+        postIDs?.insert(from: changes)
         do {
             try database.write { db in
                 var statements = Statements()

@@ -62,10 +62,12 @@ final class PlanRecorder: @unchecked Sendable {
             guard let (post, variants) = accepted[file] else { continue }
             var deliveries: [PreviewDelivery] = []
             for variant in variants {
-                let slot = "\(post.id)/\(variant.channel)"
-                var warnings = variant.warnings + (notes[slot] ?? [])
+                // The slot's name is made only when something was noted for some slot (a preview of
+                // a queue due now notes nothing, and would make 50,000 names for nothing).
+                let slot = notes.isEmpty && ended.isEmpty ? nil : "\(post.id)/\(variant.channel)"
+                var warnings = variant.warnings + (slot.flatMap { notes[$0] } ?? [])
                 var errors = variant.errors
-                if let end = ended[slot], errors.isEmpty {
+                if let end = slot.flatMap({ ended[$0] }), errors.isEmpty {
                     if end.hasPrefix("expired") { warnings.append(end) } else { errors.append(end) }
                 }
                 var shown: [PreviewImage] = []
@@ -79,7 +81,8 @@ final class PlanRecorder: @unchecked Sendable {
                 let at = errors.isEmpty ? sent[first] ?? awaitingApproval[first] : nil
                 deliveries.append(PreviewDelivery(channel: variant.channel, platform: variant.platform, at: at,
                                                   parts: variant.parts.enumerated().map { index, part in
-                                                      let step = requests[DeliveryKey(post: post.id, channel: variant.channel, part: index + 1)]
+                                                      let step = requests.isEmpty ? nil
+                                                          : requests[DeliveryKey(post: post.id, channel: variant.channel, part: index + 1)]
                                                       return PreviewPart(text: part.text, length: part.length, limit: part.limit,
                                                                          request: step.map { PreviewRequest($0, redactor: SecretRedactor([])) })
                                                   },

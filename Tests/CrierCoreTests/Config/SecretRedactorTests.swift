@@ -23,5 +23,8 @@ import Testing
         #expect(shown.body == "{\"token\":\"<redacted>\"}")
         let binary = PreviewRequest.describe(Data([0x89, 0x50, 0x00, 0xFF]), contentType: "image/png", redactor: SecretRedactor([]))
         #expect(binary == "<4 bytes, image/png>")
+        // Valid UTF-8 with a NUL in it is shown as bytes too; without one, as text.
+        #expect(PreviewRequest.describe(Data("a\u{0}b".utf8), contentType: nil, redactor: SecretRedactor([])) == "<3 bytes>")
+        #expect(PreviewRequest.describe(Data("ab".utf8), contentType: nil, redactor: SecretRedactor([])) == "ab")
     }
 }

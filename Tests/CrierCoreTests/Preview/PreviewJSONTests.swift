@@ -231,7 +231,16 @@ struct PreviewJSONTests {
                 PreviewDelivery(channel: "d", platform: .discord),
             ]),
         ])
-        for report in [PreviewFixture.report, PreviewReport(), awkward] {
+        // Enough posts to be written in several chunks (on several threads where there are cores),
+        // with the instants changing from post to post and back.
+        let many = PreviewReport(posts: (0..<(3 * PreviewJSON.postsPerChunk + 7)).map { index in
+            index % 5 == 0 ? awkward.posts[index % 2] : PreviewPost(id: "p\(index)", file: "queue/p\(index).md", deliveries: [
+                PreviewDelivery(channel: "w", platform: .webhook, at: Date(timeIntervalSince1970: 1_795_334_400 + Double(index % 3) / 4),
+                                parts: [PreviewPart(text: "post \(index)", length: 6, limit: nil)]),
+            ])
+        })
+        #expect(PreviewJSON.postChunks(many.posts).count == min(ProcessInfo.processInfo.activeProcessorCount, 3))
+        for report in [PreviewFixture.report, PreviewReport(), awkward, many] {
             let expected = try encoder.encode(report) + Data("\n".utf8)
             let written = PreviewJSON.encode(report)
             #expect(written == expected, "\(String(decoding: written, as: UTF8.self))\nvs\n\(String(decoding: expected, as: UTF8.self))")

@@ -53,12 +53,13 @@ public struct WebhookEvent: Encodable, Sendable, Equatable {
 
     public init(context: DeliveryContext) {
         type = Self.type
-        timestamp = TimestampFormat.string(context.scheduledAt)
+        let scheduledAt = TimestampFormat.string(context.scheduledAt)
+        timestamp = scheduledAt
         data = Payload(post: context.post.id, file: context.post.file, channel: context.channel.name,
                        delivery: context.deliveryID, part: context.part, parts: context.partCount, text: context.text,
                        link: context.post.link, tags: context.post.tags,
                        media: context.post.media.map { Media(file: $0.file, alt: $0.alt) },
-                       scheduledAt: TimestampFormat.string(context.scheduledAt), replyTo: context.replyTo?.id)
+                       scheduledAt: scheduledAt, replyTo: context.replyTo?.id)
     }
 
     /// Canonical bytes: sorted keys, no escaped slashes — the same bytes `JSONEncoder` writes with
