@@ -111,6 +111,38 @@ struct DormantPostTests {
         #expect(transport.requests.isEmpty)
     }
 
+    /// A first pick-up of 10,000 posts on two channels (the journal's rows go in multi-row INSERTs,
+    /// the files are read without an `lstat` first): every post, each of its deliveries and its
+    /// `queued` line are journaled, with the posts' own times, and nothing is held in memory.
+    @Test func aFirstPickUpOfTenThousandPostsJournalsEveryRow() throws {
+        let count = 10_000
+        let directory = TemporaryDirectory()
+        let harness = try EngineHarness(configText: webhookConfig(channels: ["ops", "alerts"]), transport: RecordingTransport(),
+                                        directory: directory, loadsPosts: true)
+        let start = harness.clock.now().addingTimeInterval(86_400)
+        for index in 0..<count {
+            let text = "---\nchannels: [ops, alerts]\nat: \(TimestampFormat.string(start.addingTimeInterval(Double(index) * 0.5)))\n---\nPost \(index).\n"
+            directory.write(text, to: "queue/p\(index).md")
+        }
+        harness.scan()
+        harness.settle()
+        let unfinished = try harness.journal.unfinishedPosts()
+        #expect(unfinished.count == count)
+        for (post, records) in unfinished {
+            let index = try #require(Int(post.id.dropFirst()))
+            #expect(post.file == "p\(index).md")
+            #expect(post.scheduledAt == start.addingTimeInterval(Double(index) * 0.5))
+            #expect(post.fileSignature != nil)
+            #expect(Set(records.map(\.key)) == [DeliveryKey(post: post.id, channel: "ops", part: 1),
+                                                 DeliveryKey(post: post.id, channel: "alerts", part: 1)], "\(post.id)")
+            #expect(records.allSatisfy { $0.status == .pending && $0.attempts == 0 })
+        }
+        let queued = try harness.journal.history(postID: nil, since: nil, limit: 3 * count).filter { $0.action == "queued" }
+        #expect(queued.count == count)
+        #expect(Set(queued.compactMap(\.postID)).count == count)
+        #expect(harness.queue.sync { harness.engine.posts.isEmpty && harness.engine.dormant.count == count })
+    }
+
     @Test func aRestartWithTenThousandPendingPostsReadsNoFileAndResumesEveryOne() throws {
         let count = 10_000
         let directory = TemporaryDirectory()

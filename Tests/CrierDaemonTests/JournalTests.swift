@@ -86,6 +86,61 @@ import Testing
         #expect(try SQLiteJournal(path: path).posts(ids: ["new", "now"]).isEmpty, "the file was not written")
     }
 
+    /// A pick-up's batch (history line, post, delivery per post) goes in multi-row INSERTs: every
+    /// row lands as written one by one would, a later change of the same row in the same batch
+    /// wins (the post's first `queued_by` stays), and a change of another kind in the middle keeps
+    /// its place.
+    @Test func aLargeBatchOfRowsIsWrittenAsOneByOne() throws {
+        let directory = TemporaryDirectory()
+        let journal = try SQLiteJournal(path: directory.path + "/j.sqlite")
+        let count = 1_000  // 15 full statements of 64 rows and 40 rows one by one, per table
+        var batch: [JournalChange] = []
+        var expectedPosts: [String: JournalPost] = [:]
+        var expectedRecords: [String: DeliveryRecord] = [:]
+        var expectedHistory: [HistoryEvent] = []
+        for index in 0..<count {
+            let id = "p\(index)"
+            let at = Date(timeIntervalSince1970: 1_000 + Double(index))
+            var row = post(id)
+            row.queuedBy = index % 3 == 0 ? nil : "user\(index)"
+            row.fileSignature = index % 2 == 0 ? nil : FileSignature(regularFileInode: UInt64(index), size: 42, modifiedNanoseconds: 7, owner: 1000)
+            let record = DeliveryRecord(id: "d_\(index)", key: DeliveryKey(post: id, channel: "ops", part: 1), dueAt: at)
+            let event = HistoryEvent(at: at, postID: id, actor: "user\(index)", action: "queued", detail: "\(id).md")
+            batch += [.history(event), .upsertPost(row), .upsertDelivery(record)]
+            expectedPosts[id] = row
+            expectedRecords[record.id] = record
+            expectedHistory.append(event)
+            if index == 500 {
+                batch.append(.approval(ApprovalRecord(postID: "p3", channel: "ops", state: .pending, contentHash: "c", at: at)))
+            }
+        }
+        // Later in the same batch: the same rows again, changed.
+        for index in stride(from: 0, to: count, by: 7) {
+            let id = "p\(index)"
+            var row = try #require(expectedPosts[id])
+            row.contentHash = "edited"
+            var written = row
+            written.queuedBy = "someone else"
+            batch.append(.upsertPost(written))
+            if row.queuedBy == nil { row.queuedBy = "someone else" }  // COALESCE: the first owner stays
+            expectedPosts[id] = row
+            var record = try #require(expectedRecords["d_\(index)"])
+            record.apply(.failed(reason: "HTTP 400", httpStatus: 400), at: Date(timeIntervalSince1970: 5_000))
+            batch.append(.upsertDelivery(record))
+            expectedRecords[record.id] = record
+        }
+        try journal.commitNow(batch)
+        let stored = try journal.posts(ids: Array(expectedPosts.keys))
+        #expect(stored.count == count)
+        for (id, expected) in expectedPosts {
+            let (row, records) = try #require(stored[id])
+            #expect(row == expected, "\(id)")
+            #expect(records == [expectedRecords["d_" + id.dropFirst()]!], "\(id)")
+        }
+        #expect(try journal.history(postID: nil, since: nil, limit: 10_000) == expectedHistory)
+        #expect(try journal.approvals().map(\.postID) == ["p3"])
+    }
+
     @Test func usesWriteAheadLogging() throws {
         let directory = TemporaryDirectory()
         let journal = try SQLiteJournal(path: directory.path + "/j.sqlite")

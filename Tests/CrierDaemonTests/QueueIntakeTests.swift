@@ -68,6 +68,59 @@ import Testing
                 "unchanged files are not read again")
     }
 
+    /// A scan reads a new file without an `lstat` first: one that has not settled is still left
+    /// until it has, and one that cannot be read as a regular file (a symlink, a directory) is
+    /// rejected with the same reason as the checked way gives.
+    @Test func aScanReadsNewFilesUncheckedButOnlyOnceSettled() throws {
+        let directory = TemporaryDirectory()
+        var config = try webhookOnlyConfig()
+        config.delivery.settleTime = 0.5
+        let old = Date().addingTimeInterval(-3600)
+        for name in ["a.md", "b.md"] {
+            directory.write("---\nchannels: [ops]\n---\nPost \(name).\n", to: "queue/\(name)")
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: directory.path + "/queue/\(name)")
+        }
+        directory.write("---\nchannels: [ops]\n---\nFresh.\n", to: "queue/fresh.md")
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/queue/link.md", withDestinationPath: directory.path + "/queue/a.md")
+        try FileManager.default.createDirectory(atPath: directory.path + "/queue/folder.md", withIntermediateDirectories: false)
+        let events = Recorded<IntakeEvent>()
+        let queue = DispatchQueue(label: "test.intake")
+        let intake = intake(directory, config: config, queue: queue, events: events)
+        queue.sync { intake.rescan() }
+
+        func reported() -> [String: IntakeEvent] {
+            var byName: [String: IntakeEvent] = [:]
+            for event in events.all {
+                switch event {
+                case .post(let parsed): byName[parsed.name] = event
+                case .invalid(let name, _): byName[name] = event
+                default: break
+                }
+            }
+            return byName
+        }
+        #expect(Set(reported().keys) == ["a.md", "b.md"], "what was just made waits until it has settled")
+        // The others are looked at again once settled (a recheck scheduled on the intake's queue).
+        let deadline = Date().addingTimeInterval(30)
+        while reported().count < 5, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let all = queue.sync { reported() }
+        guard case .post(let fresh)? = all["fresh.md"] else {
+            Issue.record("the fresh file was not read: \(String(describing: all["fresh.md"]))")
+            return
+        }
+        #expect(fresh.post.body == "Fresh.")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let checked = PostLoader(layout: QueueLayout(root: directory.path + "/queue"), preparer: nil, logger: logger)
+        for name in ["link.md", "folder.md"] {
+            guard case .invalid(_, let error)? = all[name], case .invalid(_, let expected)? = checked.load(name, config: config) else {
+                Issue.record("\(name) was not rejected: \(String(describing: all[name]))")
+                continue
+            }
+            #expect(error.description == expected.description)
+        }
+    }
+
     /// The periodic safety net behind inotify: nothing at all while the directory is unchanged; when
     /// it changed, the new file is read and the vanished one reported, and no known file is read again.
     @Test func thePeriodicRescanReadsOnlyWhatChangedInTheDirectory() throws {

@@ -35,8 +35,13 @@ final class JournalWriter: @unchecked Sendable {
     /// else on the writer queue.
     func commit(_ changes: [JournalChange], on queue: DispatchQueue?, completion: (@Sendable (JournalError?) -> Void)?) {
         lock.lock()
-        // Taken whole when nothing waits (the usual case): no copy of each change.
-        if pending.isEmpty { pending = changes } else { pending.append(contentsOf: changes) }
+        if pending.isEmpty {
+            // The usual case (the writer took the last batch): keep the caller's array instead of
+            // copying every change into ours.
+            pending = changes
+        } else {
+            pending.append(contentsOf: changes)
+        }
         if let completion { completions.append((queue, completion)) }
         let shouldSchedule = !flushScheduled
         flushScheduled = true

@@ -68,7 +68,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
             do {
                 try database.write { db in
                     var statements = Statements()
-                    for change in batch { try Self.write(change, in: db, statements: &statements) }
+                    try Self.write(batch, in: db, statements: &statements)
                 }
             } catch {
                 throw JournalError(path: path, error)
@@ -240,24 +240,97 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
         writer.observeHealth(on: queue, observer)
     }
 
+    /// Writes `batch` in order, except that each run of post upserts, delivery upserts and history
+    /// lines (what a pick-up writes: three rows per post) goes in multi-row INSERTs, one table after
+    /// the other — posts, then deliveries (which refer to them), then history — each table's rows
+    /// in their order. Nothing else reads the tables between, and each row of a multi-row upsert is
+    /// applied in turn, so a later row for the same key updates an earlier one as before.
+    private static func write(_ batch: [JournalChange], in db: Database, statements: inout Statements) throws {
+        var posts: [Int] = []
+        var deliveries: [Int] = []
+        var events: [Int] = []
+        func writeRun() throws {
+            try writeRows(posts, of: batch, as: .upsertPost, in: db, statements: &statements)
+            try writeRows(deliveries, of: batch, as: .upsertDelivery, in: db, statements: &statements)
+            try writeRows(events, of: batch, as: .history, in: db, statements: &statements)
+            posts.removeAll(keepingCapacity: true)
+            deliveries.removeAll(keepingCapacity: true)
+            events.removeAll(keepingCapacity: true)
+        }
+        for (index, change) in batch.enumerated() {
+            switch change {
+            case .upsertPost: posts.append(index)
+            case .upsertDelivery: deliveries.append(index)
+            case .history: events.append(index)
+            default:
+                try writeRun()
+                try write(change, in: db, statements: &statements)
+            }
+        }
+        try writeRun()
+    }
+
+    /// Writes the changes of `batch` at `indices` (all of the kind `hot` stands for), `Statements.rowsPerInsert`
+    /// rows per statement, the rest one by one.
+    private static func writeRows(_ indices: [Int], of batch: [JournalChange], as hot: Statements.Hot, in db: Database,
+                                  statements: inout Statements) throws {
+        var start = 0
+        while start < indices.count {
+            let rows = indices.count - start >= Statements.rowsPerInsert ? Statements.rowsPerInsert : 1
+            try statements.statement(hot, rows: rows, in: db).execute { bind in
+                for index in indices[start..<(start + rows)] { bindRow(batch[index], to: &bind) }
+            }
+            start += rows
+        }
+    }
+
+    /// Binds the row of a post upsert, a delivery upsert or a history line.
+    private static func bindRow(_ change: JournalChange, to bind: inout JournalStatementBinder) {
+        switch change {
+        case .upsertPost(let post): bindPost(post, to: &bind)
+        case .upsertDelivery(let record): bindDelivery(record, to: &bind)
+        case .history(let event): bindHistory(event, to: &bind)
+        default: preconditionFailure("not a row change: \(change)")
+        }
+    }
+
+    private static func bindPost(_ post: JournalPost, to bind: inout JournalStatementBinder) {
+        bind.text(post.id)
+        bind.text(post.file)
+        bind.text(post.contentHash)
+        bind.text(post.state.rawValue)
+        bind.date(post.scheduledAt)
+        bind.date(post.expiresAt)
+        bind.date(post.acceptedAt)
+        bind.date(post.finishedAt)
+        bind.text(post.queuedBy)
+        bind.integer(post.fileSignature.map { Int(bitPattern: UInt($0.inode)) })
+        bind.integer(post.fileSignature.map { Int($0.size) })
+        bind.integer(post.fileSignature.map { Int($0.modifiedNanoseconds) })
+        bind.integer(post.fileSignature.map { Int($0.owner) })
+    }
+
+    private static func bindDelivery(_ record: DeliveryRecord, to bind: inout JournalStatementBinder) {
+        bind.text(record.id)
+        bind.text(record.key.post)
+        bind.text(record.key.channel)
+        bind.integer(record.key.part)
+        bindState(of: record, to: &bind)
+    }
+
+    private static func bindHistory(_ event: HistoryEvent, to bind: inout JournalStatementBinder) {
+        bind.date(event.at)
+        bind.text(event.postID)
+        bind.text(event.channel)
+        bind.text(event.actor)
+        bind.text(event.action)
+        bind.text(event.detail)
+    }
+
     private static func write(_ change: JournalChange, in db: Database, statements: inout Statements) throws {
         switch change {
         case .upsertPost(let post):
-            try statements.statement(.upsertPost, in: db).execute { bind in
-                bind.text(post.id)
-                bind.text(post.file)
-                bind.text(post.contentHash)
-                bind.text(post.state.rawValue)
-                bind.date(post.scheduledAt)
-                bind.date(post.expiresAt)
-                bind.date(post.acceptedAt)
-                bind.date(post.finishedAt)
-                bind.text(post.queuedBy)
-                bind.integer(post.fileSignature.map { Int(bitPattern: UInt($0.inode)) })
-                bind.integer(post.fileSignature.map { Int($0.size) })
-                bind.integer(post.fileSignature.map { Int($0.modifiedNanoseconds) })
-                bind.integer(post.fileSignature.map { Int($0.owner) })
-            }
+            try statements.statement(.upsertPost, in: db).execute { bind in bindPost(post, to: &bind) }
         case .recordSend(let send):
             let statement = try db.cachedStatement(sql: "INSERT INTO send_log (channel, at, post_id, delivery_id, text) VALUES (?, ?, ?, ?, ?)")
             try statement.execute(arguments: [send.channel, send.at.timeIntervalSince1970, send.postID, send.deliveryID, send.text])
@@ -290,14 +363,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
             // Once per filed post: a prepared statement, not SQL parsed again each time.
             _ = try statements.statement(.dropApprovals, in: db).execute { bind in bind.text(postID) }
         case .history(let event):
-            _ = try statements.statement(.history, in: db).execute { bind in
-                bind.date(event.at)
-                bind.text(event.postID)
-                bind.text(event.channel)
-                bind.text(event.actor)
-                bind.text(event.action)
-                bind.text(event.detail)
-            }
+            _ = try statements.statement(.history, in: db).execute { bind in bindHistory(event, to: &bind) }
         case .closeBreaker(let channel):
             try db.execute(sql: """
                 UPDATE channel_state SET open_until = NULL, cooldown = 0, consecutive_failures = 0, last_failure_at = NULL
@@ -338,13 +404,7 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
     }
 
     private static func upsertDelivery(_ record: DeliveryRecord, in db: Database, statements: inout Statements) throws {
-        try statements.statement(.upsertDelivery, in: db).execute { bind in
-            bind.text(record.id)
-            bind.text(record.key.post)
-            bind.text(record.key.channel)
-            bind.integer(record.key.part)
-            bindState(of: record, to: &bind)
-        }
+        try statements.statement(.upsertDelivery, in: db).execute { bind in bindDelivery(record, to: &bind) }
     }
 
     /// A delivery's changing columns, in table order: status … progress.
@@ -402,13 +462,39 @@ public final class SQLiteJournal: Journal, @unchecked Sendable {
             }
         }
 
+        /// Rows per multi-row INSERT (`write(_:in:statements:)`): 64 posts are 832 parameters, far
+        /// below SQLite's limit, and longer statements saved nothing more.
+        static let rowsPerInsert = 64
+
         private var prepared: [Hot: JournalStatement] = [:]
+        private var preparedRows: [Hot: JournalStatement] = [:]
 
         mutating func statement(_ hot: Hot, in db: Database) throws -> JournalStatement {
             if let statement = prepared[hot] { return statement }
             let statement = JournalStatement(statement: try db.cachedStatement(sql: hot.sql))
             prepared[hot] = statement
             return statement
+        }
+
+        /// `hot` (an INSERT) with `rows` rows of values: 1 or `rowsPerInsert`.
+        mutating func statement(_ hot: Hot, rows: Int, in db: Database) throws -> JournalStatement {
+            guard rows > 1 else { return try statement(hot, in: db) }
+            precondition(rows == Self.rowsPerInsert)
+            if let statement = preparedRows[hot] { return statement }
+            let statement = JournalStatement(statement: try db.cachedStatement(sql: Self.sql(of: hot, rows: rows)))
+            preparedRows[hot] = statement
+            return statement
+        }
+
+        /// The INSERT of `hot` with its `VALUES (?, …)` tuple repeated `rows` times.
+        static func sql(of hot: Hot, rows: Int) -> String {
+            let sql = hot.sql
+            guard let values = sql.range(of: "VALUES ("), let close = sql[values.upperBound...].firstIndex(of: ")") else {
+                preconditionFailure("not an INSERT … VALUES: \(sql)")
+            }
+            let tuple = String(sql[sql.index(before: values.upperBound)...close])
+            return String(sql[..<values.upperBound].dropLast()) + Array(repeating: tuple, count: rows).joined(separator: ", ")
+                + String(sql[sql.index(after: close)...])
         }
     }
 

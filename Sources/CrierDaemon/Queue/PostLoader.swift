@@ -81,7 +81,9 @@ public struct PostLoader: Sendable {
         return files
     }
 
-    private func parse(_ data: Data, name: String, config: CrierConfig, root: String, signature: FileSignature?) -> IntakeEvent {
+    /// Parses a post's bytes read from `name` (the intake reads a new file of a scan itself, to
+    /// check it has settled before parsing it).
+    func parse(_ data: Data, name: String, config: CrierConfig, root: String, signature: FileSignature?) -> IntakeEvent {
         do throws(PostFileError) {
             let (post, channels) = try PostFileReader.read(data, name: name, config: config, root: root)
             if let preparer, !post.media.isEmpty {
