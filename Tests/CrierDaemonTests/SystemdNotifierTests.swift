@@ -218,28 +218,31 @@ struct SystemdNotifierTests {
     }
 
     @Test("concurrent senders: every datagram arrives, counters stay exact")
-    func concurrentSends() async throws {
+    func concurrentSends() throws {
         let sink = try DatagramSink.path()
         let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": sink.notifySocket]))
         let count = 50
-        // Drain on a thread of its own while the tasks send: an AF_UNIX datagram queue holds only
-        // net.unix.max_dgram_qlen (often 10) messages, as a busy systemd would. The drain starts
-        // before any sender: started from a child task it could wait for a cooperative thread while
-        // the blocked senders hold them all, and Dispatch's shared threads may all be busy with the
-        // other suites.
+        // Senders and drain on threads of their own. An AF_UNIX datagram queue holds only
+        // net.unix.max_dgram_qlen (often 10) messages, as a busy systemd would, so the drain must run
+        // while they send. Neither may wait for Swift's cooperative pool (two threads here): other
+        // suites' tests that block their thread for seconds can hold it longer than any deadline —
+        // the drain then gave up before the first sender ran (0 received, 11 sent, 39 refused).
         let fd = sink.fd
         let drained = DispatchSemaphore(value: 0)
         let received = Mutex<[String]>([])
         let stoppedBy = Mutex<Int32>(0)
+        let sendersDone = Atomic<Bool>(false)
         let drain = Thread {
             var messages: [String] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
-            let deadline = Date().addingTimeInterval(20)
+            // A generous bound for a stuck test; normally it ends with the last message.
+            let deadline = Date().addingTimeInterval(120)
             while messages.count < count, Date() < deadline {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n < 0 && errno == EINTR { continue }
                 if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    usleep(1_000) // nothing yet: the senders have not started
+                    // Nothing for the socket's 5 s receive timeout: done if the senders are.
+                    if sendersDone.load(ordering: .acquiring) { break }
                     continue
                 }
                 if n < 0 {
@@ -253,11 +256,16 @@ struct SystemdNotifierTests {
             drained.signal()
         }
         drain.start()
-        await withTaskGroup(of: Void.self) { group in
-            for index in 0..<count {
-                group.addTask { notifier.status("tick \(index)") }
-            }
+        let senders = DispatchGroup()
+        for first in stride(from: 0, to: count, by: 5) {
+            senders.enter()
+            Thread {
+                for index in first..<(first + 5) { notifier.status("tick \(index)") }
+                senders.leave()
+            }.start()
         }
+        senders.wait()
+        sendersDone.store(true, ordering: .releasing)
         drained.wait()
         // The drain reads `fd`, not `sink`: `sink` (whose `deinit` closes the socket) must live
         // until the drain is done.
