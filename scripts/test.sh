@@ -20,10 +20,9 @@ wait "$postgres" || { echo "test: PostgreSQL could not be started (scripts/postg
 # The end-to-end suites (the real binary as a subprocess, waited for on test threads) run on their
 # own after the rest, so their waits cannot starve the unit and integration tests' timed transfers.
 swift test --skip-build --skip CrierEndToEndTests --skip Postgres
-# The PostgreSQL store tests in a process of their own: they start psql and drop connections
-# (pg_terminate_backend) all the time, and a descriptor closed twice by a child-process or
-# connection teardown there must not be able to hit another suite's socket (a notify-socket test
-# once lost every datagram while they ran beside it).
+# The PostgreSQL store tests in a process of their own: they wait on the server (psql child
+# processes, connections terminated and made again) on the test threads, which the other suites'
+# timed tests need too.
 swift test --skip-build --filter Postgres --skip CrierEndToEndTests
 # The Matrix end-to-end tests fail, rather than skip, without the homeserver.
 CRIER_MATRIX_REQUIRED=1 swift test --skip-build --filter CrierEndToEndTests

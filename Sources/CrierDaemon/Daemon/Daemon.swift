@@ -87,7 +87,7 @@ public final class Daemon: @unchecked Sendable {
         }
         do {
             let access: JournalStore.Access = options.dryRun ? .scratchCopy : .readWrite
-            journal = try SharedStoreWait(logger: logger, notifier: notifier, giveUpAfter: options.once ? 0 : nil)
+            journal = try SharedStoreWait(logger: logger, notifier: notifier, waits: !options.once)
                 .open { () throws(JournalError) in try JournalStore.open(layout, access: access) }
         } catch {
             throw DaemonError("\(error)\nIf the journal is damaged, `\(rebuild) --replace` moves it aside and rebuilds it from the receipts.")

@@ -14,8 +14,8 @@ struct SharedStoreWait {
     let notifier: SystemdNotifier?
     /// Seconds between tries; the last repeats.
     var delays: [TimeInterval] = [1, 2, 4, 8, 15]
-    /// How long to wait, in seconds (nil: as long as it takes).
-    var giveUpAfter: TimeInterval?
+    /// False: do not wait at all (`crier run --once`, a one-shot run, not a service).
+    var waits = true
     var sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
 
     /// Opens the store, waiting while it is unreachable.
@@ -31,9 +31,7 @@ struct SharedStoreWait {
                 }
                 return journal
             } catch {
-                guard error.unreachable else { throw error }
-                let waited = Date().timeIntervalSince(started)
-                if let giveUpAfter, waited >= giveUpAfter { throw error }
+                guard error.unreachable, waits else { throw error }
                 let delay = delays[min(attempt, delays.count - 1)]
                 logger.error("the shared store does not answer; waiting for it before starting (SIGTERM stops the wait)",
                              metadata: ["store": "\(error.path)", "error": "\(error.message)", "retry_in": "\(DurationParser.format(delay))"])

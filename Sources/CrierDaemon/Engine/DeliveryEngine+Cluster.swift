@@ -193,7 +193,8 @@ extension DeliveryEngine {
             forgetRemotePost(id)
             return false
         }
-        guard case .post(let parsed) = postLoader.parse(content.source, name: active.journal.file, config: runtime.config, mediaRoot: mediaRoot),
+        guard case .post(let parsed) = postLoader.parse(content.source, name: active.journal.file, config: runtime.config,
+                                                   root: mediaRoot, signature: nil),
               parsed.post.id == id, parsed.contentHash == active.journal.contentHash else {
             logger.notice("a post of another node cannot be delivered from here (its media weigh more than the store keeps, or it does not parse with this node's config): left to the others", metadata: ["post": "\(id)", "file": "\(active.journal.file)"])
             forgetRemotePost(id)

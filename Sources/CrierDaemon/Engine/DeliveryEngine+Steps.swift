@@ -25,7 +25,7 @@ extension DeliveryEngine {
             record.refuse(at: now, reason: error.description)
             return finish(key, record: record, in: active)
         }
-        let step = channel.adapter.nextStep(for: context, progress: record.progress, media: active.media ?? media, now: now)
+        let step = channel.adapter.nextStep(for: context, progress: record.progress, media: mediaSource(of: active), now: now)
         switch StepPlan.next(step, progress: record.progress, lastStatus: record.httpStatus) {
         case .finish(let outcome):
             record.apply(outcome, at: now)
@@ -44,11 +44,17 @@ extension DeliveryEngine {
         }
     }
 
+    /// Where the adapters of `active` read its media: this node's queue, or, for a post another node
+    /// took in, the copies placed from the shared store (`loadRemoteContent`).
+    private func mediaSource(of active: ActivePost) -> any MediaSource {
+        active.media ?? media
+    }
+
     /// What the adapter is given: the rendered part, the earlier parts' remote references, the media.
     private func deliveryContext(for key: DeliveryKey, record: DeliveryRecord, post: Post, in active: ActivePost, channel: ResolvedChannel,
                                  parts: [RenderedPart]) throws(MediaError) -> DeliveryContext {
         let earlier = (1..<key.part).map { active.records[DeliveryKey(post: key.post, channel: key.channel, part: $0)]?.remote }
-        let items = post.media.isEmpty ? [] : try (active.media ?? media).items(of: post, platform: channel.config.platform,
+        let items = post.media.isEmpty ? [] : try mediaSource(of: active).items(of: post, platform: channel.config.platform,
                                                                     publicBaseURL: channel.config.settings["media_base_url"])
         // A dry-run never logs in: its adapters build the requests they would send with a session.
         let session = options.dryRun ? ChannelSession.placeholder : sessions.session(for: key.channel)
@@ -226,7 +232,7 @@ extension DeliveryEngine {
                          about: key.post, failingChannel: key.channel)
         }
         if record.status == .pending, record.progress.uncertainStep != nil,
-           case .holdUnknown(let reason) = StepPlan.next(adapter.nextStep(for: context, progress: record.progress, media: active.media ?? media, now: now),
+           case .holdUnknown(let reason) = StepPlan.next(adapter.nextStep(for: context, progress: record.progress, media: mediaSource(of: active), now: now),
                                                           progress: record.progress, lastStatus: record.httpStatus) {
             // No answer to a step that cannot be repeated or looked up: only the operator can tell.
             record.status = .unknown

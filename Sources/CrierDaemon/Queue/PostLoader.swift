@@ -42,13 +42,6 @@ public struct PostLoader: Sendable {
         return (readSignature, parse(data, name: name, config: config, root: root, signature: readSignature))
     }
 
-    /// Parses a post's bytes as the queue file `name`, its media under `mediaRoot` (a post another
-    /// node took in, read from the shared store, has no signature: it is not a file here; its media
-    /// are where this node put the store's copies: `RemoteMediaDirectory`).
-    public func parse(_ data: Data, name: String, config: CrierConfig, mediaRoot: String) -> IntakeEvent {
-        parse(data, name: name, config: config, root: mediaRoot, signature: nil)
-    }
-
     /// Where this node puts the media of posts other nodes took in (`queue/.crier/cluster-media`).
     public var remoteMedia: RemoteMediaDirectory { RemoteMediaDirectory(directory: layout.state + "/cluster-media") }
 
@@ -81,8 +74,10 @@ public struct PostLoader: Sendable {
         return files
     }
 
-    /// Parses a post's bytes read from `name` (the intake reads a new file of a scan itself, to
-    /// check it has settled before parsing it).
+    /// Parses a post's bytes as the queue file `name`, its media under `root`: read by the intake
+    /// itself (a new file of a scan, checked to have settled first), or read from the shared store
+    /// (a post another node took in: no signature, it is not a file here; its media are the store's
+    /// copies, placed by `RemoteMediaDirectory`).
     func parse(_ data: Data, name: String, config: CrierConfig, root: String, signature: FileSignature?) -> IntakeEvent {
         do throws(PostFileError) {
             let (post, channels) = try PostFileReader.read(data, name: name, config: config, root: root)

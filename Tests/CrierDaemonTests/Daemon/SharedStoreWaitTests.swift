@@ -61,7 +61,7 @@ import Testing
         #expect(slept.withLock { $0 }.isEmpty)
 
         // `crier run --once` gives up at once too: a one-shot run is not a service waiting for its database.
-        wait.giveUpAfter = 0
+        wait.waits = false
         #expect(throws: JournalError.self) {
             try wait.open { () throws(JournalError) -> any Journal in throw JournalError(path: "db", Self.refused) }
         }
