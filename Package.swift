@@ -7,7 +7,8 @@ import PackageDescription
 //   CrierCore      pure: post and config parsing, the delivery model, retry policy, scheduling heap,
 //                  platform request building (webhook signing). No files, sockets or clocks.
 //   CCurl          the libcurl system library plus typed shims for its variadic C calls.
-//   CCrierLinux    C shims for Linux calls Glibc's module does not expose (syncfs, malloc_trim, renameat2).
+//   CCrierLinux    C shims for Linux calls Glibc's module does not expose (syncfs, malloc_trim, renameat2,
+//                  timerfd).
 //   CLibPQ         libpq, PostgreSQL's C client: the shared journal of several daemons (`store: postgres`).
 //   CVips          libvips (images made to fit each platform) plus typed shims for its variadic calls.
 //   CrierCurl      the only Swift target that imports CCurl: the multi-interface transport.
@@ -58,7 +59,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "CrierCurl", dependencies: ["CCurl", "CrierCore"]),
+        .target(name: "CrierCurl", dependencies: ["CCurl", "CCrierLinux", "CrierCore"]),
         .target(name: "CrierReceiver", dependencies: ["CrierCore"]),
         .target(
             name: "CrierDaemon",

@@ -49,6 +49,11 @@ final class CurlMultiHandle {
         curl_multi_poll(raw, nil, 0, timeoutMilliseconds, nil)
     }
 
+    /// `poll`, also returning when `extra` (a descriptor of the caller's) is ready; its `revents` says so.
+    func poll(extra: inout curl_waitfd, timeoutMilliseconds: Int32) -> CURLMcode {
+        curl_multi_poll(raw, &extra, 1, timeoutMilliseconds, nil)
+    }
+
     /// Makes a current or the next `poll` return at once. Thread-safe.
     func wakeUp() {
         // Fails only for a bad handle; a lost wake-up is recovered by the poll timeout anyway.

@@ -1,3 +1,4 @@
+import CCrierLinux
 import CCurl
 import CrierCore
 import Dispatch
@@ -40,6 +41,14 @@ final class CurlTransferLoop: @unchecked Sendable {
 
     // Transfer thread only.
     private var waiting = FIFOQueue<PendingTransfer>()
+    /// Requests that may not start yet (`OutgoingRequest.notBefore`), earliest first; few at a time
+    /// (the engine hands a request over a few milliseconds before it is due).
+    private var held: [PendingTransfer] = []
+    /// Wakes the poll at the earliest held request's instant, to the nanosecond on the wall clock
+    /// (`curl_multi_poll`'s timeout is in whole milliseconds); -1 if it could not be made (the poll
+    /// timeout, rounded up, then stands in).
+    private let startTimer: Int32
+    private var startTimerArmedAt: Date?
     private var drainedBatch: [PendingTransfer] = []
     private var running: [CurlEasyHandle] = []
     private var idleHandles: [CurlEasyHandle] = []
@@ -49,6 +58,11 @@ final class CurlTransferLoop: @unchecked Sendable {
         self.options = options
         maxConcurrentTransfers = max(1, options.maxConcurrentTransfers)
         multi = try CurlMultiHandle(maxConnections: maxConcurrentTransfers)
+        startTimer = ccrier_timerfd_create()
+    }
+
+    deinit {
+        if startTimer >= 0 { close(startTimer) }
     }
 
     /// Queues `pending`, or completes it with `.cancelled` at once after shutdown began.
@@ -95,7 +109,10 @@ final class CurlTransferLoop: @unchecked Sendable {
             // Requests start in the same turn they arrive or a slot frees up: perform right after
             // adding them (their requests go out now), not one poll later — a poll round trip per
             // start was timer lateness for a due post and idle time at full load.
-            if shutdownDeadline == nil { _ = startWaitingTransfers() }
+            if shutdownDeadline == nil {
+                releaseHeldTransfers()
+                _ = startWaitingTransfers()
+            }
             var started: Bool
             repeat {
                 let performCode = multi.perform()
@@ -105,7 +122,7 @@ final class CurlTransferLoop: @unchecked Sendable {
                 completeFinishedTransfers()
                 started = shutdownDeadline == nil && startWaitingTransfers()
             } while started
-            let pollCode = multi.poll(timeoutMilliseconds: pollTimeout(until: shutdownDeadline))
+            let pollCode = pollUntilWorkOrHeldStart(shutdownDeadline: shutdownDeadline)
             if pollCode != CURLM_OK {
                 failRunningTransfers(CurlErrorMapping.error(multiCode: pollCode, call: "curl_multi_poll"))
             }
@@ -133,9 +150,68 @@ final class CurlTransferLoop: @unchecked Sendable {
             swap(&inbox.submitted, &drainedBatch)
             return inbox.shutdownDeadline
         }
-        for pending in drainedBatch { waiting.append(pending) }
+        if !drainedBatch.isEmpty {
+            let now = Date()
+            for pending in drainedBatch {
+                if let notBefore = pending.request.notBefore, notBefore > now {
+                    hold(pending, until: notBefore)
+                } else {
+                    waiting.append(pending)
+                }
+            }
+        }
         drainedBatch.removeAll(keepingCapacity: true)
         return deadline
+    }
+
+    /// Keeps `pending` until `instant`, in order of instants (first come first among equals).
+    private func hold(_ pending: PendingTransfer, until instant: Date) {
+        var index = held.count
+        while index > 0, held[index - 1].request.notBefore! > instant { index -= 1 }
+        held.insert(pending, at: index)
+    }
+
+    /// Queues the held requests whose instant has come, earliest first.
+    private func releaseHeldTransfers() {
+        guard !held.isEmpty else { return }
+        let now = Date()
+        var released = 0
+        while released < held.count, held[released].request.notBefore! <= now {
+            waiting.append(held[released])
+            released += 1
+        }
+        if released > 0 { held.removeFirst(released) }
+    }
+
+    /// Polls until a transfer's socket or curl's timer needs attention, a wake-up, or the earliest
+    /// held request's instant (through the timerfd, to the nanosecond).
+    private func pollUntilWorkOrHeldStart(shutdownDeadline: ContinuousClock.Instant?) -> CURLMcode {
+        var timeout = pollTimeout(until: shutdownDeadline)
+        guard shutdownDeadline == nil, let next = held.first?.request.notBefore else {
+            return multi.poll(timeoutMilliseconds: timeout)
+        }
+        // Rounded up: the fallback never wakes early, and the timerfd wakes it on time.
+        let milliseconds = (next.timeIntervalSinceNow * 1000).rounded(.up)
+        timeout = Int32(clamping: max(0, min(Int64(timeout), Int64(milliseconds))))
+        guard startTimer >= 0 else { return multi.poll(timeoutMilliseconds: timeout) }
+        if startTimerArmedAt != next {
+            let seconds = next.timeIntervalSince1970.rounded(.down)
+            let nanoseconds = min(999_999_999, max(0, Int((next.timeIntervalSince1970 - seconds) * 1e9)))
+            if ccrier_timerfd_arm(startTimer, Int64(seconds), nanoseconds) == 0 {
+                startTimerArmedAt = next
+            } else {
+                startTimerArmedAt = nil
+                return multi.poll(timeoutMilliseconds: timeout)
+            }
+        }
+        var wait = curl_waitfd(fd: startTimer, events: Int16(POLLIN), revents: 0)
+        let code = multi.poll(extra: &wait, timeoutMilliseconds: timeout)
+        if wait.revents != 0 {
+            var expirations: UInt64 = 0
+            _ = read(startTimer, &expirations, MemoryLayout<UInt64>.size) // non-blocking: clears the readiness
+            startTimerArmedAt = nil
+        }
+        return code
     }
 
     /// Starts queued requests while there is room; returns whether it started any.
@@ -205,6 +281,8 @@ final class CurlTransferLoop: @unchecked Sendable {
     }
 
     private func cancelWaitingTransfers() {
+        for pending in held { waiting.append(pending) }
+        held.removeAll()
         while let pending = waiting.popFirst() {
             pending.completion(.failure(TransportError(kind: .cancelled,
                                                        message: "the transport shut down before the transfer started")))

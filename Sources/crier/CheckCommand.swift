@@ -9,9 +9,9 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Validate the config and that every referenced secret is present; list every problem.",
         discussion: """
-            Every problem of the file, of each secret and of the queue is listed at once, sorted by line, \
-            with warnings beside them (an inline secret; a platform whose delivery is not available in this \
-            version, which `crier preview` shows but `crier run` refuses). Exit status 1 if there is any problem.
+            Every problem of the file and of each secret is listed at once, sorted by line, with warnings \
+            beside them (an inline secret; a secret file others can read); then the queue directory (exists, \
+            is a directory, writable) and, with `store: postgres`, the database. Exit status 1 if there is any problem.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,9 +30,14 @@ struct CheckCommand: ParsableCommand {
             let config = loaded.runtime.config
             let layout = global.layout(config: config)
             var problems: [String] = []
-            if let signature = try? FileOperations.signature(layout.root) {
-                if access(layout.root, W_OK) != 0 { problems.append("queue \(layout.root) is not writable by this user") }
-                if !signature.isRegularFile, access(layout.root, X_OK) != 0 { problems.append("queue \(layout.root) cannot be entered") }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: layout.root, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue {
+                    problems.append("queue \(layout.root) is not a directory; point `queue:` (or --queue) at a directory")
+                } else {
+                    if access(layout.root, W_OK) != 0 { problems.append("queue \(layout.root) is not writable by this user") }
+                    if access(layout.root, X_OK) != 0 { problems.append("queue \(layout.root) cannot be entered") }
+                }
             } else {
                 print("note: queue \(layout.root) does not exist yet; `crier run` creates it")
             }

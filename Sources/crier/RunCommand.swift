@@ -29,7 +29,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let logger = CrierLogging.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         let daemon = Daemon(configPath: global.configPath, queueOverride: global.queue,
-                            options: EngineOptions(dryRun: dryRun, once: once), logger: logger)
+                            options: EngineOptions(dryRun: dryRun, once: once, sendLead: dryRun ? 0 : EngineOptions.liveSendLead),
+                            logger: logger)
         let status: Int32
         do {
             status = try daemon.run()

@@ -2,6 +2,7 @@ import CrierCore
 import CrierCurl
 import CrierReceiver
 import Foundation
+import Synchronization
 import Testing
 
 /// Real libcurl over real loopback sockets, against `LoopbackHTTPServer`.
@@ -352,5 +353,52 @@ import Testing
         transport.shutdown(graceSeconds: 5)
 
         #expect(result.response?.status == 200)
+    }
+
+    @Test func aRequestWithANotBeforeInstantStartsThenAndHoldsNothingElseUp() async throws {
+        let arrivals = Mutex<[String: Date]>([:])
+        let recorder = RequestRecorder { request in
+            arrivals.withLock { $0[request.path] = Date() }
+            return .ok()
+        }
+        let server = try recorder.startServer()
+        defer { server.stop() }
+        let transport = CurlTransport(options: Self.options)
+        defer { transport.shutdown(graceSeconds: 5) }
+        let completions = RequestCounter()
+        let start = Date()
+        // Handed over in the reverse order of their instants; one without an instant goes at once.
+        let instants = [("/third", 0.6), ("/second", 0.4), ("/first", 0.2)]
+        for (path, delay) in instants {
+            transport.send(OutgoingRequest(url: server.baseURL + path, notBefore: start.addingTimeInterval(delay))) { _ in
+                completions.increment()
+            }
+        }
+        transport.send(OutgoingRequest(url: server.baseURL + "/now")) { _ in completions.increment() }
+
+        #expect(try await completions.wait(for: 4))
+        #expect(recorder.requests.map(\.path) == ["/now", "/first", "/second", "/third"])
+        let seen = arrivals.withLock { $0 }
+        for (path, delay) in instants {
+            let arrival = try #require(seen[path])
+            #expect(arrival >= start.addingTimeInterval(delay), "\(path) reached the server before its instant")
+        }
+    }
+
+    @Test func shutdownCancelsAHeldRequestBeforeItReachesTheServer() async throws {
+        let recorder = RequestRecorder()
+        let server = try recorder.startServer()
+        defer { server.stop() }
+        let transport = CurlTransport(options: Self.options)
+        let held = ResultBox()
+
+        transport.send(OutgoingRequest(url: server.baseURL + "/later", notBefore: Date().addingTimeInterval(30))) { held.set($0) }
+        transport.send(OutgoingRequest(url: server.baseURL + "/now")) { _ in }
+        #expect(try await recorder.waitForRequests(1))
+        transport.shutdown(graceSeconds: 1)
+
+        #expect(held.value?.errorKind == .cancelled)
+        if case .failure(let error) = held.value { #expect(!error.requestSent) }
+        #expect(recorder.requests.map(\.path) == ["/now"])
     }
 }

@@ -30,7 +30,7 @@ final class EngineHarness: @unchecked Sendable {
     ///     files whose signature the journal has.
     init(configText: String, transport: any Transport, journalPath: String? = nil, directory: TemporaryDirectory = TemporaryDirectory(),
          routing: (RuntimeConfig) -> RuntimeConfig = { $0 }, alerts: Bool = false, derivesMedia: Bool = false,
-         loadsPosts: Bool = false) throws {
+         loadsPosts: Bool = false, options: EngineOptions = EngineOptions()) throws {
         self.directory = directory
         layout = QueueLayout(root: directory.path + "/queue")
         try layout.create()
@@ -42,7 +42,7 @@ final class EngineHarness: @unchecked Sendable {
         let filer = PostFiler(layout: layout, dryRun: false, logger: logger)
         let derived = derivesMedia ? DerivedMediaSource(layout: layout) : nil
         engine = DeliveryEngine(queue: queue, runtime: runtime, journal: journal, transport: transport, filer: filer,
-                                clock: clock, timer: timer, options: EngineOptions(), logger: logger,
+                                clock: clock, timer: timer, options: options, logger: logger,
                                 media: derived ?? QueueMediaSource(root: layout.root))
         let engine = self.engine
         if alerts { engine.setAlerts(AlertPoster(layout: layout, channel: runtime.config.alerts, dryRun: false, logger: logger)) }

@@ -62,6 +62,41 @@ import Testing
     /// A retry reaches the platform like any other request: it waits for the gap, and the next post
     /// waits for the gap after it (retries once went out as soon as their backoff ended and were not
     /// counted as sends).
+    /// `crier run`'s send lead: each delivery is admitted as of its due instant, its request is
+    /// built that far ahead and carries the instant for the transport, and the gap holds between
+    /// the instants the requests start at.
+    @Test func withASendLeadEachRequestIsReadyAheadAndStartsAtItsDueInstantUnderTheGap() throws {
+        struct Handed: Sendable { var at: Date; var notBefore: Date? }
+        let handed = Recorded<Handed>()
+        let clockBox = ClockBox()
+        let transport = RecordingTransport(onSend: { request in
+            handed.append(Handed(at: clockBox.clock?.now() ?? Date(), notBefore: request.notBefore))
+        }, reply: { _ in .success(TransportResponse(status: 200)) })
+        let lead = 0.02
+        let harness = try EngineHarness(configText: config("  slow:\n    platform: webhook\n    url: http://127.0.0.1:9/slow\n    limits: { min_gap: 5s }\n"),
+                                        transport: transport, options: EngineOptions(sendLead: lead))
+        clockBox.clock = harness.clock
+        let nine = try #require(ISO8601DateFormatter().date(from: "2031-01-01T09:00:00Z"))
+        harness.drop("a.md", "---\nchannels: [slow]\nat: 2031-01-01T09:00:00Z\n---\nFirst post about apples")
+        harness.drop("b.md", "---\nchannels: [slow]\nat: 2031-01-01T09:00:00Z\n---\nSecond post about pears")
+        harness.drop("c.md", "---\nchannels: [slow]\nat: 2031-01-01T09:00:30Z\n---\nThird post about plums")
+        for _ in 0..<20 where handed.all.count < 3 {
+            harness.settle()
+            guard harness.queue.sync(execute: { harness.timer.armedAt }) != nil else { break }
+            harness.fireTimer()
+        }
+        harness.settle()
+
+        let requests = handed.all
+        #expect(requests.count == 3)
+        let instants = requests.compactMap(\.notBefore)
+        #expect(instants == [nine, nine.addingTimeInterval(5), nine.addingTimeInterval(30)], "each starts at its due instant, the gap kept")
+        for request in requests {
+            // Built and handed over the lead before its instant, not when it was due.
+            #expect(abs(request.at.timeIntervalSince(request.notBefore ?? .distantPast) + lead) < 0.000_5, "\(request)")
+        }
+    }
+
     @Test func retriesKeepTheGapAndCountAsSends() throws {
         let sent = SendTimes()
         let requests = Atomic(0)

@@ -57,6 +57,24 @@ import Testing
         #expect(result.error.contains("4 problems in"))
     }
 
+    /// A queue path that names a file is a problem of `check`, not "OK".
+    @Test func checkSaysAQueueThatIsAFileIsNotADirectory() throws {
+        let installation = try Installation(channels: [])
+        let file = installation.directory.write("not a queue\n", to: "queue-file")
+        installation.writeConfig(raw: """
+            queue: \(file)
+            timezone: UTC
+            channels:
+              ops:
+                platform: webhook
+                url: http://127.0.0.1:9/ops
+            """)
+        let result = try CrierProcess.run(["check", "--config", installation.configPath])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("queue \(file) is not a directory"), "\(result.output)")
+        #expect(!result.output.contains("OK"))
+    }
+
     // MARK: secrets that are not on this machine
 
     static let socialConfig = """

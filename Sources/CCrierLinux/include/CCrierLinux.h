@@ -13,4 +13,12 @@ int ccrier_malloc_trim(void);
 /// (EINVAL or ENOSYS where the file system or kernel cannot do that).
 int ccrier_rename_noreplace(const char *from, const char *to);
 
+/// A non-blocking, close-on-exec timerfd(2) on CLOCK_REALTIME (Glibc's Swift module does not
+/// include <sys/timerfd.h>); -1 with errno on failure.
+int ccrier_timerfd_create(void);
+
+/// Arms `fd` to expire once at the absolute wall-clock instant `seconds`.`nanoseconds`
+/// (TFD_TIMER_ABSTIME); zero for both disarms it. 0, or -1 with errno.
+int ccrier_timerfd_arm(int fd, long long seconds, long nanoseconds);
+
 #endif

@@ -3,8 +3,12 @@
 /// policy, what media it takes, and whether this build can deliver to it.
 ///
 /// Each platform's descriptor lives in its own folder, `Platforms/<Name>/<Name>Platform.swift`, with
-/// the source of every number beside it. Adding a platform means adding that folder (and later its
-/// adapter beside it), a `Platform` case, and one line in `all` — not editing tables elsewhere.
+/// the source of every number beside it, and its adapter beside it. Adding a platform means adding
+/// that folder, a `Platform` case and one line in `all`; the compiler then names the two exhaustive
+/// switches to extend by one line each (`Platform.tableIndex` below and
+/// `PlatformAdapters.adapter(for:)`) — no table of facts is edited elsewhere. Code two platforms
+/// share lives in `Platforms/Graph` (Meta's Graph API: Threads, Instagram, Facebook's photos) and
+/// `Platforms/OAuth` (token grants); the seam's types are the files at the top of `Platforms/`.
 public struct PlatformDescriptor: Sendable, Equatable {
     public var platform: Platform
     /// Channel keys holding secret references (`token`, `app_password`, ...).

@@ -14,14 +14,20 @@ public struct OutgoingRequest: Sendable, Equatable {
     /// request on a throttled channel): the transport sends it on a fresh connection and never
     /// re-sends it by itself.
     public var atMostOnce: Bool
+    /// Not to be started before this wall-clock instant (nil: at once). The engine builds a due
+    /// request a few milliseconds ahead and the transport starts it at its due time, so the timer's
+    /// lateness is the transport's wake-up alone, not the engine's work. A transport that cannot
+    /// wait starts it at once.
+    public var notBefore: Date?
 
     public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: Data = Data(), label: String = "",
-                atMostOnce: Bool = false) {
+                atMostOnce: Bool = false, notBefore: Date? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.label = label
         self.atMostOnce = atMostOnce
+        self.notBefore = notBefore
     }
 }

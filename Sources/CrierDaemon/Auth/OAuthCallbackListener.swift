@@ -63,6 +63,8 @@ public final class OAuthCallbackListener: Sendable {
             guard remaining > 0 else { return .timedOut }
             var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: input, events: Int16(POLLIN), revents: 0)]
+            // Interrupted, the loop computes the remaining time again (a retry with the same
+            // timeout would wait too long), so the poll is tried once per turn.
             let ready = poll(&descriptors, nfds_t(input >= 0 ? 2 : 1), Int32(min(remaining, 3600) * 1000))
             if ready < 0 {
                 if errno == EINTR { continue }
@@ -71,7 +73,7 @@ public final class OAuthCallbackListener: Sendable {
             if descriptors[0].revents != 0, let query = acceptOne() { return .redirect(query: query) }
             if input >= 0, descriptors[1].revents != 0 {
                 var buffer = [UInt8](repeating: 0, count: 4096)
-                let count = read(input, &buffer, buffer.count)
+                let count = (try? SystemCall.retrying("read") { read(input, &buffer, buffer.count) }) ?? -1
                 if count <= 0 { return pending.isEmpty ? .inputClosed : .pasted(String(decoding: pending, as: UTF8.self)) }
                 pending.append(contentsOf: buffer[0..<count])
                 if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {

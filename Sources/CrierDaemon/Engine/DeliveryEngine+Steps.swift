@@ -107,6 +107,8 @@ extension DeliveryEngine {
         // On a channel with a gap or a budget too: libcurl's own re-send on a dead reused connection
         // (same webhook-id, a millisecond later) would reach the receiver closer than it allows.
         outgoing.atMostOnce = !step.repeatSafe || gates[key.channel]?.limitsRate == true
+        // Started ahead of its due instant (`EngineOptions.sendLead`): the transport starts it then.
+        if options.sendLead > 0 { outgoing.notBefore = now }
         let request = outgoing
         let go: @Sendable () -> Void = { [weak self] in
             guard let engine = self else { return }

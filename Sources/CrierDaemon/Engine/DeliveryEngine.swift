@@ -379,31 +379,45 @@ public final class DeliveryEngine: @unchecked Sendable {
         guard accepting, journalFailure == nil else { return checkIdle() }
         let now = clock.now()
         wakeDormant(now: now)
-        let room = runtime.config.delivery.maxInFlight - inFlight
+        var room = runtime.config.delivery.maxInFlight - inFlight
         if room > 0 {
-            for key in due.popDue(now: now, limit: room) {
-                if let reason = pauseReason(for: key.channel) {
-                    if parked.insert(key).inserted { observer?(.held(key, reason: reason, until: nil)) }
-                    continue
-                }
-                guard let active = awaken(key.post), loadContent(active) else { continue }
-                guard approvalAllows(key, now: now), admit(key, now: now), claimAllows(key, now: now) else { continue }
-                start(key, now: now)
-                if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {
-                    // The probe ended without a request (expired, refused): the next delivery probes.
-                    gate.probe = nil
-                    for waiting in gate.waiting { due.schedule(waiting, at: now) }
-                    gate.waiting.removeAll()
-                }
+            let dueNow = due.popDue(now: now, limit: room)
+            room -= dueNow.count
+            for key in dueNow { startIfAllowed(key, at: now) }
+            // Those due within the send lead start now as of their due instant (`sendLead`); each
+            // instant popped alone so that every delivery is admitted at its own.
+            while options.sendLead > 0, room > 0, let next = due.nextDue(), next.timeIntervalSince(now) <= options.sendLead {
+                let dueThen = due.popDue(now: next, limit: room)
+                room -= dueThen.count
+                for key in dueThen { startIfAllowed(key, at: max(next, now)) }
             }
         }
-        let nextSend = inFlight < runtime.config.delivery.maxInFlight ? due.nextDue() : nil
+        // Armed the send lead ahead of the next due delivery (`sendLead`).
+        let nextSend = inFlight < runtime.config.delivery.maxInFlight ? due.nextDue()?.addingTimeInterval(-options.sendLead) : nil
         // The earlier of the two (no array built for it: this runs after every step).
         switch (nextSend, nextWake) {
         case (let send?, let wake?): timer.arm(at: min(send, wake))
         case (let send, let wake): timer.arm(at: send ?? wake)
         }
         checkIdle()
+    }
+
+    /// Starts `key` as of `instant` (now, or its due instant within the send lead) unless a pause,
+    /// a missing approval, the channel's gate or another node's claim holds it back.
+    private func startIfAllowed(_ key: DeliveryKey, at instant: Date) {
+        if let reason = pauseReason(for: key.channel) {
+            if parked.insert(key).inserted { observer?(.held(key, reason: reason, until: nil)) }
+            return
+        }
+        guard let active = awaken(key.post), loadContent(active) else { return }
+        guard approvalAllows(key, now: instant), admit(key, now: instant), claimAllows(key, now: instant) else { return }
+        start(key, now: instant)
+        if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {
+            // The probe ended without a request (expired, refused): the next delivery probes.
+            gate.probe = nil
+            for waiting in gate.waiting { due.schedule(waiting, at: instant) }
+            gate.waiting.removeAll()
+        }
     }
 
     /// The channel's gate (`Admission`): room in flight, rate windows, gaps, quiet hours, what the

@@ -28,7 +28,7 @@ public final class PostFiler: @unchecked Sendable {
     private let logger: Logger
     private let queue = DispatchQueue(label: "crier.filer")
     private let lock = NSLock()
-    private var jobs: [(job: Job, queue: DispatchQueue, completion: @Sendable (String?) -> Void)] = []
+    private var jobs: [(job: Job, callerQueue: DispatchQueue, completion: @Sendable (String?) -> Void)] = []
     private var scheduled = false
 
     public init(layout: QueueLayout, dryRun: Bool, logger: Logger) {
@@ -71,17 +71,17 @@ public final class PostFiler: @unchecked Sendable {
         scheduled = false
         lock.unlock()
         var results: [ObjectIdentifier: (DispatchQueue, [(String?, @Sendable (String?) -> Void)])] = [:]
-        for (job, queue, completion) in batch {
+        for (job, callerQueue, completion) in batch {
             let destination: String?
             switch job {
             case .finish(let finished): destination = perform(finished)
             case .reject(let name, let reason): destination = performReject(name: name, reason: reason)
             }
-            results[ObjectIdentifier(queue), default: (queue, [])].1.append((destination, completion))
+            results[ObjectIdentifier(callerQueue), default: (callerQueue, [])].1.append((destination, completion))
         }
         if !dryRun { syncQueueFileSystem() }
-        for (queue, list) in results.values {
-            queue.async { for (destination, completion) in list { completion(destination) } }
+        for (callerQueue, list) in results.values {
+            callerQueue.async { for (destination, completion) in list { completion(destination) } }
         }
     }
 
