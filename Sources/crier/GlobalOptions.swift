@@ -21,9 +21,15 @@ struct GlobalOptions: ParsableArguments {
 
     /// The config without resolving secrets, or a failure listing every problem of the file (commands
     /// that check posts against the channels: `preview`, `enqueue`).
+    /// Its warnings (a channel whose secrets are not given yet, an inline secret) go to standard
+    /// error, so a preview's JSON stays clean.
     func requireConfigWithoutSecrets() throws -> CrierConfig {
         switch ConfigLoader().loadWithoutSecrets(path: configPath) {
-        case .success(let loaded): return loaded.config
+        case .success(let loaded):
+            for line in CheckCommand.lines(problems: [], warnings: loaded.warnings, path: configPath) {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+            return loaded.config
         case .failure(let failure): throw UserFacingFailure("the config has problems:\n\(failure)")
         }
     }

@@ -71,8 +71,8 @@ import Testing
             """)
         let result = try CrierProcess.run(["check", "--config", installation.configPath])
         #expect(result.status == 1, "\(result.output)")
-        #expect(result.output.contains("queue \(file) is not a directory"), "\(result.output)")
-        #expect(!result.output.contains("OK"))
+        #expect(result.output.contains("queue-file is not a directory; point `queue:` (or --queue) at a directory"), "\(result.output)")
+        #expect(!result.output.contains(": OK"))
     }
 
     // MARK: secrets that are not on this machine
@@ -109,6 +109,50 @@ import Testing
     }
 
     // MARK: crier preview
+
+    /// A channel with no credential keys at all (set up before its account) is previewed with a
+    /// warning naming what is missing; `check` refuses it at the channel's line.
+    @Test func aChannelWithoutAnyCredentialKeysIsPreviewedWithAWarning() throws {
+        let installation = try Installation(channels: [])
+        installation.writeConfig(raw: """
+            queue: \(installation.queue)
+            timezone: UTC
+            channels:
+              social:
+                platform: x
+                url: https://api.x.com
+            """)
+        let text = String(repeating: "a", count: 211)
+        installation.directory.write("---\nchannels: [social]\n---\n\(text)\n", to: "queue/launch.md")
+
+        let preview = try installation.crier(["preview", "--now", "2026-11-22 08:00"])
+        #expect(preview.status == 0, "\(preview.output)\(preview.error)")
+        #expect(preview.output.contains("211/280"), "\(preview.output)")
+        #expect(preview.error.contains("crier.yml:4: warning: channels.social"), "\(preview.error)")
+        #expect(preview.error.contains("crier check and crier run refuse the channel"), "\(preview.error)")
+
+        let check = try installation.crier(["check"])
+        #expect(check.status == 1, "\(check.output)")
+        #expect(check.output.contains("crier.yml:4: channels.social"), "\(check.output)")
+        #expect(!check.output.contains("warning: channels.social"), "\(check.output)")
+    }
+
+    /// A mode given twice is still a problem of the file, for the preview too.
+    @Test func aChannelThatMixesTwoModesIsNotPreviewed() throws {
+        let installation = try Installation(channels: [])
+        installation.writeConfig(raw: """
+            queue: \(installation.queue)
+            timezone: UTC
+            channels:
+              chat:
+                platform: discord
+                webhook_url: env:CRIER_E2E_DISCORD_HOOK
+                token: env:CRIER_E2E_DISCORD_TOKEN
+            """)
+        let preview = try installation.crier(["preview", "--now", "2026-11-22 08:00"])
+        #expect(preview.status == 1, "\(preview.output)\(preview.error)")
+        #expect(preview.error.contains("not both"), "\(preview.error)")
+    }
 
     /// A mistyped queue must not let a CI gate pass.
     @Test func previewOfAMissingQueueOrConfigFails() throws {

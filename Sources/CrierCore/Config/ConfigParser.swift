@@ -15,6 +15,15 @@ public enum ConfigParser {
         /// missing or unknown is left out), so the loader can check every channel's secrets in the
         /// same run that reports the other problems.
         public var draft: CrierConfig
+        /// The problems (also in `problems`) that are only secrets not given yet (`reportMissingKeys`):
+        /// when they are the only problems, `draft` is complete enough to preview.
+        public var credentialGaps: [FieldProblem] = []
+
+        /// The config for a command that never reads secrets (the preview): present when the only
+        /// problems are credential gaps.
+        public var configWithoutCredentials: CrierConfig? {
+            config ?? (problems.count == credentialGaps.count ? draft : nil)
+        }
     }
 
     static let topLevelKeys = ["queue", "timezone", "alerts", "defaults", "delivery", "retry", "channels", "approvers", "store"]
@@ -31,6 +40,7 @@ public enum ConfigParser {
         }
         var reader = FieldReader()
         var warnings: [FieldProblem] = []
+        var credentialGaps: [FieldProblem] = []
         var config = CrierConfig()
         _ = reader.entries(root, "", known: topLevelKeys)
 
@@ -59,7 +69,7 @@ public enum ConfigParser {
         if let node = root["channels"] {
             let entries = reader.entries(node, "channels", known: keys(of: node))
             for entry in entries {
-                if let channel = readChannel(entry, globalRetry: globalRetry, &reader, &warnings) {
+                if let channel = readChannel(entry, globalRetry: globalRetry, &reader, &warnings, &credentialGaps) {
                     config.channels.append(channel)
                 }
             }
@@ -85,8 +95,9 @@ public enum ConfigParser {
                 reader.report(root["defaults"]?["channels"], "defaults.channels", "names channel '\(name)', which is not configured")
             }
         }
-        return Result(config: reader.problems.isEmpty ? config : nil, problems: reader.problems.sortedByLine(),
-                      warnings: warnings.sortedByLine(), draft: config)
+        let problems = reader.problems + credentialGaps
+        return Result(config: problems.isEmpty ? config : nil, problems: problems.sortedByLine(), warnings: warnings.sortedByLine(),
+                      draft: config, credentialGaps: credentialGaps.sortedByLine())
     }
 
     private static func keys(of node: FieldNode) -> [String] {
@@ -211,8 +222,12 @@ public enum ConfigParser {
 
     /// A channel must complete one of its platform's `requiredKeys` groups: with one group, each
     /// missing key is named; with alternatives, the message lists them.
+    ///
+    /// A channel that lacks only secrets (credentials not set up yet) is a credential gap rather
+    /// than a problem of the file: `check` and `run` refuse it, and the preview, which never reads
+    /// secrets, plans it with a warning.
     static func reportMissingKeys(_ descriptor: PlatformDescriptor, given: Set<String>, line: Int, _ field: String,
-                                  _ reader: inout FieldReader) {
+                                  _ reader: inout FieldReader, credentialGaps: inout [FieldProblem]) {
         let groups = descriptor.requiredKeys
         let name = descriptor.platform.rawValue
         // Alternatives are modes (a webhook, or a bot token): keys that only one alternative takes
@@ -226,21 +241,30 @@ public enum ConfigParser {
             return
         }
         guard !groups.isEmpty, !groups.contains(where: { $0.allSatisfy(given.contains) }) else { return }
+        let onlySecretsMissing = groups.contains { group in
+            group.allSatisfy { given.contains($0) || descriptor.secretKeys.contains($0) }
+        }
+        var found = FieldReader()
         if groups.count == 1 {
             for key in groups[0] where !given.contains(key) {
-                reader.report(line: line, "\(field).\(key)", "is required for \(name)")
+                found.report(line: line, "\(field).\(key)", "is required for \(name)")
             }
-            return
+        } else {
+            let alternatives = groups.map { group -> String in
+                let keys = group.map { "`\($0)`" }
+                return keys.count == 1 ? keys[0] : keys.dropLast().joined(separator: ", ") + " and " + keys[keys.count - 1]
+            }
+            found.report(line: line, field, "\(name) needs " + alternatives.joined(separator: ", or "))
         }
-        let alternatives = groups.map { group -> String in
-            let keys = group.map { "`\($0)`" }
-            return keys.count == 1 ? keys[0] : keys.dropLast().joined(separator: ", ") + " and " + keys[keys.count - 1]
+        if onlySecretsMissing {
+            credentialGaps += found.problems
+        } else {
+            for problem in found.problems { reader.report(line: problem.line, problem.field, problem.message) }
         }
-        reader.report(line: line, field, "\(name) needs " + alternatives.joined(separator: ", or "))
     }
 
     private static func readChannel(_ entry: FieldEntry, globalRetry: RetryPolicy, _ reader: inout FieldReader,
-                                    _ warnings: inout [FieldProblem]) -> ChannelConfig? {
+                                    _ warnings: inout [FieldProblem], _ credentialGaps: inout [FieldProblem]) -> ChannelConfig? {
         let name = entry.key
         let field = "channels.\(name)"
         let node = entry.value
@@ -280,7 +304,8 @@ public enum ConfigParser {
         for key in descriptor.settingKeys {
             if let value = reader.nonEmptyString(node[key], "\(field).\(key)") { settings[key] = value }
         }
-        reportMissingKeys(descriptor, given: Set(secrets.keys).union(settings.keys), line: entry.line, field, &reader)
+        reportMissingKeys(descriptor, given: Set(secrets.keys).union(settings.keys), line: entry.line, field, &reader,
+                          credentialGaps: &credentialGaps)
 
         let retry = readRetry(node["retry"], "\(field).retry", base: globalRetry, &reader)
         let limit = reader.int(node["limit"], "\(field).limit", range: 1...1_000_000)

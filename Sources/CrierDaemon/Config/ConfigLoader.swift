@@ -75,10 +75,15 @@ public struct ConfigLoader: Sendable {
         case .failure(let failure):
             return .failure(failure)
         case .success(let parsed):
-            guard let config = parsed.config else {
+            guard let config = parsed.configWithoutCredentials else {
                 return .failure(ConfigLoadFailure(path: path, problems: parsed.problems, warnings: parsed.warnings))
             }
-            return .success((config, parsed.warnings))
+            // Secrets not given yet do not stop what reads none: they are warnings here
+            // (`crier check` and `crier run` still refuse them).
+            let gaps = parsed.credentialGaps.map {
+                FieldProblem(line: $0.line, field: $0.field, message: $0.message + " (crier check and crier run refuse the channel until it is given)")
+            }
+            return .success((config, (parsed.warnings + gaps).sortedByLine()))
         }
     }
 
