@@ -46,6 +46,23 @@ public struct FieldEntry: Sendable, Equatable {
 }
 
 extension FieldNode {
+    /// The line of the first key or scalar that holds U+0000, depth first; nil when none does.
+    public func lineOfFirstNUL() -> Int? {
+        switch self {
+        case .scalar(let text, let line): return text.utf8.contains(0) ? line : nil
+        case .null: return nil
+        case .list(let items, _):
+            for item in items { if let line = item.lineOfFirstNUL() { return line } }
+            return nil
+        case .map(let entries, _):
+            for entry in entries {
+                if entry.key.utf8.contains(0) { return entry.line }
+                if let line = entry.value.lineOfFirstNUL() { return line }
+            }
+            return nil
+        }
+    }
+
     /// Parses YAML text. `lineOffset` is added to every line (front matter starts below the `---`).
     public static func parseYAML(_ text: String, lineOffset: Int = 0) throws(FieldSyntaxError) -> FieldNode {
         try parseYAML(text, lineOffset: lineOffset, flat: true)
@@ -84,27 +101,41 @@ extension FieldNode {
         }
     }
 
+    /// At most this many values (scalars, lists, maps) in one file: far beyond any post or config,
+    /// and a bound on the work of converting one, whatever its anchors, aliases or keys.
+    public static let maxNodes = 100_000
+
     private static func convert(_ node: Yams.Node, lines: YAMLLineMap) throws(FieldSyntaxError) -> FieldNode {
+        var budget = maxNodes
+        return try convert(node, lines: lines, budget: &budget)
+    }
+
+    private static func convert(_ node: Yams.Node, lines: YAMLLineMap, budget: inout Int) throws(FieldSyntaxError) -> FieldNode {
         let line = lines.line(node.mark?.line ?? 0)
+        budget -= 1
+        guard budget >= 0 else {
+            throw FieldSyntaxError(line: line, message: "more than \(maxNodes) values in one file; crier files need a few dozen")
+        }
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain, isPlainNull(scalar.string) { return .null(line: line) }
             return .scalar(scalar.string, line: line)
         case .sequence(let sequence):
             var items: [FieldNode] = []
-            for item in sequence { items.append(try convert(item, lines: lines)) }
+            for item in sequence { items.append(try convert(item, lines: lines, budget: &budget)) }
             return .list(items, line: line)
         case .mapping(let mapping):
             var entries: [FieldEntry] = []
+            var keys: Set<String> = []
             for (key, value) in mapping {
                 let keyLine = lines.line(key.mark?.line ?? 0)
                 guard case .scalar(let keyScalar) = key else {
                     throw FieldSyntaxError(line: keyLine, message: "a key must be a plain word")
                 }
-                if entries.contains(where: { $0.key == keyScalar.string }) {
+                guard keys.insert(keyScalar.string).inserted else {
                     throw FieldSyntaxError(line: keyLine, message: "'\(keyScalar.string)' is given twice; keep one")
                 }
-                entries.append(FieldEntry(key: keyScalar.string, line: keyLine, value: try convert(value, lines: lines)))
+                entries.append(FieldEntry(key: keyScalar.string, line: keyLine, value: try convert(value, lines: lines, budget: &budget)))
             }
             return .map(entries, line: line)
         case .alias:

@@ -26,9 +26,15 @@ enum FlatYAML {
         return text.withUTF8 { parse(bytes: $0, lineOffset: lineOffset) }
     }
 
+    /// Front matter larger than this is left to the library.
+    static let maxBytes = 64 * 1024
+
     private static func parse(bytes: UnsafeBufferPointer<UInt8>, lineOffset: Int) -> FieldNode? {
-        guard allBytesPlain(bytes) else { return nil }
+        // Usual front matter is a few hundred bytes; a large one goes through the library, whose
+        // conversion counts every value against `FieldNode.maxNodes`.
+        guard bytes.count <= maxBytes, allBytesPlain(bytes) else { return nil }
         var entries: [FieldEntry] = []
+        var seenKeys: Set<String> = []
         var line = 0
         var start = 0
         let end = bytes.count
@@ -43,8 +49,14 @@ enum FlatYAML {
             if first == lineEnd { continue }
             // Anything indented (a continuation, a nested block) is for the library.
             guard first == start, let entry = parseEntry(bytes, from: start, to: lineEnd, line: line + lineOffset) else { return nil }
-            // A key given twice is the library's error to report.
-            guard !entries.contains(where: { $0.key == entry.key }) else { return nil }
+            // A key given twice is the library's error to report. Keys are compared one by one
+            // while there are few (the usual front matter), through a set beyond that.
+            if entries.count < 16 {
+                guard !entries.contains(where: { $0.key == entry.key }) else { return nil }
+            } else {
+                if seenKeys.isEmpty { seenKeys = Set(entries.map(\.key)) }
+                guard seenKeys.insert(entry.key).inserted else { return nil }
+            }
             entries.append(entry)
         }
         // No fields at all (empty or blank): the library composes no document, which reads as an empty map.

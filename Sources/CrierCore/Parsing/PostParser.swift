@@ -67,6 +67,15 @@ public struct PostParser: Sendable {
         } catch {
             throw PostFileError(file: fileName, line: error.line, message: error.message)
         }
+        // An escaped NUL (`"\0"` in YAML, `"\u0000"` in JSON) is one too, once parsed; only an
+        // escape can make one, so files without a backslash are not walked.
+        let hasEscape = data.withUnsafeBytes { bytes in
+            bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "\\")), bytes.count) != nil } ?? false
+        }
+        if hasEscape, let line = fields.lineOfFirstNUL() {
+            throw PostFileError(file: fileName, line: line,
+                                message: "a value holds an escaped NUL character (\\0 or \\u0000), which no platform accepts; remove it")
+        }
         return build(fields, body: body, format: format, fileName: fileName)
     }
 

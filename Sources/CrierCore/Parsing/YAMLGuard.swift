@@ -6,10 +6,12 @@
 ///
 /// crier's files never need aliases, so any alias of a defined anchor is refused with its line,
 /// before anything is built. The scan is linear and deliberately knows no YAML context (quotes,
-/// comments, block scalars): a context it misread could hide an alias from it, so it takes every
-/// `&name`/`*name` that starts a word as an anchor or alias. Text that has both `&x` and `*x` for
-/// the same `x` is therefore refused even inside quotes, which ordinary posts never do; `Tom &
-/// Jerry`, `*Faster* builds` or `&amp;` alone are fine.
+/// comments, block scalars, where a node may start): a context it misread could hide an alias from
+/// it — YAML lets a flow value follow a quoted key's colon directly (`{"a":&a [x]}`), which a
+/// "starts a word" rule once missed — so it takes every `&name` and `*name`, wherever it stands, as
+/// an anchor or alias. Text that has both `&x` and `*x` for the same `x` is therefore refused even
+/// inside quotes or words, which ordinary posts never do; `Tom & Jerry`, `R&D`, `*Faster* builds`
+/// or `&amp;` alone are fine. `FieldNode`'s budget of values per file stands behind it.
 public enum YAMLGuard {
     public static let maxFlowDepth = 64
 
@@ -20,13 +22,12 @@ public enum YAMLGuard {
         var line = 1
         let bytes = text.utf8
         var index = bytes.startIndex
-        var previous: UInt8 = UInt8(ascii: "\n")
         while index < bytes.endIndex {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\n"):
                 line += 1
-            case UInt8(ascii: "&") where startsWord(after: previous), UInt8(ascii: "*") where startsWord(after: previous):
+            case UInt8(ascii: "&"), UInt8(ascii: "*"):
                 var end = bytes.index(after: index)
                 while end < bytes.endIndex, !endsName(bytes[end]) { end = bytes.index(after: end) }
                 let name = Array(bytes[bytes.index(after: index)..<end])
@@ -49,16 +50,8 @@ public enum YAMLGuard {
             default:
                 break
             }
-            previous = byte
             index = bytes.index(after: index)
         }
-    }
-
-    /// YAML takes `&`/`*` as an anchor or alias only where a node starts: at the start of a line,
-    /// after white space, or after a flow indicator.
-    private static func startsWord(after byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
-            || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") || byte == UInt8(ascii: ",")
     }
 
     /// Anchor names end at white space and flow indicators.

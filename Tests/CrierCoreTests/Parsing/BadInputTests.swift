@@ -13,6 +13,19 @@ import Testing
         }
     }
 
+    /// An escaped NUL becomes one once parsed: refused with the line of the value, in YAML and JSON.
+    @Test(arguments: [
+        ("nul.md", "---\nchannels: [ops]\nvariants:\n  ops: \"before\\0after\"\n---\nBody\n", 4),
+        ("nul.md", "---\nchannels: [ops]\ntitle: \"a\\x00b\"\n---\nBody\n", 3),
+        ("nul.json", "{\n  \"channels\": [\"ops\"],\n  \"text\": \"before\\u0000after\"\n}\n", 3),
+    ])
+    func anEscapedNulIsRefusedWithItsLine(name: String, text: String, line: Int) {
+        #expect(throws: PostFileError(file: name, line: line,
+                                      message: "a value holds an escaped NUL character (\\0 or \\u0000), which no platform accepts; remove it")) {
+            try parser.parse(Data(text.utf8), fileName: name)
+        }
+    }
+
     @Test func aPostWhoseTextIsOnlyInVariantsIsAccepted() throws {
         let post = try parser.parse(Data("---\nchannels: [ops, team]\nvariants:\n  ops: For ops.\n  team: For the team.\n---\n".utf8),
                                     fileName: "variants.md")

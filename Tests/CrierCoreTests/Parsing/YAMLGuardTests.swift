@@ -23,6 +23,39 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(5), "refused by a linear scan, not by running out of memory")
     }
 
+    /// YAML lets a flow value follow a quoted key's colon directly: the anchors there are seen too
+    /// (an earlier guard took `&`/`*` only at the start of a word and let this bomb through).
+    @Test func aFlowBombWhoseAnchorsFollowQuotedKeysIsRefused() {
+        var parts = [#""l0":&l0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]"#]
+        for level in 1..<9 {
+            parts.append("\"l\(level)\":&l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ",") + "]")
+        }
+        let bomb = "channels: [ops]\nx: {" + parts.joined(separator: ", ") + "}\n"
+        #expect(throws: FieldSyntaxError(line: 2, message: "YAML aliases (*l0) are not allowed in crier files: write the value out")) {
+            try FieldNode.parseYAML(bomb)
+        }
+    }
+
+    /// Whatever gets past the guard, one file converts into at most `FieldNode.maxNodes` values.
+    @Test func aFileOfMoreValuesThanTheBudgetIsRefusedWithALine() {
+        let list = "a: [" + Array(repeating: "x", count: FieldNode.maxNodes + 1).joined(separator: ",") + "]\n"
+        #expect(throws: FieldSyntaxError.self) { try FieldNode.parseYAML(list) }
+        do {
+            _ = try FieldNode.parseYAML(list)
+        } catch {
+            #expect(error.message.contains("more than \(FieldNode.maxNodes) values in one file"), "\(error)")
+        }
+    }
+
+    /// 30,000 keys, the last one given twice: found (through a set, not by comparing each key with
+    /// every earlier one), flat or nested.
+    @Test func aKeyGivenTwiceAmongThousandsIsFound() {
+        let keys = (0..<30_000).map { "k\($0): b" } + ["k7: again"]
+        #expect(throws: FieldSyntaxError.self) { try FieldNode.parseYAML(keys.joined(separator: "\n") + "\n") }
+        let nested = "x:\n" + keys.map { " " + $0 }.joined(separator: "\n") + "\n"
+        #expect(throws: FieldSyntaxError.self) { try FieldNode.parseYAML(nested) }
+    }
+
     @Test func anAliasAsAMapKeyIsRefusedToo() {
         #expect(throws: FieldSyntaxError.self) { try YAMLGuard.check("a: &k [x]\nb: { ? *k : 1 }\n") }
     }
@@ -39,6 +72,7 @@ import Testing
         "text: \"5 * 3 & 2\"\ntags: [release, swift]",
         "note: it's *bold* and &nbsp;",
         "a: &only-an-anchor value",
+        "team: R&D\nnote: x*y and 2*3",
     ])
     func ordinaryTextPasses(_ yaml: String) throws {
         try YAMLGuard.check(yaml)
