@@ -129,6 +129,16 @@ import Testing
         #expect(installation.sinks["alpha"]!.inbox.arrivals.count == 1)
     }
 
+    /// Nine levels of nine aliases in flow style, each anchor right after a quoted key's colon
+    /// (`"l1":&l1 [*l0,…]`): a guard that looked for anchors only at the start of a word missed it.
+    static var flowBombEntries: String {
+        var parts = [#""l0":&l0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]"#]
+        for level in 1..<9 {
+            parts.append("\"l\(level)\":&l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ",") + "]")
+        }
+        return parts.joined(separator: ", ")
+    }
+
     @Test func hostileFilesDroppedIntoARunningDaemonAreRejectedWhileOtherPostsKeepArriving() throws {
         let installation = try Installation(channels: ["alpha"])
         let sink = installation.sinks["alpha"]!
@@ -145,6 +155,11 @@ import Testing
         }
         bomb += "---\nBoom.\n"
         installation.directory.write(bomb, to: "queue/bomb.md")
+        // The same in flow style, each anchor right after a quoted key's colon.
+        installation.directory.write("---\nchannels: [alpha]\nx: {" + Self.flowBombEntries + "}\n---\nBoom.\n", to: "queue/flowbomb.md")
+        // 80,000 keys under one (each compared with every earlier one, this took minutes).
+        installation.directory.write("---\nchannels: [alpha]\nx:\n" + (0..<80_000).map { " k\($0): b\n" }.joined() + "---\nKeys.\n",
+                                     to: "queue/keys.md")
         installation.directory.write("---\nchannels: [alpha]\n---\n" + String(repeating: "line\n", count: 100_000), to: "queue/lines.md")
         installation.directory.write("---\nchannels: [alpha]\n---\n" + String(repeating: "x", count: 2 * 1024 * 1024), to: "queue/long.md")
         try FileManager.default.createDirectory(atPath: queue + "/folder.md", withIntermediateDirectories: false)
@@ -160,10 +175,27 @@ import Testing
         let reason = (try? String(contentsOfFile: queue + "/rejected/bomb.error.txt", encoding: .utf8)) ?? ""
         #expect(reason.contains("bomb.md:4:") && reason.contains("YAML aliases (*a) are not allowed"), "\(reason)")
         #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: queue + "/rejected/long.md") })
+        #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: queue + "/rejected/flowbomb.md") })
+        let flowReason = (try? String(contentsOfFile: queue + "/rejected/flowbomb.error.txt", encoding: .utf8)) ?? ""
+        #expect(flowReason.contains("flowbomb.md:3:") && flowReason.contains("YAML aliases (*l0) are not allowed"), "\(flowReason)")
+        #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: queue + "/rejected/keys.md") })
+        // Not post files: left where they are, never read as posts.
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: queue + "/folder.md", isDirectory: &isDirectory) && isDirectory.boolValue)
+        #expect(FileManager.default.fileExists(atPath: queue + "/pipe.md"))
+        #expect(!FileManager.default.fileExists(atPath: queue + "/sent/pipe.md") && !FileManager.default.fileExists(atPath: queue + "/rejected/folder.md"))
         // 100,000 short lines are under the 1 MiB limit: an ordinary (if odd) post, delivered once.
         #expect(eventually(timeout: 30) { FileManager.default.fileExists(atPath: queue + "/sent/lines.md") })
         #expect(sink.inbox.arrivals.count == 21)
         #expect(daemon.process.isRunning, "nothing a user drops stops the daemon")
+        // A crier.yml with the flow bomb, reloaded: refused, the running config kept.
+        let goodConfig = try String(contentsOfFile: installation.configPath, encoding: .utf8)
+        installation.writeConfig(raw: goodConfig + "x: {" + Self.flowBombEntries + "}\n")
+        daemon.kill(SIGHUP)
+        #expect(daemon.waitForLog("config reload refused", timeout: 30), "\(daemon.standardError.suffix(2000))")
+        installation.directory.write("---\nchannels: [alpha]\n---\nAfter the refused reload.\n", to: "queue/after-reload.md")
+        #expect(eventually(timeout: 30) { sink.inbox.arrivals.count == 22 }, "still delivering on the running config")
+        #expect(daemon.process.isRunning)
         daemon.kill(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15))
         #expect(daemon.exitStatus == 0)
