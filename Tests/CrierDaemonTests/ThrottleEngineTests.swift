@@ -180,6 +180,61 @@ import Testing
         #expect(harness.receipt("sent", "p0") != nil && harness.receipt("sent", "p1") != nil && harness.receipt("sent", "p2") != nil)
     }
 
+    /// The alerts channel hears when a breaker opens and when it closes again.
+    @Test func anOpenedAndAClosedBreakerAreEachAnnouncedOnTheAlertsChannel() throws {
+        let healthy = Mutex(false)
+        let alertTexts = Recorded<String>()
+        let downSends = Recorded<Date>()
+        let clockBox = ClockBox()
+        let transport = RecordingTransport(onSend: { request in
+            if request.url.hasSuffix("/ops") {
+                alertTexts.append(String(decoding: request.body, as: UTF8.self))
+            } else {
+                downSends.append(clockBox.clock?.now() ?? Date())
+            }
+        }, reply: { request in
+            .success(TransportResponse(status: request.url.hasSuffix("/ops") || healthy.withLock { $0 } ? 200 : 503))
+        })
+        let config = """
+            timezone: UTC
+            alerts: ops
+            delivery: { settle_time: 0s }
+            channels:
+              down:
+                platform: webhook
+                url: http://127.0.0.1:9/down
+                breaker: 1
+                retry: { base: 1s, max_attempts: 10 }
+              ops:
+                platform: webhook
+                url: http://127.0.0.1:9/ops
+
+            """
+        let harness = try EngineHarness(configText: config, transport: transport, alerts: true)
+        clockBox.clock = harness.clock
+        harness.drop("p0.md", "---\nchannels: [down]\n---\nA post for a channel that is down")
+        let opened = { alertTexts.all.contains { $0.contains("crier stopped sending to channel 'down'") } }
+        for _ in 0..<40 where !opened() {
+            harness.settle()
+            harness.scan() // the alert is a post file crier drops into its own queue
+            harness.settle()
+            guard harness.queue.sync(execute: { harness.timer.armedAt }) != nil else { continue }
+            harness.fireTimer()
+        }
+        #expect(opened(), "\(alertTexts.all)")
+        healthy.withLock { $0 = true }
+        let closed = { alertTexts.all.contains { $0.contains("crier is sending to channel 'down' again") } }
+        for _ in 0..<40 where !closed() {
+            harness.settle()
+            harness.scan()
+            harness.settle()
+            guard harness.queue.sync(execute: { harness.timer.armedAt }) != nil else { continue }
+            harness.fireTimer()
+        }
+        #expect(closed(), "\(alertTexts.all)")
+        #expect(harness.receipt("sent", "p0") != nil)
+    }
+
     @Test func resumingAChannelClosesItsOpenBreakerAtOnce() throws {
         let sent = SendTimes()
         let healthy = Mutex(false)

@@ -99,6 +99,16 @@ import Testing
         #expect(rebuilt.status == 0, "the hint works as printed: \(rebuilt.error)")
         #expect(rebuilt.output.contains("1 sent, 0 failed, 0 cancelled posts"))
         #expect(rebuilt.output.contains("1 sends of the last two days count against the throttles"))
+        // The rebuilt delivery keeps the id its receipt (and the receiver) knows.
+        let receiptData = try Data(contentsOf: URL(fileURLWithPath: installation.queue + "/sent/first.receipt.json"))
+        let receipt = try #require(try JSONSerialization.jsonObject(with: receiptData) as? [String: Any])
+        let receiptID = try #require((receipt["deliveries"] as? [[String: Any]])?.first?["id"] as? String)
+        do {
+            let rebuiltJournal = try JournalStore.open(QueueLayout(root: installation.queue))
+            let (_, records) = try #require(try rebuiltJournal.post(id: "first"))
+            #expect(records.map(\.id) == [receiptID])
+        }
+        #expect(sink.inbox.arrivals.first?.webhookID == receiptID)
 
         #expect(try installation.crier(["run", "--once"]).status == 0)
         #expect(sink.inbox.arrivals.count == 1, "per_hour: 1 still holds after the rebuild: the second post waits")
