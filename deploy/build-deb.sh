@@ -136,10 +136,15 @@ install -D -m 0644 "$work/docs/completions/crier.bash" "$pkg/usr/share/bash-comp
 install -D -m 0644 "$work/docs/completions/_crier" "$pkg/usr/share/zsh/vendor-completions/_crier"
 install -D -m 0644 "$work/docs/completions/crier.fish" "$pkg/usr/share/fish/vendor_completions.d/crier.fish"
 
-# Documentation: README and OPERATIONS, the copyright file, a changelog, lintian overrides.
+# Documentation: README, OPERATIONS and docs/, the copyright file, a changelog, lintian overrides.
 install -d "$doc"
 gzip -9n <"$repo/README.md" >"$doc/README.md.gz"
 gzip -9n <"$here/OPERATIONS.md" >"$doc/OPERATIONS.md.gz"
+# docs/ (formats, media, one page per platform), which README and `--help` name, beside it.
+(cd "$repo" && find docs -name '*.md' -type f) | while read -r page; do
+    install -d "$doc/$(dirname "$page")"
+    gzip -9n <"$repo/$page" >"$doc/$page.gz"
+done
 "$here/debian/copyright.sh" "$scratch/checkouts" >"$doc/copyright"
 commit=$(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 maintainer=${CRIER_DEB_MAINTAINER:-"crier maintainers <crier@packages.invalid>"}

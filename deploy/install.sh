@@ -194,6 +194,12 @@ install_all() {
     install -D -m 0644 "$here/crier.yml.example" "$root$docdir/crier.yml.example"
     [[ -f $repo/README.md ]] && install -D -m 0644 "$repo/README.md" "$root$docdir/README.md"
     [[ -f $here/OPERATIONS.md ]] && install -D -m 0644 "$here/OPERATIONS.md" "$root$docdir/OPERATIONS.md"
+    # docs/ (formats, media, one page per platform), which README and `--help` name.
+    if [[ -d $repo/docs ]]; then
+        (cd "$repo" && find docs -name '*.md' -type f) | while read -r page; do
+            install -D -m 0644 "$repo/$page" "$root$docdir/$page"
+        done
+    fi
 
     # The crier user/group and the queue. systemd-sysusers and systemd-tmpfiles do not need systemd as
     # PID 1, so they also run in containers; with --root they write only inside the staging root.
@@ -217,7 +223,7 @@ install_all() {
         install -m 0640 "$here/crier.yml.example" "$root$config"
         local gid; gid=$(crier_gid)
         if [[ -n $gid ]] && is_root; then chown "0:$gid" "$root$config"; else chmod 0644 "$root$config"; fi
-        note "installed example config $config — edit it, then run: crier check"
+        note "installed example config $config — edit it, then check it (Next steps, 1.)"
     fi
 
     verify_unit "$root$unit"
@@ -231,7 +237,9 @@ install_all() {
 
     say "Next steps"
     cat <<NEXT
-    1. Edit $config (secrets as credential:/env:/file: references), then: crier check --config $config
+    1. Edit $config (secrets as credential:/env:/file: references), then check it as the service
+       will see it (systemd gives the service \$CREDENTIALS_DIRECTORY; a shell has none):
+         sudo env CREDENTIALS_DIRECTORY=/etc/crier/credentials crier check --config $config
     2. Secrets via credentials: systemctl edit crier  →  [Service] LoadCredential=NAME:/etc/crier/credentials/NAME
     3. Start it:      systemctl enable --now crier
     4. Let people post: usermod -aG crier alice   (takes effect at alice's next login)

@@ -41,6 +41,16 @@ struct GlobalOptions: ParsableArguments {
         return loaded.config
     }
 
+    /// ` --config PATH` and ` --queue DIR` as given on this command line (quoted for a shell), for
+    /// the commands crier prints to be pasted.
+    var explicitOptions: String {
+        func quoted(_ text: String) -> String {
+            let plain = text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@%,=".contains($0) }
+            return plain && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+        return (config.map { " --config " + quoted($0) } ?? "") + (queue.map { " --queue " + quoted($0) } ?? "")
+    }
+
     /// `--queue` (relative to the working directory), else the config's `queue` (made absolute
     /// against the config file's directory by `ConfigLoader`), else `./queue`.
     /// With `store: postgres`, the layout carries the database and its password (resolved here).

@@ -10,7 +10,7 @@ struct LogCommand: ParsableCommand {
         discussion: """
             Every change of a post's state with its actor: who dropped or edited the file (its owner), who \
             approved, rejected, cancelled, retried, resolved, paused or resumed (the person behind the command), \
-            and crier for sends, failures and expiries. --json prints one object per line (docs/formats.md).
+            and crier for sends, failures and expiries. --json prints one object per line (docs/formats.md; installed: /usr/share/doc/crier/docs/formats.md.gz).
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -13,7 +13,7 @@ struct PreviewCommand: ParsableCommand {
             them. With PATH: those files, planned as if dropped now (e.g. a pull request's new posts). Exit status \
             1 if any post has an error, or if the config or (without PATH) the queue is missing. Secrets are never read: \
             --requests shows each part's first request with <redacted> where a secret goes. The JSON shape is \
-            described in docs/formats.md.
+            described in docs/formats.md (installed: /usr/share/doc/crier/docs/formats.md.gz).
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -10,7 +10,7 @@ struct ReceiveCommand: AsyncParsableCommand {
             Listens on loopback only. Point a `platform: webhook` channel at http://127.0.0.1:PORT/ and give it \
             the same secret. Without a secret each request shows "signature not checked"; with one, "signature ok" \
             or which check failed (missing headers, bad timestamp, bad signature), and the request gets 401. \
-            The webhook event's shape is described in docs/formats.md.
+            The webhook event's shape is described in docs/formats.md (installed: /usr/share/doc/crier/docs/formats.md.gz).
             """)
 
     @Option(help: "Loopback address to listen on (127.0.0.1 or ::1).")

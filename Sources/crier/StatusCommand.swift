@@ -7,7 +7,7 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Pending / sent / failed counts, next send per channel, pause state, deliveries of unknown outcome and recent failures.",
-        discussion: "The JSON shape is described in docs/formats.md.")
+        discussion: "The JSON shape is described in docs/formats.md (installed: /usr/share/doc/crier/docs/formats.md.gz).")
 
     @OptionGroup var global: GlobalOptions
 
@@ -19,9 +19,10 @@ struct StatusCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: layout.root) else {
             throw UserFacingFailure("queue \(layout.root) does not exist; pass --queue DIR or set `queue:` in the config")
         }
-        let report: QueueStatusReport
+        var report: QueueStatusReport
         do {
             report = try QueueStatusReport.gather(layout: layout)
+            report.commandOptions = global.explicitOptions
         } catch {
             throw UserFacingFailure("cannot read the queue state: \(error)")
         }

@@ -35,6 +35,16 @@ import Testing
         let unknown = try #require(object["unknown"] as? [[String: Any]])
         #expect(unknown.first?["post"] as? String == "held")
         #expect(unknown.first?["resolving"] as? Bool == false)
+
+        // The printed command works when pasted from another directory: it repeats --config.
+        let line = try #require(status.output.split(separator: "\n").first { $0.contains("it is not:") })
+        let command = try #require(line.range(of: "crier resolve")).lowerBound
+        let words = line[command...].split(separator: " ").dropFirst().map(String.init)
+        #expect(words.contains("--config"), "\(line)")
+        let pasted = try CrierProcess.run(words)
+        #expect(pasted.status == 0, "\(line): \(pasted.error)")
+        let after = try installation.crier(["status"])
+        #expect(after.output.contains("[resolution recorded; the daemon applies it]"), "\(after.output)")
     }
 
     @Test func thePreviewShowsTheUnknownDeliveryAsAnError() throws {

@@ -170,6 +170,9 @@ public struct QueueStatusReport: Encodable, Sendable {
     public var warnings: [String]
     /// The nodes of a shared store (absent on SQLite).
     public var cluster: Cluster?
+    /// Options the printed commands repeat so that they work when pasted (` --config PATH`, as
+    /// `crier status` was given them); empty by default, never in the JSON.
+    public var commandOptions = ""
 
     enum CodingKeys: String, CodingKey {
         case queue, pending, sent, failed, cancelled, rejected, paused, pauses, unknown, breakers, warnings, tokens, cluster
@@ -280,8 +283,8 @@ extension QueueStatusReport {
             for held in unknown {
                 let state = held.resolving ? " [resolution recorded; the daemon applies it]" : ""
                 lines.append("  \(held.post) → \(held.channel) (part \(held.part)): \(held.error ?? "no answer")\(state)")
-                lines.append("    it is on \(held.channel):  crier resolve \(held.post) --channel \(held.channel) --sent <its URL>")
-                lines.append("    it is not:      crier resolve \(held.post) --channel \(held.channel) --not-sent")
+                lines.append("    it is on \(held.channel):  crier resolve \(held.post) --channel \(held.channel) --sent <its URL>\(commandOptions)")
+                lines.append("    it is not:      crier resolve \(held.post) --channel \(held.channel) --not-sent\(commandOptions)")
             }
         }
         if !awaitingApproval.isEmpty {
