@@ -192,17 +192,16 @@ final class CurlTransferLoop: @unchecked Sendable {
         }
         // Rounded up: the fallback never wakes early, and the timerfd wakes it on time.
         let milliseconds = (next.timeIntervalSinceNow * 1000).rounded(.up)
-        timeout = Int32(clamping: max(0, min(Int64(timeout), Int64(milliseconds))))
+        timeout = Int32(max(0, min(Double(timeout), milliseconds)))
         guard startTimer >= 0 else { return multi.poll(timeoutMilliseconds: timeout) }
         if startTimerArmedAt != next {
             let seconds = next.timeIntervalSince1970.rounded(.down)
             let nanoseconds = min(999_999_999, max(0, Int((next.timeIntervalSince1970 - seconds) * 1e9)))
-            if ccrier_timerfd_arm(startTimer, Int64(seconds), nanoseconds) == 0 {
-                startTimerArmedAt = next
-            } else {
-                startTimerArmedAt = nil
+            startTimerArmedAt = nil
+            guard ccrier_timerfd_arm(startTimer, Int64(seconds), nanoseconds) == 0 else {
                 return multi.poll(timeoutMilliseconds: timeout)
             }
+            startTimerArmedAt = next
         }
         var wait = curl_waitfd(fd: startTimer, events: Int16(POLLIN), revents: 0)
         let code = multi.poll(extra: &wait, timeoutMilliseconds: timeout)
