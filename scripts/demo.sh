@@ -15,13 +15,10 @@ if ! swift build --product crier; then
 fi
 crier=".build/debug/crier"
 port=${CRIER_DEMO_PORT:-8787}
-# The copy is self-contained: crier.yml (its channels on this port, its secret read from a file
-# beside it), its queue/ (a relative `queue:` is relative to the config file), and the secret.
-work=$(mktemp -d "${TMPDIR:-/tmp}/crier-demo.XXXXXX")
-cp -r queue "$work/queue"
-secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-(umask 077 && printf '%s\n' "$secret" >"$work/webhook-secret")
-sed -e "s|127\.0\.0\.1:8787/|127.0.0.1:$port/|" -e "s|env:CRIER_DEMO_SECRET|file:$work/webhook-secret|" crier.yml >"$work/crier.yml"
+# The copy is self-contained (scripts/demo-copy.sh): crier.yml (its channels on this port, its
+# secret read from a file beside it), its queue/, and the secret.
+work=$(scripts/demo-copy.sh "$port")
+secret=$(cat "$work/webhook-secret")
 
 "$crier" receive --port "$port" --secret "$secret" >"$work/received.log" 2>&1 &
 receiver=$!

@@ -12,6 +12,11 @@ public final class TemporaryDirectory: @unchecked Sendable {
         path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
     }
 
+    /// Takes over a directory something else made (a script's `mktemp -d`): removed when released.
+    public init(adopting path: String) {
+        self.path = path
+    }
+
     deinit {
         try? FileManager.default.removeItem(atPath: path)
     }

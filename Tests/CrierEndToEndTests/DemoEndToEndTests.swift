@@ -30,15 +30,27 @@ import Testing
 
     @Test func theDemosClosingHintRunsTheDaemonWithItsReceiver() throws {
         let port = try Self.freePort()
-        // The copy as scripts/demo.sh makes it: crier.yml with the port and the secret file.
-        let copy = TemporaryDirectory(prefix: "crier-demo-test")
-        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-        copy.write(secret + "\n", to: "webhook-secret")
-        let config = try String(contentsOf: Self.repository.appendingPathComponent("crier.yml"), encoding: .utf8)
-            .replacingOccurrences(of: "127.0.0.1:8787/", with: "127.0.0.1:\(port)/")
-            .replacingOccurrences(of: "env:CRIER_DEMO_SECRET", with: "file:\(copy.path)/webhook-secret")
-        copy.write(config, to: "crier.yml")
-        try FileManager.default.createDirectory(atPath: copy.path + "/queue", withIntermediateDirectories: true)
+        // The copy scripts/demo.sh runs on, made by the script it uses; its sample posts taken out,
+        // as if the demo had delivered them already.
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/bin/bash")
+        made.arguments = [Self.repository.appendingPathComponent("scripts/demo-copy.sh").path, String(port)]
+        let madePipe = Pipe()
+        made.standardOutput = madePipe
+        try made.run()
+        let madePath = String(decoding: madePipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let madeBy = Date().addingTimeInterval(30)
+        while made.isRunning, Date() < madeBy { usleep(10_000) }
+        try #require(!made.isRunning && made.terminationStatus == 0 && madePath.hasPrefix("/"), "demo-copy.sh: '\(madePath)'")
+        let copy = TemporaryDirectory(adopting: madePath)
+        #expect(FileManager.default.fileExists(atPath: copy.path + "/webhook-secret"))
+        for sample in try FileManager.default.contentsOfDirectory(atPath: copy.path + "/queue") where !sample.hasPrefix(".") {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: copy.path + "/queue/" + sample, isDirectory: &isDirectory), !isDirectory.boolValue {
+                try FileManager.default.removeItem(atPath: copy.path + "/queue/" + sample)
+            }
+        }
 
         let script = Process()
         script.executableURL = URL(fileURLWithPath: "/bin/bash")
