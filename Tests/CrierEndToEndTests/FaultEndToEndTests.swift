@@ -215,7 +215,7 @@ import Testing
     /// but the file still in the queue; file moved but no receipt; a receipt's temporary file left
     /// behind; receipt written but the post not yet final in the journal — each made by rewinding a
     /// finished run, then a restart: the post is filed once, with its receipt, and nothing is sent again.
-    @Test(arguments: ["file-in-queue", "moved-no-receipt", "receipt-temp-left", "receipt-written-journal-pending"])
+    @Test(arguments: ["file-in-queue", "moved-no-receipt", "receipt-temp-left", "receipt-cut-short", "receipt-written-journal-pending"])
     func aKillAtAnyStepOfFilingIsFinishedOnRestartWithoutSendingAgain(_ state: String) throws {
         let installation = try Installation(channels: ["alpha"])
         let queue = installation.queue
@@ -238,6 +238,9 @@ import Testing
             try FileManager.default.removeItem(atPath: receipt)
         case "receipt-temp-left":
             try FileManager.default.moveItem(atPath: receipt, toPath: queue + "/sent/.post.receipt.json.tmp")
+        case "receipt-cut-short":
+            // The direct path writes the receipt in place (O_EXCL): a kill mid-write leaves half of it.
+            try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: receipt))
         default:
             break
         }

@@ -186,10 +186,13 @@ public final class PostFiler: @unchecked Sendable {
         }
         do {
             guard try FileOperations.signature(source) != nil else { return nil }
-            let destination = Self.unusedPair(directory: layout.rejected, name: name, sidecar: "error.txt")
-            try SystemCall.retrying("rename", on: source) { rename(source, destination) }
+            // The reason first, durably, then the move: a kill between the two leaves the file in
+            // the queue (rejected again on restart, into the same pair: an error.txt without its
+            // file is reused), never a rejected file without its reason.
+            let destination = Self.unusedPair(directory: layout.rejected, name: name, sidecar: "error.txt", reusingOrphanSidecar: true)
             let text = reason + "\n\nFix the file and drop it into the queue again.\n"
-            try FileOperations.writeAtomically(Data(text.utf8), to: Self.sidecar(of: destination, "error.txt"), sync: false)
+            try FileOperations.writeAtomically(Data(text.utf8), to: Self.sidecar(of: destination, "error.txt"), sync: true)
+            try SystemCall.retrying("rename", on: source) { rename(source, destination) }
             return destination
         } catch {
             logger.error("cannot move rejected file", metadata: ["file": "\(name)", "error": "\(error)"])
@@ -215,13 +218,13 @@ public final class PostFiler: @unchecked Sendable {
     }
 
     /// A destination in `directory` where neither the file nor its sidecar exists yet.
-    static func unusedPair(directory: String, name: String, sidecar suffix: String) -> String {
+    static func unusedPair(directory: String, name: String, sidecar suffix: String, reusingOrphanSidecar: Bool = false) -> String {
         let stem = PostFileFormat.stem(of: name)
         let ext = String(name.dropFirst(stem.count))
         var candidate = directory + "/" + name
         var counter = 1
         while ((try? FileOperations.signature(candidate)) ?? nil) != nil
-                || ((try? FileOperations.signature(sidecar(of: candidate, suffix))) ?? nil) != nil {
+                || (!reusingOrphanSidecar && ((try? FileOperations.signature(sidecar(of: candidate, suffix))) ?? nil) != nil) {
             candidate = "\(directory)/\(stem).\(counter)\(ext)"
             counter += 1
         }

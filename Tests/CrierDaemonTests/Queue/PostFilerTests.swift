@@ -50,6 +50,39 @@ import Testing
         return result.get()
     }
 
+    /// A rejection writes its reason before it moves the file: a kill between the two leaves the
+    /// file in the queue and an error.txt without its file, which the next rejection reuses — never
+    /// a rejected file without its reason.
+    @Test func aRejectionWritesTheReasonFirstAndReusesAReasonLeftWithoutItsFile() throws {
+        let directory = TemporaryDirectory()
+        let layout = QueueLayout(root: directory.path)
+        try FileManager.default.createDirectory(atPath: layout.rejected, withIntermediateDirectories: true)
+        let filer = PostFiler(layout: layout, dryRun: false, logger: Logger(label: "test"))
+        func reject(_ name: String, _ reason: String) -> String? {
+            let done = DispatchSemaphore(value: 0)
+            let result = LockedBox<String?>(nil)
+            filer.reject(name: name, reason: reason, on: DispatchQueue(label: "test.reject")) { destination in
+                result.set(destination)
+                done.signal()
+            }
+            done.wait()
+            return result.get()
+        }
+        // The state a kill between the two steps leaves: the reason written, the file not moved.
+        _ = FileManager.default.createFile(atPath: layout.rejected + "/typo.error.txt", contents: Data("typo.md:3: older reason\n".utf8))
+        _ = FileManager.default.createFile(atPath: layout.pending("typo.md"), contents: Data("---\nchanels: [ops]\n---\n".utf8))
+        #expect(reject("typo.md", "typo.md:2: chanels: unknown key") == layout.rejected + "/typo.md")
+        let reason = String(decoding: FileManager.default.contents(atPath: layout.rejected + "/typo.error.txt") ?? Data(), as: UTF8.self)
+        #expect(reason.hasPrefix("typo.md:2: chanels: unknown key"))
+        #expect(!FileManager.default.fileExists(atPath: layout.pending("typo.md")))
+        #expect(!FileManager.default.fileExists(atPath: layout.rejected + "/typo.1.md"))
+        // A rejected file of that name with its reason is never replaced.
+        _ = FileManager.default.createFile(atPath: layout.pending("typo.md"), contents: Data("again".utf8))
+        #expect(reject("typo.md", "typo.md:1: again") == layout.rejected + "/typo.1.md")
+        #expect(FileManager.default.contents(atPath: layout.rejected + "/typo.md") == Data("---\nchanels: [ops]\n---\n".utf8))
+        #expect(FileManager.default.fileExists(atPath: layout.rejected + "/typo.1.error.txt"))
+    }
+
     @Test func filesUnderItsOwnNameOrTheNextFreePairNeverReplacingAnything() throws {
         let directory = TemporaryDirectory()
         let layout = QueueLayout(root: directory.path)
