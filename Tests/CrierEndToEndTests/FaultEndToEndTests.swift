@@ -49,7 +49,11 @@ import Testing
         defer { unmount() }
         let sink = installation.sinks["alpha"]!
         let staging = installation.stagePosts(count: 40, channels: ["alpha"])
-        var daemon = try installation.daemon()
+        let notifyName = "@crier-full-disk-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let listener = try NotifySocketListener(name: notifyName)
+        defer { listener.stop() }
+        var daemon = CrierProcess(["run", "--config", installation.configPath], environment: ["NOTIFY_SOCKET": notifyName])
+        try daemon.start()
         defer { daemon.kill(SIGKILL) }
         #expect(daemon.waitForLog("crier started", timeout: 30), "\(daemon.standardError)")
         installation.copyIn(staging)
@@ -62,6 +66,12 @@ import Testing
         Thread.sleep(forTimeInterval: 3)
         #expect(sink.inbox.arrivals.count <= whenFull + 1, "no send starts while its outcome cannot be recorded")
         #expect(sink.inbox.arrivals.count < 40, "the fault came before the end")
+        // What an operator sees meanwhile: `systemctl status` (the STATUS line) and `crier status`.
+        #expect(eventually(timeout: 15) { listener.messages.contains { $0.hasPrefix("STATUS=JOURNAL CANNOT BE WRITTEN, sends stopped") } },
+                "\(listener.messages.suffix(5))")
+        let status = try installation.crier(["status"])
+        #expect(status.status == 0, "\(status.error)")
+        #expect(status.output.contains("KiB free: when the journal cannot be written, crier sends nothing until it can"), "\(status.output)")
 
         try FileManager.default.removeItem(atPath: filler)
         let done = eventually(timeout: 60) { installation.count("sent", suffix: ".receipt.json") == 40 }
