@@ -60,7 +60,8 @@ if ((${#need_packages[@]})); then
 fi
 
 # --- the binary ---------------------------------------------------------------------------------------
-build_args=(-c release --static-swift-stdlib --scratch-path "$scratch" --product crier)
+# -z now: full RELRO (every symbol bound at start, the GOT read-only), as Debian's hardening=+all.
+build_args=(-c release --static-swift-stdlib --scratch-path "$scratch" --product crier -Xlinker -z -Xlinker now)
 if [[ $skip_build == no ]]; then
     command -v swift >/dev/null || die "swift not found in PATH (or use --skip-build with an existing build)"
     "$repo/scripts/setup.sh"

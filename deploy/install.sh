@@ -114,7 +114,7 @@ build() {
     if is_root && [[ -n ${SUDO_USER:-} && ${SUDO_USER} != root ]] && command -v runuser >/dev/null; then
         as=(runuser -u "$SUDO_USER" -- env "PATH=$PATH" "HOME=$(getent passwd "$SUDO_USER" | cut -d: -f6)")
     fi
-    (cd "$repo" && "${as[@]}" swift build -c release --static-swift-stdlib --product crier) || status=$?
+    (cd "$repo" && "${as[@]}" swift build -c release --static-swift-stdlib --product crier -Xlinker -z -Xlinker now) || status=$?
     if ((status != 0)); then
         local hint=""
         [[ -x $(built_binary) ]] && hint="; to install the binary an earlier build left: $(again --skip-build)"
