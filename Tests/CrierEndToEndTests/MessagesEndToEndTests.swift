@@ -110,14 +110,17 @@ import Testing
 
     // MARK: crier preview
 
+    /// An installation whose config has one channel, given as its YAML lines under `channels:`.
+    static func installation(channel yaml: String) throws -> Installation {
+        let installation = try Installation(channels: [])
+        installation.writeConfig(raw: "queue: \(installation.queue)\ntimezone: UTC\nchannels:\n" + yaml + "\n")
+        return installation
+    }
+
     /// A channel with no credential keys at all (set up before its account) is previewed with a
     /// warning naming what is missing; `check` refuses it at the channel's line.
     @Test func aChannelWithoutAnyCredentialKeysIsPreviewedWithAWarning() throws {
-        let installation = try Installation(channels: [])
-        installation.writeConfig(raw: """
-            queue: \(installation.queue)
-            timezone: UTC
-            channels:
+        let installation = try Self.installation(channel: """
               social:
                 platform: x
                 url: https://api.x.com
@@ -139,11 +142,7 @@ import Testing
 
     /// A mode given twice is still a problem of the file, for the preview too.
     @Test func aChannelThatMixesTwoModesIsNotPreviewed() throws {
-        let installation = try Installation(channels: [])
-        installation.writeConfig(raw: """
-            queue: \(installation.queue)
-            timezone: UTC
-            channels:
+        let installation = try Self.installation(channel: """
               chat:
                 platform: discord
                 webhook_url: env:CRIER_E2E_DISCORD_HOOK
