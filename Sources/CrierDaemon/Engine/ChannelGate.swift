@@ -99,6 +99,86 @@ final class ChannelGate {
         return (started, history[index].at)
     }
 
+    // MARK: Circuit breaker (the transitions are the pure `CircuitBreaker`; this keeps its state)
+
+    /// What the breaker says about a due delivery of this channel.
+    enum BreakerPass: Equatable {
+        /// Closed: the usual admission decides.
+        case closed
+        /// Open until then: put off, and sent for at once should it close earlier.
+        case heldUntil(Date)
+        /// Half-open with a probe out: waits for the probe's answer.
+        case waitingForProbe
+        /// Half-open: this delivery is the probe.
+        case probe
+    }
+
+    func breakerPass(for key: DeliveryKey, now: Date) -> BreakerPass {
+        guard let openUntil = state.openUntil else { return .closed }
+        if now < openUntil {
+            heldByBreaker.insert(key)
+            return .heldUntil(openUntil)
+        }
+        guard probe == nil else {
+            waiting.append(key)
+            return .waitingForProbe
+        }
+        probe = key
+        heldByBreaker.remove(key)
+        return .probe
+    }
+
+    /// Takes in a transfer's result: frees its in-flight slot (the deliveries waiting for one are
+    /// returned, to be scheduled again) and moves the breaker (`CircuitBreaker`). An answer read as
+    /// "the session expired" counts neither for nor against the channel unless it answers the probe.
+    func learn(from result: TransportResult, of key: DeliveryKey, startedAt: Date, now: Date, threshold: Int,
+               sessionExpired: Bool) -> (released: [DeliveryKey], stateChanged: Bool, transition: CircuitBreaker.Transition?) {
+        inFlight = max(0, inFlight - 1)
+        let released = waiting
+        waiting.removeAll()
+        if sessionExpired, probe != key { return (released, false, nil) }
+        let before = state
+        let settings = CircuitBreaker.Settings(threshold: threshold)
+        var transition: CircuitBreaker.Transition?
+        if probe == key, state.isOpen {
+            probe = nil
+            (state, transition) = CircuitBreaker.afterProbe(result, startedAt: startedAt, state: state, settings: settings, now: now)
+        } else {
+            state = CircuitBreaker.state(after: result, startedAt: startedAt, from: state, now: now)
+            if let (tripped, opened) = CircuitBreaker.trip(state, settings: settings, now: now) {
+                state = tripped
+                transition = opened
+            }
+        }
+        return (released, state != before, transition)
+    }
+
+    /// The probe ended without a request (expired, refused): the deliveries waiting for it are
+    /// returned, and the next one probes.
+    func probeEndedWithoutRequest() -> [DeliveryKey] {
+        probe = nil
+        let released = waiting
+        waiting.removeAll()
+        return released
+    }
+
+    /// Closes an open breaker (the operator's `crier resume CHANNEL`, seen in the journal); the
+    /// deliveries it held are returned, to go at once.
+    func closeBreaker() -> Set<DeliveryKey> {
+        state.openUntil = nil
+        state.cooldown = 0
+        state.consecutiveFailures = 0
+        state.lastFailureAt = nil
+        probe = nil
+        return takeHeldByBreaker()
+    }
+
+    /// The deliveries an open breaker put off, handed over once.
+    func takeHeldByBreaker() -> Set<DeliveryKey> {
+        defer { heldByBreaker.removeAll() }
+        return heldByBreaker
+    }
+
     func record(_ send: SendRecord) {
         history.append(send)
         let horizon = send.at.addingTimeInterval(-memory)

@@ -413,10 +413,7 @@ public final class DeliveryEngine: @unchecked Sendable {
         guard approvalAllows(key, now: instant), admit(key, now: instant), claimAllows(key, now: instant) else { return }
         start(key, now: instant)
         if let gate = gates[key.channel], gate.probe == key, !(posts[key.post]?.inFlight.contains(key) ?? false) {
-            // The probe ended without a request (expired, refused): the next delivery probes.
-            gate.probe = nil
-            for waiting in gate.waiting { due.schedule(waiting, at: instant) }
-            gate.waiting.removeAll()
+            for waiting in gate.probeEndedWithoutRequest() { due.schedule(waiting, at: instant) }
         }
     }
 
@@ -426,20 +423,16 @@ public final class DeliveryEngine: @unchecked Sendable {
     /// waiting for a slot).
     private func admit(_ key: DeliveryKey, now: Date) -> Bool {
         guard let gate = gates[key.channel] else { return true }
-        if let openUntil = gate.state.openUntil {
-            if now < openUntil {
-                due.schedule(key, at: openUntil)
-                gate.heldByBreaker.insert(key)
-                observer?(.held(key, reason: "circuit breaker open", until: openUntil))
-                return false
-            }
-            // Half-open: this delivery is the probe; the others wait for its answer.
-            guard gate.probe == nil else {
-                gate.waiting.append(key)
-                return false
-            }
-            gate.probe = key
-            gate.heldByBreaker.remove(key)
+        switch gate.breakerPass(for: key, now: now) {
+        case .closed:
+            break
+        case .heldUntil(let openUntil):
+            due.schedule(key, at: openUntil)
+            observer?(.held(key, reason: "circuit breaker open", until: openUntil))
+            return false
+        case .waitingForProbe:
+            return false
+        case .probe:
             logger.notice("circuit breaker: probing the channel", metadata: ["channel": "\(key.channel)", "post": "\(key.post)"])
         }
         let record = posts[key.post]?.records[key]
@@ -479,25 +472,11 @@ public final class DeliveryEngine: @unchecked Sendable {
     func learn(from result: TransportResult, of key: DeliveryKey, startedAt: Date, now: Date, sessionExpired: Bool = false) {
         let channel = key.channel
         guard let gate = gates[channel] else { return }
-        gate.inFlight = max(0, gate.inFlight - 1)
-        for waiting in gate.waiting { due.schedule(waiting, at: now) }
-        gate.waiting.removeAll()
-        if sessionExpired, gate.probe != key { return }
-        let before = gate.state
-        let settings = CircuitBreaker.Settings(threshold: runtime.channels[channel]?.config.breakerThreshold ?? 0)
-        var transition: CircuitBreaker.Transition?
-        if gate.probe == key, gate.state.isOpen {
-            gate.probe = nil
-            (gate.state, transition) = CircuitBreaker.afterProbe(result, startedAt: startedAt, state: gate.state, settings: settings, now: now)
-        } else {
-            gate.state = CircuitBreaker.state(after: result, startedAt: startedAt, from: gate.state, now: now)
-            if let (state, opened) = CircuitBreaker.trip(gate.state, settings: settings, now: now) {
-                gate.state = state
-                transition = opened
-            }
-        }
-        if gate.state != before { batch.commit([.channelState(channel: channel, gate.state)]) }
-        if let transition { announce(transition, channel: channel, gate: gate, last: result) }
+        let learned = gate.learn(from: result, of: key, startedAt: startedAt, now: now,
+                                 threshold: runtime.channels[channel]?.config.breakerThreshold ?? 0, sessionExpired: sessionExpired)
+        for waiting in learned.released { due.schedule(waiting, at: now) }
+        if learned.stateChanged { batch.commit([.channelState(channel: channel, gate.state)]) }
+        if let transition = learned.transition { announce(transition, channel: channel, gate: gate, last: result) }
     }
 
     /// Logs and alerts a change of a channel's breaker; a closed breaker lets its held deliveries go.
@@ -515,14 +494,13 @@ public final class DeliveryEngine: @unchecked Sendable {
             logger.notice("circuit breaker closed; the channel is sending again", metadata: ["channel": "\(channel)"])
             alerts?.post("crier is sending to channel '\(channel)' again: it answered after the circuit breaker had stopped it.",
                          failingChannel: channel)
-            releaseHeldByBreaker(gate)
+            release(heldByBreaker: gate.takeHeldByBreaker())
         }
     }
 
-    private func releaseHeldByBreaker(_ gate: ChannelGate) {
+    private func release(heldByBreaker held: Set<DeliveryKey>) {
         let now = clock.now()
-        for key in gate.heldByBreaker where posts[key.post]?.records[key]?.status == .pending { due.schedule(key, at: now) }
-        gate.heldByBreaker.removeAll()
+        for key in held where posts[key.post]?.records[key]?.status == .pending { due.schedule(key, at: now) }
     }
 
     /// Channel states as the journal has them now: a breaker the operator closed there (`crier
@@ -547,13 +525,8 @@ public final class DeliveryEngine: @unchecked Sendable {
     public func update(channelStates: [String: ChannelState]) {
         dispatchPrecondition(condition: .onQueue(queue))
         for (channel, gate) in gates where gate.state.isOpen && channelStates[channel].map({ !$0.isOpen }) ?? false {
-            gate.state.openUntil = nil
-            gate.state.cooldown = 0
-            gate.state.consecutiveFailures = 0
-            gate.state.lastFailureAt = nil
-            gate.probe = nil
             logger.notice("circuit breaker closed by the operator", metadata: ["channel": "\(channel)"])
-            releaseHeldByBreaker(gate)
+            release(heldByBreaker: gate.closeBreaker())
         }
         // What the shared store said about a channel may have changed (a breaker closed on another
         // node): the next claim asks again.
