@@ -149,6 +149,35 @@ import Testing
         #expect(installation.sinks["alpha"]!.inbox.arrivals.count == 1)
     }
 
+    /// SIGTERM while the intake is busy with a flood of files ends the daemon within its drain
+    /// timeout: shutdown never waits for the intake (what it had not journaled is read again on the
+    /// next start).
+    @Test func aShutdownDuringAFloodOfDropsEndsWithinTheDrainTimeout() throws {
+        let installation = try Installation(channels: ["alpha"])
+        installation.writeConfig(raw: ConfigText.webhooks(queue: installation.queue, channels: [("alpha", installation.sinks["alpha"]!.url)])
+            .replacingOccurrences(of: "drain_timeout: 5s", with: "drain_timeout: 2s"))
+        let staging = installation.directory.path + "/flood"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let count = 50_000
+        for index in 0..<count {
+            let text = "---\nchannels: [alpha]\nat: 2031-01-01T09:00:00Z\n---\nFlood post \(index), for later.\n"
+            _ = FileManager.default.createFile(atPath: staging + "/f\(index).md", contents: Data(text.utf8))
+        }
+        let daemon = try installation.daemon()
+        defer { daemon.kill(SIGKILL) }
+        #expect(daemon.waitForLog("crier started", timeout: 30), "\(daemon.standardError)")
+        for index in 0..<count { rename(staging + "/f\(index).md", installation.queue + "/f\(index).md") }
+        Thread.sleep(forTimeInterval: 0.3)
+        let signalled = Date()
+        daemon.kill(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 60))
+        let took = Date().timeIntervalSince(signalled)
+        #expect(took < 2 + 8, "stopped \(took) s after SIGTERM with a drain timeout of 2 s")
+        #expect(daemon.exitStatus == 0, "\(daemon.standardError.suffix(2000))")
+        let journaled = (try? JournalStore.open(QueueLayout(root: installation.queue)).postCounts()[.pending]) ?? 0
+        #expect(journaled < count, "the intake was still at work when the daemon stopped (\(journaled) of \(count) journaled)")
+    }
+
     /// Nine levels of nine aliases in flow style, each anchor right after a quoted key's colon
     /// (`"l1":&l1 [*l0,…]`): a guard that looked for anchors only at the start of a word missed it.
     static var flowBombEntries: String {
