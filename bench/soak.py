@@ -177,8 +177,12 @@ def verdict_lines(rows, window):
     slope = 60 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
 
     rss_grew = rss_last - rss_first > max(5.0, 0.10 * rss_first)
-    fds_grew = fds_last > fds_first + 2
-    threads_grew = threads_last > threads_first + 2
+    # Descriptors and threads grow only if they are still rising in the second half of the run: a
+    # pool that grows to what the load needs in the first minutes and then stays (Dispatch's worker
+    # threads) is a plateau, not a leak.
+    middle = rows[len(rows) // 2:-window] or first
+    fds_grew = fds_last > fds_first + 2 and fds_last > max(r["fds"] for r in middle)
+    threads_grew = threads_last > threads_first + 2 and threads_last > max(r["threads"] for r in middle)
     cpu_grew = per_post_last > 1.5 * per_post_first
     lines = [
         f"first {window} min (minutes 1-{window}) vs last {window} min "
