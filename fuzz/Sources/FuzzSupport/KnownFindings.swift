@@ -17,4 +17,8 @@ public enum KnownFindings {
 
     /// `ReceiverMessage.summary` never returns an empty message (fixed).
     public static let receiverMessageCanBeEmpty = false
+
+    /// Whether an adapter's words (a failure, a retry, a warning, a check's verdict) may run past
+    /// the `responses` target's bound: the platform's own text in them is not always clipped.
+    public static let adapterWordsCanBeLong = false
 }
