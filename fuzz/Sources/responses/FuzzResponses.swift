@@ -18,7 +18,8 @@ import FuzzSupport
 ///
 /// Properties, for every answer of every step:
 /// - the adapter's words (failed, retry, session expired, a warning it leaves, a probe's verdict)
-///   are not empty, are short (`maximumMessage`), and quote no secret or session token of the
+///   are not empty, are short (`maximumMessage`, not counting ids and URLs learned from earlier
+///   answers; a check's verdict is not bounded), and quote no secret or session token of the
 ///   channel unless the answer itself carried it;
 /// - a retry is scheduled at a finite time, not in the past; a failure says why;
 /// - a delivery is `sent` only by a step that posts (or reads back what was posted), never by a
@@ -78,10 +79,14 @@ private func comesBeforeThePost(_ step: StepRequest, scenario: Scenario) -> Bool
     return false
 }
 
-private func checkWords(_ words: String, _ what: String, scenario: Scenario, answer: Answer, step: String) {
+/// `quoted`: what the delivery learned from earlier answers (ids, upload URLs), which an adapter
+/// may name in full. `bounded`: false for a check's verdict (a profile's name, printed once).
+private func checkWords(_ words: String, _ what: String, scenario: Scenario, answer: Answer, step: String, quoted: [String] = [],
+                        bounded: Bool = true) {
     invariant(!words.isEmpty, "\(scenario.name) \(step): \(what) without words")
-    if !KnownFindings.adapterWordsCanBeLong {
-        invariant(words.count <= maximumMessage,
+    if bounded, !KnownFindings.adapterWordsCanBeLong {
+        let learned = quoted.filter { !$0.isEmpty && words.contains($0) }.reduce(0) { $0 + $1.count }
+        invariant(words.count - learned <= maximumMessage,
                   "\(scenario.name) \(step): \(what) of \(words.count) characters: \(String(words.prefix(200)).debugDescription)…")
     }
     for credential in scenario.credentials where credential.count >= 4 && words.contains(credential) && !answer.text.contains(credential) {
@@ -113,7 +118,10 @@ private func walkDelivery(_ scenario: Scenario, _ flags: ScenarioFlags, _ answer
         case .send(let request, _):
             step = request
         case .finish(let outcome):
-            if case .failed(let reason, _) = outcome { checkWords(reason, "a refusal to go on", scenario: scenario, answer: answer, step: "next step") }
+            if case .failed(let reason, _) = outcome {
+                checkWords(reason, "a refusal to go on", scenario: scenario, answer: answer, step: "next step",
+                           quoted: Array(progress.values.values) + Array(context.session.values.values))
+            }
             return
         case .holdUnknown(let reason):
             invariant(!reason.isEmpty, "\(scenario.name): held as unknown without a reason")
@@ -126,6 +134,7 @@ private func walkDelivery(_ scenario: Scenario, _ flags: ScenarioFlags, _ answer
         }
         repeated = nil
 
+        let learned = Array(progress.values.values) + Array(context.session.values.values)
         // The adapter's reading of the answer, as the engine asks for it.
         var read: StepAnswer?
         let decision = classifier.classify(answer.result, of: step, answer: { response in
@@ -134,13 +143,14 @@ private func walkDelivery(_ scenario: Scenario, _ flags: ScenarioFlags, _ answer
             return said
         }, progress: progress, now: now, expiresAt: expiresAt, randomFraction: 0.5)
         switch read {
-        case .failed(let words)?: checkWords(words, "a failure", scenario: scenario, answer: answer, step: step.name)
-        case .retry(let words, _)?: checkWords(words, "a retry", scenario: scenario, answer: answer, step: step.name)
-        case .sessionExpired(let words)?: checkWords(words, "an expired session", scenario: scenario, answer: answer, step: step.name)
+        case .failed(let words)?: checkWords(words, "a failure", scenario: scenario, answer: answer, step: step.name, quoted: learned)
+        case .retry(let words, _)?: checkWords(words, "a retry", scenario: scenario, answer: answer, step: step.name, quoted: learned)
+        case .sessionExpired(let words)?:
+            checkWords(words, "an expired session", scenario: scenario, answer: answer, step: step.name, quoted: learned)
         case .advanced(let next)?:
             if let warning = next.values[DeliveryProgress.warningKey], warning != progress.values[DeliveryProgress.warningKey] {
                 // Logged as it is (the engine redacts errors, not warnings).
-                checkWords(warning, "a warning", scenario: scenario, answer: answer, step: step.name)
+                checkWords(warning, "a warning", scenario: scenario, answer: answer, step: step.name, quoted: learned)
             }
         case .renewed(let session)?: checkSession(session, scenario: scenario, step: step.name)
         default: break
@@ -193,10 +203,10 @@ private func walkProbe(_ scenario: Scenario, _ answers: [Answer]) {
         switch scenario.adapter.nextProbeStep(for: probe, values: values) {
         case .request(let request): step = request
         case .ok(let words):
-            checkWords(words, "a check's verdict", scenario: scenario, answer: answer, step: "probe")
+            checkWords(words, "a check's verdict", scenario: scenario, answer: answer, step: "probe", bounded: false)
             return
         case .problem(let words):
-            checkWords(words, "a check's problem", scenario: scenario, answer: answer, step: "probe")
+            checkWords(words, "a check's problem", scenario: scenario, answer: answer, step: "probe", bounded: false)
             return
         }
         // `crier check --online` reports a transport failure itself; only answers reach readProbe.
@@ -209,10 +219,10 @@ private func walkProbe(_ scenario: Scenario, _ answers: [Answer]) {
             stored.generation = probe.session.generation + 1
             probe.session = stored
         case .ok(let words):
-            checkWords(words, "a check's verdict", scenario: scenario, answer: answer, step: step.name)
+            checkWords(words, "a check's verdict", scenario: scenario, answer: answer, step: step.name, bounded: false)
             return
         case .problem(let words):
-            checkWords(words, "a check's problem", scenario: scenario, answer: answer, step: step.name)
+            checkWords(words, "a check's problem", scenario: scenario, answer: answer, step: step.name, bounded: false)
             return
         }
     }
