@@ -23,8 +23,9 @@ public enum KnownFindings {
     public static let adapterWordsCanBeLong = false
 
     /// X and LinkedIn refresh a token as soon as it has less than 10 minutes (X) or 7 days
-    /// (LinkedIn) left by the answer's `Date`; a refresh answer whose token is already that close
-    /// (a short `expires_in`, a `Date` behind crier's clock) makes the next step the refresh again,
-    /// at once (not fixed; FuzzFindingsTests records it, bench/RESULTS.md "Fuzzing" run 4).
+    /// (LinkedIn) left by the answer's `Date`, Bluesky when its access token's `exp` is less than
+    /// a minute away; a refresh answer whose token is already that close (a short `expires_in`, a
+    /// `Date` behind crier's clock, an `exp` in the past) makes the next step the refresh again, at
+    /// once (not fixed; FuzzFindingsTests records it, bench/RESULTS.md "Fuzzing" run 4).
     public static let aRefreshedTokenCanBeDueAtOnce = true
 }

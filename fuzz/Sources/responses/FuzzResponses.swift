@@ -128,8 +128,8 @@ private func walkDelivery(_ scenario: Scenario, _ flags: ScenarioFlags, _ answer
             return
         }
         invariant(!step.name.isEmpty, "\(scenario.name): a step without a name")
-        if let repeated, !(KnownFindings.aRefreshedTokenCanBeDueAtOnce && step.name == "refresh"
-                               && (scenario.adapter is XAdapter || scenario.adapter is LinkedInAdapter)) {
+        if let repeated, !(KnownFindings.aRefreshedTokenCanBeDueAtOnce && step.sessionStep
+                               && ["refresh", "refresh-session", "refresh-token"].contains(step.name)) {
             invariant(step != repeated, "\(scenario.name) \(step.name): the answer moved the delivery on, but its next request is the same "
                 + "one, with nothing learned: the engine would send it again at once, for ever")
         }
