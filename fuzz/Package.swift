@@ -15,7 +15,11 @@ import PackageDescription
 //   time           DurationParser, TimeParser, RetryAfter, QuietHours, WeeklySlots
 //   response       an HTTP answer (status, headers, body) through WebhookAdapter.read,
 //                  StepClassifier.classify, RateLimitSignal, ReceiverMessage, CircuitBreaker
-let fuzzTargets = ["post-markdown", "post-json", "config", "render", "time", "response"]
+//   responses      every platform adapter (webhook, Mastodon, Bluesky, X, Threads, Instagram, Facebook,
+//                  LinkedIn, Telegram, Discord, Slack, Matrix) walked step by step through a series of
+//                  fuzzed answers: nextStep, read, StepClassifier, the progress and session carried on;
+//                  or `crier check --online` (nextProbeStep, readProbe)
+let fuzzTargets = ["post-markdown", "post-json", "config", "render", "time", "response", "responses"]
 
 let package = Package(
     name: "crier-fuzz",

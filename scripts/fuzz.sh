@@ -5,14 +5,16 @@
 #
 #   scripts/fuzz.sh [--seconds N] [--no-build] [TARGET...]
 #
-# Targets: post-markdown post-json config render time response (default: all, in that order);
-# --seconds per target (default 300). Seeds come from fuzz/corpus/TARGET/ (kept in the repository,
-# never written to) and tokens from fuzz/dict/TARGET.dict; what the fuzzer learns goes to
-# fuzz/.build/corpus/TARGET/ and is reused on the next run. Limits that make a hang or a memory
-# blow-up a finding: -timeout=5 (seconds for one input), -rss_limit_mb=2048 (and no single malloc
-# over that). A crash, hang, broken invariant or blow-up is saved as fuzz/.build/findings/TARGET/*;
-# replay one with `fuzz/.build/release/TARGET FILE` (Swift prints the backtrace). Exit 1 when any
-# target found something.
+# Targets: post-markdown post-json config render time response responses (default: all, in that
+# order); --seconds per target (default 300). Seeds come from fuzz/corpus/TARGET/ (kept in the
+# repository, never written to) and tokens from fuzz/dict/TARGET.dict; what the fuzzer learns goes
+# to fuzz/.build/corpus/TARGET/ and is reused on the next run. -max_len: 65536 bytes for the parsers
+# (post-markdown, post-json, config), 16384 for render, 8192 for responses, 4096 for response, 256
+# for time. Limits that make a hang or a memory blow-up a finding: -timeout=5 (seconds for one
+# input), -rss_limit_mb=2048 (and no single malloc over that). A crash, hang, broken invariant or
+# blow-up is saved as fuzz/.build/findings/TARGET/*; replay one with
+# `fuzz/.build/release/TARGET FILE` (Swift prints the backtrace). Exit 1 when any target found
+# something.
 set -euo pipefail
 
 seconds=300
@@ -22,13 +24,13 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --seconds) seconds="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
 done
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds must be a positive integer" >&2; exit 2; }
-all=(post-markdown post-json config render time response)
+all=(post-markdown post-json config render time response responses)
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all[@]}")
 for target in "${targets[@]}"; do
     [[ " ${all[*]} " == *" $target "* ]] || { echo "fuzz.sh: unknown target $target (one of: ${all[*]})" >&2; exit 2; }
@@ -36,8 +38,12 @@ done
 
 max_len() {
     case "$1" in
+        # The parsers take whole files: long enough for size-driven slowdowns (80,000 keys of front
+        # matter once took minutes).
+        post-markdown|post-json|config) echo 65536 ;;
         time) echo 256 ;;
         response) echo 4096 ;;
+        responses) echo 8192 ;;
         *) echo 16384 ;;
     esac
 }

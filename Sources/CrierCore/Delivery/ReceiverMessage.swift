@@ -21,7 +21,9 @@ public enum ReceiverMessage {
         return text.isEmpty ? "(no message)" : clip(text)
     }
 
-    private static func clip(_ text: String) -> String {
+    /// `text` cut to `maximumLength` characters (and "…"): a platform's own words (an error
+    /// message, a status, an error code) before an adapter quotes them in a failure or a retry.
+    public static func clip(_ text: String) -> String {
         text.count <= maximumLength ? text : String(text.prefix(maximumLength)) + "…"
     }
 }

@@ -154,7 +154,10 @@ public struct StepClassifier: Sendable {
         if attempt >= policy.maxAttempts {
             return .failed(reason: "gave up after \(attempt) attempts; last: \(reason)", httpStatus: httpStatus)
         }
-        let wait = retryAfter.map { min($0, policy.maxRetryAfter) }
+        // An adapter's wait is the platform's number (a header, a JSON field): NaN (which `min`
+        // passes through) would schedule the retry at no time at all, a negative one in the past.
+        let given = retryAfter.flatMap { $0.isNaN ? nil : max(0, $0) }
+        let wait = given.map { min($0, policy.maxRetryAfter) }
             ?? policy.backoff(afterAttempt: attempt, randomFraction: randomFraction)
         let next = now.addingTimeInterval(wait)
         if let expiresAt, next > expiresAt {

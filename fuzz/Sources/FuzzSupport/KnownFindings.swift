@@ -17,4 +17,15 @@ public enum KnownFindings {
 
     /// `ReceiverMessage.summary` never returns an empty message (fixed).
     public static let receiverMessageCanBeEmpty = false
+
+    /// Whether an adapter's words (a failure, a retry, a warning, a check's verdict) may run past
+    /// the `responses` target's bound: the platform's own text in them is not always clipped.
+    public static let adapterWordsCanBeLong = false
+
+    /// X and LinkedIn refresh a token as soon as it has less than 10 minutes (X) or 7 days
+    /// (LinkedIn) left by the answer's `Date`, Bluesky when its access token's `exp` is less than
+    /// a minute away; a refresh answer whose token is already that close (a short `expires_in`, a
+    /// `Date` behind crier's clock, an `exp` in the past) makes the next step the refresh again, at
+    /// once (not fixed; FuzzFindingsTests records it, bench/RESULTS.md "Fuzzing" run 4).
+    public static let aRefreshedTokenCanBeDueAtOnce = true
 }

@@ -141,7 +141,7 @@ public struct BlueskyAdapter: PlatformAdapter {
                 // The refresh token is dead: log in again (the DID cache stays).
                 return .renewed(ChannelSession(values: context.session.values.filter { $0.key.hasPrefix("did:") }))
             }
-            return Self.refusal(error, channel: channel, login: true)
+            return Self.refusal(error, channel: channel, login: true, step: step.name)
         case "resolve-handle":
             guard let mentioned = Self.unresolvedMention(in: context) else { return .advanced(progress) }
             var values = context.session.values
@@ -149,6 +149,8 @@ public struct BlueskyAdapter: PlatformAdapter {
                 values[Self.didKey(mentioned)] = did
             } else if response.status == 400 {
                 values[Self.didKey(mentioned)] = "-"  // unknown: stays plain text
+            } else if (200..<300).contains(response.status) {
+                return .retry("resolve-handle: HTTP \(response.status) without a DID for @\(mentioned) (channel '\(channel)')", after: nil)
             } else {
                 return .standard
             }
@@ -174,9 +176,9 @@ public struct BlueskyAdapter: PlatformAdapter {
             if error.isNotFound {
                 return .failed("\(error.summary) — the post this part replies to is gone on channel '\(channel)' (deleted?); the rest of the thread cannot be attached to it")
             }
-            return Self.refusal(error, channel: channel, login: false)
+            return Self.refusal(error, channel: channel, login: false, step: step.name)
         case "upload-thumb":
-            guard response.status == 200, let blob = json["blob"] else { return Self.refusal(error, channel: channel, login: false) }
+            guard response.status == 200, let blob = json["blob"] else { return Self.refusal(error, channel: channel, login: false, step: step.name) }
             return .advanced(progress.completing(step.name, values: ["thumb": Self.json(blob)]))
         case "create":
             if response.status == 200, let uri = json["uri"] as? String, let link = BlueskyPostLink(parsing: uri) {
@@ -187,7 +189,7 @@ public struct BlueskyAdapter: PlatformAdapter {
             if step.name.hasPrefix("upload-blob["), response.status == 200, let blob = json["blob"] {
                 return .advanced(progress.completing(step.name, values: [String(step.name.dropFirst("upload-".count)): Self.json(blob)]))
             }
-            return Self.refusal(error, channel: channel, login: false)
+            return Self.refusal(error, channel: channel, login: false, step: step.name)
         }
     }
 
@@ -256,7 +258,10 @@ public struct BlueskyAdapter: PlatformAdapter {
         return RemoteReference(id: link.atURI, url: link.webURL)
     }
 
-    static func refusal(_ error: BlueskyErrorReader, channel: String, login: Bool) -> StepAnswer {
+    /// `step`: a step that comes before the post (a login, a lookup, an upload), whose 2xx without
+    /// what crier needs from it is tried again; without it (`create`) a 2xx follows the generic
+    /// rules: the post is made.
+    static func refusal(_ error: BlueskyErrorReader, channel: String, login: Bool, step: String? = nil) -> StepAnswer {
         if error.error == "AccountTakedown" || error.error == "AccountDeactivated" {
             return .failed("\(error.summary) — channel '\(channel)''s Bluesky account is taken down or deactivated; nothing can be posted until it is restored")
         }
@@ -272,6 +277,9 @@ public struct BlueskyAdapter: PlatformAdapter {
         }
         if error.status == 401 || error.status == 403 {
             return .failed("\(error.summary) — channel '\(channel)''s session is not allowed to post; check the app password")
+        }
+        if let step, (200..<300).contains(error.status) {
+            return .retry("\(step): \(error.summary) without what crier needs from it (channel '\(channel)')", after: nil)
         }
         return .standard
     }

@@ -11,8 +11,8 @@ public struct BlueskyErrorReader: Sendable, Equatable {
     public init(_ response: TransportResponse) {
         status = response.status
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
-        error = json["error"] as? String
-        message = (json["message"] as? String).map { $0.count > ReceiverMessage.maximumLength ? String($0.prefix(ReceiverMessage.maximumLength)) + "…" : $0 }
+        error = (json["error"] as? String).map(ReceiverMessage.clip)
+        message = (json["message"] as? String).map(ReceiverMessage.clip)
     }
 
     /// `HTTP 400 InvalidRequest: message`.

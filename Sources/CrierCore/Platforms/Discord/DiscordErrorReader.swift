@@ -8,7 +8,7 @@ public enum DiscordErrorReader {
     public static func answer(_ response: TransportResponse, channel: String, mode: String) -> StepAnswer {
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         let code = (object?["code"] as? NSNumber)?.intValue
-        let message = (object?["message"] as? String) ?? ReceiverMessage.summary(of: response)
+        let message = (object?["message"] as? String).map(ReceiverMessage.clip) ?? ReceiverMessage.summary(of: response)
         if response.status == 429 {
             let bodyWait = (object?["retry_after"] as? NSNumber)?.doubleValue
             let headerWait = response.headers.value(for: "X-RateLimit-Reset-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -28,7 +28,7 @@ public enum DiscordErrorReader {
         case 50013: hint = "give the bot the Send Messages permission in the channel (and Attach Files for media)"
         case 50006: hint = "the message is empty"
         case 40005: hint = "the files are too large for this server: make them smaller"
-        case 50035: hint = "Discord refused the message's fields: " + Self.fieldErrors(object?["errors"]).joined(separator: "; ")
+        case 50035: hint = "Discord refused the message's fields: " + ReceiverMessage.clip(Self.fieldErrors(object?["errors"]).joined(separator: "; "))
         default:
             switch response.status {
             case 401: hint = mode == "bot" ? "the bot token is wrong or was reset: copy the current one (Developer Portal → Bot) into `token:`"

@@ -284,7 +284,7 @@ public struct GraphContainerAdapter: TokenGrantingAdapter {
 
     private func readStatus(_ response: TransportResponse, step: String, context: DeliveryContext, progress: DeliveryProgress) -> StepAnswer {
         let object = GraphJSON.object(response.body) ?? [:]
-        let status = GraphJSON.string(object[dialect.statusField]) ?? GraphJSON.string(object["status"]) ?? ""
+        let status = ReceiverMessage.clip(GraphJSON.string(object[dialect.statusField]) ?? GraphJSON.string(object["status"]) ?? "")
         let container = progress.values["container"] ?? "?"
         switch status {
         case "FINISHED":
@@ -301,7 +301,7 @@ public struct GraphContainerAdapter: TokenGrantingAdapter {
             next.done.removeAll { $0 == "create" || $0 == "poll" || $0 == "reconcile" || $0.hasPrefix("create-item[") }
             return .advanced(next)
         case "ERROR":
-            let message = GraphJSON.string(object["error_message"]) ?? GraphJSON.string(object["status"]) ?? "no reason given"
+            let message = ReceiverMessage.clip(GraphJSON.string(object["error_message"]) ?? GraphJSON.string(object["status"]) ?? "no reason given")
             let hint = message.hasPrefix("FAILED_DOWNLOADING") || message.contains("download")
                 ? "; check that the media are reachable at `media_base_url` from the internet" : ""
             return .advanced(progress.completing(step, values: [

@@ -26,11 +26,11 @@ public struct GraphError: Sendable, Equatable, CustomStringConvertible {
     /// The error in a Graph answer's body, or nil when the body holds none.
     public static func parse(_ body: Data) -> GraphError? {
         guard let object = GraphJSON.object(body), let error = object["error"] as? [String: Any] else { return nil }
-        return GraphError(message: (error["message"] as? String) ?? "no message",
-                          type: error["type"] as? String,
+        return GraphError(message: ReceiverMessage.clip((error["message"] as? String) ?? "no message"),
+                          type: (error["type"] as? String).map(ReceiverMessage.clip),
                           code: GraphJSON.int(error["code"]),
                           subcode: GraphJSON.int(error["error_subcode"]),
-                          userMessage: error["error_user_msg"] as? String)
+                          userMessage: (error["error_user_msg"] as? String).map(ReceiverMessage.clip))
     }
 
     /// The access token was refused: expired (463), revoked by the user (458), invalidated by a

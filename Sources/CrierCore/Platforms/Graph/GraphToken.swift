@@ -45,7 +45,9 @@ public enum GraphToken {
         // `refreshable`: crier renews it by itself (`TokenExpiry`), though only when the channel posts.
         var values = ["access_token": token, "issued_at": String(Int(now.timeIntervalSince1970)), "refreshable": "true"]
         if let scope = GraphJSON.string(object["scope"]) { values["scope"] = scope }
-        let expiresAt = GraphJSON.int(object["expires_in"]).map { now.addingTimeInterval(TimeInterval($0)) }
+        // Only a lifetime crier can write down (0 to 100 years; Int.max trapped `crier status`).
+        let expiresAt = GraphJSON.int(object["expires_in"]).flatMap { OAuth2TokenAnswer.lifetime(NSNumber(value: $0)) }
+            .map { now.addingTimeInterval($0) }
         return ChannelSession(values: values, expiresAt: expiresAt)
     }
 

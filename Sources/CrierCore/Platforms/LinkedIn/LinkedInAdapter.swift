@@ -289,8 +289,8 @@ public struct LinkedInAdapter: TokenGrantingAdapter {
 
     static func message(_ response: TransportResponse) -> String {
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
-        if let message = json["message"] as? String { return message }
-        if let error = json["error_description"] as? String ?? json["error"] as? String { return error }
+        if let message = json["message"] as? String { return ReceiverMessage.clip(message) }
+        if let error = json["error_description"] as? String ?? json["error"] as? String { return ReceiverMessage.clip(error) }
         return ReceiverMessage.summary(of: response)
     }
 

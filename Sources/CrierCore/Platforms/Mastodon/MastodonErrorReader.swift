@@ -39,6 +39,11 @@ public enum MastodonErrorReader {
             return .failed("HTTP 413: \(said) — \(what) is larger than channel '\(channel)''s instance accepts: make it smaller")
         case 422:
             return .failed("HTTP 422: \(said) — the instance refused \(what) on channel '\(channel)'; fix the post and `crier retry` it")
+        case 200..<300:
+            // A success this step does not expect (a 204 to an upload, a 201 to a status poll) says
+            // nothing was done that a later step can use: the generic rules would call the delivery
+            // sent. Every Mastodon step is safe to repeat (uploads, polls, a create with its key).
+            return .retry("HTTP \(response.status): \(said) — channel '\(channel)''s instance answered \(what) with a status crier does not expect here", after: nil)
         default:
             return .standard
         }

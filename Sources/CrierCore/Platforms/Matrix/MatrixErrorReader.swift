@@ -25,7 +25,7 @@ public struct MatrixErrorReader: Sendable {
     public static func parse(_ body: Data) -> Parsed {
         let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
         let retry = (object["retry_after_ms"] as? NSNumber)?.intValue
-        return Parsed(errcode: object["errcode"] as? String ?? "", error: object["error"] as? String ?? "",
+        return Parsed(errcode: ReceiverMessage.clip(object["errcode"] as? String ?? ""), error: ReceiverMessage.clip(object["error"] as? String ?? ""),
                       retryAfterMilliseconds: retry, softLogout: (object["soft_logout"] as? Bool) ?? false)
     }
 

@@ -11,8 +11,8 @@ public enum OAuth2TokenAnswer {
                                platform: String) -> Result<ChannelSession, TokenGrantError> {
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
         guard (200..<300).contains(response.status), let access = json["access_token"] as? String, !access.isEmpty else {
-            let error = (json["error_description"] as? String) ?? (json["error"] as? String) ?? (json["message"] as? String)
-                ?? ReceiverMessage.summary(of: response)
+            let error = ((json["error_description"] as? String) ?? (json["error"] as? String) ?? (json["message"] as? String))
+                .map(ReceiverMessage.clip) ?? ReceiverMessage.summary(of: response)
             return .failure(TokenGrantError("\(platform) refused the token request (HTTP \(response.status)): \(error)"))
         }
         var values = ["access_token": access]
@@ -23,13 +23,23 @@ public enum OAuth2TokenAnswer {
         }
         if let scope = json["scope"] as? String { values["scope"] = scope }
         var expiresAt: Date?
-        if let seconds = (json["expires_in"] as? NSNumber)?.doubleValue, let issuedAt {
+        if let seconds = lifetime(json["expires_in"]), let issuedAt {
             expiresAt = issuedAt.addingTimeInterval(seconds)
         }
-        if let seconds = (json["refresh_token_expires_in"] as? NSNumber)?.doubleValue, let issuedAt {
+        if let seconds = lifetime(json["refresh_token_expires_in"]), let issuedAt {
             values["refresh_expires_at"] = String(Int(issuedAt.addingTimeInterval(seconds).timeIntervalSince1970))
         }
         return .success(ChannelSession(values: values, expiresAt: expiresAt))
+    }
+
+    /// A token's lifetime as the answer gives it (`expires_in`), if it is one crier can add to a date
+    /// and write down: 0 to 100 years. (`1e300` trapped converting the refresh token's expiry to
+    /// an Int, and an expiry past year 292,277,026,596 trapped `crier status`.)
+    static func lifetime(_ value: Any?) -> TimeInterval? {
+        guard let seconds = (value as? NSNumber)?.doubleValue, seconds.isFinite, seconds >= 0, seconds <= DurationParser.maximum else {
+            return nil
+        }
+        return seconds
     }
 
     /// When the server answered, from its `Date` header (RFC 9110 §6.6.1), if it sent one.

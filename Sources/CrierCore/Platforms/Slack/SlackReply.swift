@@ -26,7 +26,7 @@ public struct SlackReply: Sendable, Equatable {
             return nil
         }
         self.ok = ok
-        error = object["error"] as? String
+        error = (object["error"] as? String).map(ReceiverMessage.clip)
         ts = object["ts"] as? String
         channel = object["channel"] as? String
         permalink = object["permalink"] as? String

@@ -19,7 +19,7 @@ public struct TelegramReply: Sendable, Equatable {
               let ok = object["ok"] as? Bool else { return nil }
         self.ok = ok
         errorCode = (object["error_code"] as? NSNumber)?.intValue
-        description = object["description"] as? String
+        description = (object["description"] as? String).map(ReceiverMessage.clip)
         let parameters = object["parameters"] as? [String: Any]
         retryAfter = (parameters?["retry_after"] as? NSNumber)?.doubleValue
         migrateToChatID = (parameters?["migrate_to_chat_id"] as? NSNumber).map { String($0.int64Value) }

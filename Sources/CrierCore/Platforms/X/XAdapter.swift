@@ -353,10 +353,10 @@ public struct XAdapter: TokenGrantingAdapter {
     /// X's words: `detail` (v2 problem), `errors[0].message`, `title`, or the body.
     static func message(_ response: TransportResponse) -> String {
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
-        if let detail = json["detail"] as? String { return detail }
-        if let message = ((json["errors"] as? [[String: Any]])?.first)?["message"] as? String { return message }
-        if let title = json["title"] as? String { return title }
-        if let error = json["error_description"] as? String ?? json["error"] as? String { return error }
+        if let detail = json["detail"] as? String { return ReceiverMessage.clip(detail) }
+        if let message = ((json["errors"] as? [[String: Any]])?.first)?["message"] as? String { return ReceiverMessage.clip(message) }
+        if let title = json["title"] as? String { return ReceiverMessage.clip(title) }
+        if let error = json["error_description"] as? String ?? json["error"] as? String { return ReceiverMessage.clip(error) }
         return ReceiverMessage.summary(of: response)
     }
 

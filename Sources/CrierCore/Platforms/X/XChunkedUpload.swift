@@ -80,7 +80,7 @@ public struct XChunkedUpload {
             return .advanced(progress.completing(step, values: ["media[\(n)]": uploadID]))
         case "failed":
             let error = processing["error"] as? [String: Any]
-            let words = (error?["message"] as? String) ?? (error?["name"] as? String) ?? "processing failed"
+            let words = ReceiverMessage.clip((error?["message"] as? String) ?? (error?["name"] as? String) ?? "processing failed")
             return .failed("X could not process the media of channel '\(channel)': \(words); check the file against X's media requirements")
         default:
             // pending or in_progress: ask again after X's hint.
