@@ -20,7 +20,7 @@ import FuzzSupport
 /// - the adapter's words (failed, retry, session expired, a warning it leaves, a probe's verdict)
 ///   are not empty, are short (`maximumMessage`, not counting ids and URLs learned from earlier
 ///   answers; a check's verdict is not bounded), and quote no secret or session token of the
-///   channel unless the answer itself carried it;
+///   channel unless an answer of the walk carried it;
 /// - a retry is scheduled at a finite time, not in the past; a failure says why;
 /// - a delivery is `sent` only by a step that posts (or reads back what was posted), never by a
 ///   login, a lookup or an upload that comes before the post;
@@ -111,7 +111,13 @@ private func walkDelivery(_ scenario: Scenario, _ flags: ScenarioFlags, _ answer
     let expiresAt = flags.expires ? now.addingTimeInterval(3_600) : nil
     var lastStatus: Int?
     var repeated: StepRequest?
-    for answer in answers {
+    var heard = ""
+    for next in answers {
+        // A credential an earlier answer carried (an id with a token in it) may come back in
+        // later words: what the walk heard so far counts as the answer's text.
+        heard += next.text + "\n"
+        var answer = next
+        answer.text = heard
         let step: StepRequest
         switch StepPlan.next(scenario.adapter.nextStep(for: context, progress: progress, media: media, now: now), progress: progress,
                              lastStatus: lastStatus) {
@@ -199,7 +205,11 @@ private func walkDelivery(_ scenario: Scenario, _ flags: ScenarioFlags, _ answer
 private func walkProbe(_ scenario: Scenario, _ answers: [Answer]) {
     var probe = ProbeContext(channel: scenario.channel, secrets: scenario.secrets, session: scenario.session)
     var values: [String: String] = [:]
-    for answer in answers {
+    var heard = ""
+    for next in answers {
+        heard += next.text + "\n"
+        var answer = next
+        answer.text = heard
         let step: StepRequest
         switch scenario.adapter.nextProbeStep(for: probe, values: values) {
         case .request(let request): step = request
