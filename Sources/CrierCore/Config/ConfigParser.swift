@@ -241,9 +241,7 @@ public enum ConfigParser {
             return
         }
         guard !groups.isEmpty, !groups.contains(where: { $0.allSatisfy(given.contains) }) else { return }
-        let onlySecretsMissing = groups.contains { group in
-            group.allSatisfy { given.contains($0) || descriptor.secretKeys.contains($0) }
-        }
+        let onlySecretsMissing = descriptor.missingSecrets(given: given) != nil
         var found = FieldReader()
         if groups.count == 1 {
             for key in groups[0] where !given.contains(key) {

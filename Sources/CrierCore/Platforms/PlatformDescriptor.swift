@@ -46,6 +46,16 @@ public struct PlatformDescriptor: Sendable, Equatable {
         self.defaultURL = defaultURL
     }
 
+    /// The secrets a channel that gives `given` (its secret and setting keys) still lacks to complete
+    /// its first way to connect that lacks only secrets — a channel set up before its account, a
+    /// credential gap (`crier check` refuses it, the preview plans it with placeholders). Nil when a
+    /// way is complete, or when every way lacks a plain setting too.
+    public func missingSecrets(given: Set<String>) -> [String]? {
+        guard !requiredKeys.isEmpty, !requiredKeys.contains(where: { $0.allSatisfy(given.contains) }) else { return nil }
+        return requiredKeys.first { $0.allSatisfy { given.contains($0) || secretKeys.contains($0) } }
+            .map { $0.filter { !given.contains($0) } }
+    }
+
     /// The descriptor of `platform` (array-backed: the renderer asks for every variant).
     public static func of(_ platform: Platform) -> PlatformDescriptor {
         byPlatform[platform.tableIndex]

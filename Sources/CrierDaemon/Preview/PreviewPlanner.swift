@@ -66,7 +66,8 @@ public struct PreviewPlanner {
             // The preview never reads secrets: adapters build their requests with placeholders,
             // also for the secrets of a channel set up before its account (a credential gap).
             var placeholders = channel.secrets.mapValues { _ in Secret.placeholder }
-            for key in Self.missingCredentials(of: channel) { placeholders[key] = .placeholder }
+            let given = Set(channel.secrets.keys).union(channel.settings.keys)
+            for key in PlatformDescriptor.of(channel.platform).missingSecrets(given: given) ?? [] { placeholders[key] = .placeholder }
             channels[channel.name] = ResolvedChannel(config: channel, secrets: placeholders, adapter: adapter)
         }
         let runtime = RuntimeConfig(config: runtimeConfig, channels: channels, path: "crier.yml")
@@ -107,17 +108,6 @@ public struct PreviewPlanner {
             }
         }
         return report
-    }
-
-    /// The secrets a channel lacks to complete its platform's first way to connect that needs only
-    /// secrets (`PlatformDescriptor.requiredKeys`); empty when one is complete.
-    static func missingCredentials(of channel: ChannelConfig) -> [String] {
-        let descriptor = PlatformDescriptor.of(channel.platform)
-        let given = Set(channel.secrets.keys).union(channel.settings.keys)
-        guard !descriptor.requiredKeys.contains(where: { $0.allSatisfy(given.contains) }),
-              let group = descriptor.requiredKeys.first(where: { $0.allSatisfy { given.contains($0) || descriptor.secretKeys.contains($0) } })
-        else { return [] }
-        return group.filter { !given.contains($0) }
     }
 
     /// True when the queue directory does not exist.
